@@ -1,0 +1,1 @@
+//! Breaking-change classification between two versions of an OpenAPI 3.0 document.

@@ -1,0 +1,5 @@
+//! The workspace automation behind `cargo xtask`: lint, generate, bundle and diff the specs.
+//! `main.rs` is only the command line; everything here is callable from tests.
+
+pub mod lint;
+pub mod spec;

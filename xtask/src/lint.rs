@@ -1,0 +1,747 @@
+//! `cargo xtask lint`: the rules every spec must pass before anything is generated from it.
+//!
+//! Each finding is one line, `file: json-pointer: message`, pointing at the offending node of
+//! the file as written. The rules are of three kinds: the documents are sound (references
+//! resolve, examples validate against their schemas), they are documented (operation ids,
+//! summaries, tags, security, property descriptions), and they avoid the shapes that make
+//! progenitor refuse or panic (see `shared/docs/codegen-notes.md`), so that a spec that lints
+//! clean always generates.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde_json::{Map, Value};
+
+use crate::spec::{self, Files, Ref, join};
+
+/// One problem, located in a file as written.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Finding {
+    pub file: String,
+    pub pointer: String,
+    pub message: String,
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}: {}", self.file, self.pointer, self.message)
+    }
+}
+
+pub const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+
+/// Lints the given spec files and every file they reference. `root` only shortens file names in
+/// the findings. Findings come back sorted and without duplicates.
+pub fn lint(root: &Path, specs: &[PathBuf]) -> Vec<Finding> {
+    let mut linter = Linter { root, files: Files::default(), findings: BTreeSet::new() };
+    let all = linter.reachable(specs);
+    let mut operation_ids: BTreeMap<String, (String, String)> = BTreeMap::new();
+    for file in &all {
+        let Ok(doc) = linter.files.get(file).cloned() else { continue };
+        let name = spec::display(root, file);
+        linter.document(&name, &doc, &mut operation_ids);
+        linter.examples(file, &name, &doc);
+    }
+    linter.findings.into_iter().collect()
+}
+
+struct Linter<'a> {
+    root: &'a Path,
+    files: Files,
+    findings: BTreeSet<Finding>,
+}
+
+impl Linter<'_> {
+    fn report(&mut self, file: &str, pointer: &str, message: impl Into<String>) {
+        self.findings.insert(Finding {
+            file: file.to_owned(),
+            pointer: pointer.to_owned(),
+            message: message.into(),
+        });
+    }
+
+    /// The specs plus every file reachable from them through `$ref`s, reporting each reference
+    /// that does not resolve.
+    fn reachable(&mut self, specs: &[PathBuf]) -> Vec<PathBuf> {
+        let mut seen: BTreeSet<PathBuf> = BTreeSet::new();
+        let mut todo: Vec<PathBuf> = specs.to_vec();
+        let mut order = Vec::new();
+        while let Some(file) = todo.pop() {
+            if !seen.insert(file.clone()) {
+                continue;
+            }
+            let name = spec::display(self.root, &file);
+            let doc = match self.files.get(&file) {
+                Ok(doc) => doc.clone(),
+                Err(err) => {
+                    self.report(&name, "", format!("{err:#}"));
+                    continue;
+                }
+            };
+            order.push(file.clone());
+            let mut refs = Vec::new();
+            collect_refs(&doc, "", &mut refs);
+            for (pointer, reference) in refs {
+                match self.files.resolve(&file, &reference) {
+                    Ok((target, _)) => {
+                        if target != file {
+                            todo.push(target);
+                        }
+                    }
+                    Err(_) => self.report(
+                        &name,
+                        &pointer,
+                        format!("unresolvable reference '{reference}'"),
+                    ),
+                }
+            }
+        }
+        order.sort();
+        order
+    }
+
+    fn document(
+        &mut self,
+        name: &str,
+        doc: &Value,
+        operation_ids: &mut BTreeMap<String, (String, String)>,
+    ) {
+        match doc.get("openapi").and_then(Value::as_str) {
+            Some(v) if v.starts_with("3.0.") => {}
+            Some(v) => self.report(
+                name,
+                "/openapi",
+                format!("version {v} is not OpenAPI 3.0.x (progenitor reads 3.0 only)"),
+            ),
+            None => self.report(name, "", "not an OpenAPI document: no 'openapi' version"),
+        }
+        let has_security = doc
+            .pointer("/components/securitySchemes")
+            .and_then(Value::as_object)
+            .is_some_and(|s| !s.is_empty());
+        let global_security = doc.get("security").is_some();
+
+        if let Some(paths) = doc.get("paths").and_then(Value::as_object) {
+            for (path, item) in paths {
+                let item_ptr = join("/paths", path);
+                if item.get("$ref").is_some() {
+                    self.report(
+                        name,
+                        &item_ptr,
+                        "path item is a $ref (progenitor refuses them; write the operations here)",
+                    );
+                    continue;
+                }
+                for method in METHODS {
+                    let Some(op) = item.get(method) else { continue };
+                    let ptr = join(&item_ptr, method);
+                    self.operation(name, doc, &ptr, op, item, operation_ids);
+                    if has_security && !global_security && op.get("security").is_none() {
+                        self.report(name, &ptr, "operation has no security requirement");
+                    }
+                }
+            }
+        }
+        let mut schemas = Vec::new();
+        collect_schemas(doc, "", &mut schemas);
+        for (pointer, schema) in schemas {
+            self.schema(name, doc, &pointer, schema);
+        }
+    }
+
+    fn operation(
+        &mut self,
+        name: &str,
+        doc: &Value,
+        ptr: &str,
+        op: &Value,
+        item: &Value,
+        operation_ids: &mut BTreeMap<String, (String, String)>,
+    ) {
+        match op.get("operationId").and_then(Value::as_str) {
+            None | Some("") => self.report(name, ptr, "operation has no operationId"),
+            Some(id) => {
+                if !is_snake_case(id) {
+                    self.report(name, ptr, format!("operationId '{id}' is not snake_case"));
+                }
+                match operation_ids.get(id) {
+                    Some((file, other)) => {
+                        let msg = format!("duplicate operationId '{id}' (also at {file}: {other})");
+                        self.report(name, ptr, msg);
+                    }
+                    None => {
+                        operation_ids.insert(id.to_owned(), (name.to_owned(), ptr.to_owned()));
+                    }
+                }
+            }
+        }
+        if op.get("summary").and_then(Value::as_str).is_none_or(|s| s.trim().is_empty()) {
+            self.report(name, ptr, "operation has no summary");
+        }
+        if op.get("tags").and_then(Value::as_array).is_none_or(Vec::is_empty) {
+            self.report(name, ptr, "operation has no tags");
+        }
+
+        let params = item
+            .get("parameters")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .map(|p| ("/parameters".to_owned(), p))
+            .chain(
+                op.get("parameters")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .map(|p| (format!("{ptr}/parameters"), p)),
+            )
+            .collect::<Vec<_>>();
+        for (i, (base, param)) in params.iter().enumerate() {
+            let param = local(doc, param);
+            let pp = format!("{base}/{i}");
+            match param.get("in").and_then(Value::as_str) {
+                Some("cookie") => {
+                    self.report(name, &pp, "cookie parameters are refused by progenitor")
+                }
+                Some("query") if param.get("style").and_then(Value::as_str) == Some("deepObject") => {
+                    self.report(name, &pp, "deepObject query parameters are refused by progenitor")
+                }
+                _ => {}
+            }
+        }
+
+        if let Some(content) = op.pointer("/requestBody/content").and_then(Value::as_object) {
+            for (media, mt) in content {
+                let mp = join(&join(&format!("{ptr}/requestBody/content"), media), "schema");
+                if let Some(schema) = mt.get("schema") {
+                    if !is_named(schema) {
+                        self.report(
+                            name,
+                            &mp,
+                            "inline request body schema: use a named component schema ($ref)",
+                        );
+                    }
+                }
+            }
+        }
+
+        let Some(responses) = op.get("responses").and_then(Value::as_object) else {
+            self.report(name, ptr, "operation has no responses");
+            return;
+        };
+        let mut success_schemas: BTreeMap<&str, Option<String>> = BTreeMap::new();
+        let mut error_schemas: BTreeMap<Option<String>, Vec<&str>> = BTreeMap::new();
+        let mut default_typed = false;
+        for (status, response) in responses {
+            let rp = join(&format!("{ptr}/responses"), status);
+            let response = local(doc, response);
+            let primary = primary_schema(response);
+            if let Some(content) = response.get("content").and_then(Value::as_object) {
+                for (media, mt) in content {
+                    if let Some(schema) = mt.get("schema") {
+                        if !is_named(schema) {
+                            let mp = join(&join(&format!("{rp}/content"), media), "schema");
+                            self.report(
+                                name,
+                                &mp,
+                                "inline response schema: use a named component schema ($ref)",
+                            );
+                        }
+                    }
+                }
+            }
+            if status.starts_with('2') {
+                success_schemas.insert(status, primary);
+            } else if status == "default" {
+                default_typed = primary.is_some();
+                error_schemas.entry(primary).or_default().push(status);
+            } else if status.starts_with('4') || status.starts_with('5') {
+                error_schemas.entry(primary).or_default().push(status);
+            }
+        }
+        if success_schemas.contains_key("200") && success_schemas.contains_key("204") {
+            self.report(name, ptr, "200 and 204 on one operation (progenitor panics)");
+        }
+        if let (Some(a), Some(b)) = (success_schemas.get("200"), success_schemas.get("201")) {
+            if a != b {
+                self.report(
+                    name,
+                    ptr,
+                    "200 and 201 with different schemas on one operation (progenitor panics)",
+                );
+            }
+        }
+        if default_typed && success_schemas.values().any(Option::is_some) {
+            self.report(
+                name,
+                ptr,
+                "typed 2xx response with a typed 'default' response (progenitor panics)",
+            );
+        }
+        if error_schemas.len() > 1 {
+            let kinds = error_schemas
+                .iter()
+                .map(|(schema, statuses)| {
+                    format!("{} for {}", schema.as_deref().unwrap_or("no body"), statuses.join(", "))
+                })
+                .collect::<Vec<_>>()
+                .join("; ");
+            self.report(
+                name,
+                ptr,
+                format!("error responses of different schemas: {kinds} (progenitor panics; use one error schema)"),
+            );
+        }
+    }
+
+    fn schema(&mut self, name: &str, doc: &Value, ptr: &str, schema: &Value) {
+        if let Some(values) = schema.get("enum").and_then(Value::as_array) {
+            let mut seen: BTreeMap<String, &str> = BTreeMap::new();
+            for v in values.iter().filter_map(Value::as_str) {
+                if let Some(other) = seen.insert(v.to_lowercase(), v) {
+                    if other != v {
+                        self.report(
+                            name,
+                            &format!("{ptr}/enum"),
+                            format!("enum values '{other}' and '{v}' differ only in case (progenitor panics)"),
+                        );
+                    }
+                }
+            }
+        }
+        let Some(properties) = schema.get("properties").and_then(Value::as_object) else {
+            return;
+        };
+        let mut rust_names: BTreeMap<String, &str> = BTreeMap::new();
+        for (prop, value) in properties {
+            let pp = join(&format!("{ptr}/properties"), prop);
+            if !has_description(doc, value) {
+                self.report(name, &pp, format!("property '{prop}' has no description"));
+            }
+            if let Some(other) = rust_names.insert(rust_field_name(prop), prop) {
+                self.report(
+                    name,
+                    &pp,
+                    format!("properties '{other}' and '{prop}' map to one Rust field name"),
+                );
+            }
+        }
+    }
+
+    /// Validates every example of every media type in `doc` (as written in `file`) against the
+    /// media type's schema, resolved in the bundled form of the document.
+    fn examples(&mut self, file: &Path, name: &str, doc: &Value) {
+        let mut media = Vec::new();
+        collect_media_types(doc, "", &mut media);
+        if media.iter().all(|(_, mt)| mt.get("example").is_none() && mt.get("examples").is_none()) {
+            return;
+        }
+        let bundled = match spec::bundle_with(&mut self.files, file) {
+            Ok(b) => b,
+            Err(err) => {
+                // An unresolvable reference is already reported where it is written.
+                if !self.findings.iter().any(|f| f.file == name) {
+                    self.report(name, "", format!("cannot be bundled: {err:#}"));
+                }
+                return;
+            }
+        };
+        let registry = match registry(&bundled) {
+            Ok(r) => r,
+            Err(err) => {
+                self.report(name, "", format!("schemas do not form valid JSON Schema: {err}"));
+                return;
+            }
+        };
+        for (ptr, mt) in media {
+            let media_type = ptr.rsplit('/').next().map(spec::unescape).unwrap_or_default();
+            let mut examples: Vec<(String, &Value)> = Vec::new();
+            if let Some(v) = mt.get("example") {
+                examples.push((format!("{ptr}/example"), v));
+            }
+            if let Some(map) = mt.get("examples").and_then(Value::as_object) {
+                for (key, example) in map {
+                    let example = local(doc, example);
+                    if let Some(v) = example.get("value") {
+                        examples.push((join(&join(&format!("{ptr}/examples"), key), "value"), v));
+                    }
+                }
+            }
+            let Some(schema) = bundled.pointer(&format!("{ptr}/schema")) else { continue };
+            for (ep, value) in examples {
+                if is_xml(&media_type) {
+                    match value.as_str() {
+                        Some(text) => {
+                            if let Err(err) = check_xml(text) {
+                                self.report(name, &ep, format!("example is not well-formed XML: {err}"));
+                            }
+                        }
+                        None => self.report(name, &ep, "XML example must be a string"),
+                    }
+                    continue;
+                }
+                if let Err(errors) = validate(&registry, schema, value) {
+                    self.report(
+                        name,
+                        &ep,
+                        format!("example does not validate against its schema: {errors}"),
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn is_xml(media_type: &str) -> bool {
+    media_type.ends_with("/xml") || media_type.ends_with("+xml")
+}
+
+fn check_xml(text: &str) -> Result<(), String> {
+    let mut reader = quick_xml::Reader::from_str(text);
+    let mut depth = 0usize;
+    let mut roots = 0usize;
+    loop {
+        match reader.read_event().map_err(|e| e.to_string())? {
+            quick_xml::events::Event::Start(_) => {
+                if depth == 0 {
+                    roots += 1;
+                }
+                depth += 1;
+            }
+            quick_xml::events::Event::End(_) => depth = depth.saturating_sub(1),
+            quick_xml::events::Event::Empty(_) if depth == 0 => roots += 1,
+            quick_xml::events::Event::Eof => break,
+            _ => {}
+        }
+    }
+    match (depth, roots) {
+        (0, 1) => Ok(()),
+        (0, n) => Err(format!("{n} root elements (expected one)")),
+        _ => Err("unclosed element".into()),
+    }
+}
+
+const URN: &str = "urn:spendapi:spec";
+
+/// The bundled document, in its JSON-Schema form, as a registry that example validators
+/// resolve `urn:spendapi:spec#/components/...` references against.
+fn registry(bundled: &Value) -> Result<jsonschema::Registry<'static>, String> {
+    let resource = jsonschema::Draft::Draft4.create_resource(to_json_schema_document(bundled));
+    jsonschema::Registry::new()
+        .draft(jsonschema::Draft::Draft4)
+        .add(URN, resource)
+        .and_then(jsonschema::RegistryBuilder::prepare)
+        .map_err(|e| e.to_string())
+}
+
+/// Validates `value` against `schema` (an OpenAPI schema inside the bundled document held by
+/// `registry`). Returns the messages, joined, on failure.
+fn validate(registry: &jsonschema::Registry<'_>, schema: &Value, value: &Value) -> Result<(), String> {
+    let mut schema = openapi_to_json_schema(schema);
+    absolutize_refs(&mut schema);
+    let validator = jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft4)
+        .should_validate_formats(true)
+        .with_registry(registry)
+        .build(&schema)
+        .map_err(|e| format!("schema does not compile: {e}"))?;
+    let errors: Vec<String> = validator
+        .iter_errors(value)
+        .map(|e| {
+            let at = e.instance_path().to_string();
+            format!("{}: {e}", if at.is_empty() { "/" } else { &at })
+        })
+        .collect();
+    if errors.is_empty() { Ok(()) } else { Err(errors.join("; ")) }
+}
+
+fn absolutize_refs(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            for (key, child) in map.iter_mut() {
+                match (key.as_str(), child) {
+                    ("$ref", Value::String(r)) if r.starts_with('#') => *r = format!("{URN}{r}"),
+                    (_, child) => absolutize_refs(child),
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(absolutize_refs),
+        _ => {}
+    }
+}
+
+/// The bundled document with every schema turned from the OpenAPI 3.0 dialect into JSON Schema
+/// (draft 4, which 3.0 schemas are an extended subset of).
+fn to_json_schema_document(doc: &Value) -> Value {
+    let mut out = doc.clone();
+    if let Some(schemas) = out.pointer_mut("/components/schemas").and_then(Value::as_object_mut) {
+        for schema in schemas.values_mut() {
+            *schema = openapi_to_json_schema(schema);
+        }
+    }
+    out
+}
+
+/// `nullable: true` is OpenAPI's spelling of "or null"; JSON Schema spells it as a type union
+/// (and, for enumerations, as a `null` member).
+pub fn openapi_to_json_schema(schema: &Value) -> Value {
+    let Some(map) = schema.as_object() else { return schema.clone() };
+    let mut out = Map::new();
+    for (key, value) in map {
+        let converted = match key.as_str() {
+            "properties" | "patternProperties" => Value::Object(
+                value
+                    .as_object()
+                    .map(|props| {
+                        props.iter().map(|(k, v)| (k.clone(), openapi_to_json_schema(v))).collect()
+                    })
+                    .unwrap_or_default(),
+            ),
+            "items" | "additionalProperties" | "not" => openapi_to_json_schema(value),
+            "allOf" | "anyOf" | "oneOf" => Value::Array(
+                value.as_array().into_iter().flatten().map(openapi_to_json_schema).collect(),
+            ),
+            _ => value.clone(),
+        };
+        out.insert(key.clone(), converted);
+    }
+    if out.get("nullable") == Some(&Value::Bool(true)) {
+        match out.get_mut("type") {
+            Some(Value::String(t)) => {
+                let t = std::mem::take(t);
+                out.insert("type".into(), serde_json::json!([t, "null"]));
+            }
+            Some(Value::Array(types)) if !types.contains(&Value::from("null")) => {
+                types.push(Value::from("null"));
+            }
+            _ => {}
+        }
+        if let Some(Value::Array(values)) = out.get_mut("enum") {
+            if !values.contains(&Value::Null) {
+                values.push(Value::Null);
+            }
+        }
+        if out.contains_key("$ref") {
+            // Draft 4 ignores siblings of `$ref`; wrap it to keep the null alternative.
+            let reference = out.remove("$ref").unwrap_or_default();
+            out.insert(
+                "anyOf".into(),
+                serde_json::json!([{ "$ref": reference }, { "type": "null" }]),
+            );
+        }
+    }
+    Value::Object(out)
+}
+
+/// A `$ref` as written in `doc`, followed one step if it is local; otherwise the value itself.
+fn local<'a>(doc: &'a Value, value: &'a Value) -> &'a Value {
+    value
+        .get("$ref")
+        .and_then(Value::as_str)
+        .map(Ref::parse)
+        .filter(|r| r.file.is_none())
+        .and_then(|r| doc.pointer(r.pointer))
+        .unwrap_or(value)
+}
+
+/// A body schema progenitor can name: a `$ref`, or an array of `$ref`s.
+fn is_named(schema: &Value) -> bool {
+    schema.get("$ref").is_some()
+        || (schema.get("type").and_then(Value::as_str) == Some("array")
+            && schema.get("items").is_some_and(|items| items.get("$ref").is_some()))
+}
+
+/// The schema progenitor types a response with: the JSON media type's, else the first one's.
+fn primary_schema(response: &Value) -> Option<String> {
+    let content = response.get("content")?.as_object()?;
+    let (_, mt) = content
+        .iter()
+        .find(|(media, _)| media.as_str() == "application/json" || media.ends_with("+json"))
+        .or_else(|| content.iter().next())?;
+    let schema = mt.get("schema")?;
+    Some(
+        schema
+            .get("$ref")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+            .unwrap_or_else(|| schema.to_string()),
+    )
+}
+
+fn has_description(doc: &Value, schema: &Value) -> bool {
+    let described = |s: &Value| s.get("description").and_then(Value::as_str).is_some_and(|d| !d.trim().is_empty());
+    if described(schema) {
+        return true;
+    }
+    // A bare `$ref` property is described by the schema it names (OpenAPI 3.0 ignores siblings
+    // of `$ref`), and so is a one-element `allOf` wrapper.
+    let target = match (schema.get("$ref"), schema.get("allOf").and_then(Value::as_array)) {
+        (Some(_), _) => Some(schema),
+        (None, Some(all)) if all.len() == 1 => all.first(),
+        _ => None,
+    };
+    match target.and_then(|t| t.get("$ref")).and_then(Value::as_str).map(Ref::parse) {
+        Some(Ref { file: None, pointer }) => doc.pointer(pointer).is_some_and(described),
+        // External targets are linted in their own file; a reference that does not resolve is
+        // reported by the reference rule.
+        Some(_) => true,
+        None => false,
+    }
+}
+
+fn is_snake_case(id: &str) -> bool {
+    id.starts_with(|c: char| c.is_ascii_lowercase())
+        && id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && !id.contains("__")
+        && !id.ends_with('_')
+}
+
+/// How typify names a field: snake case, with dashes and other separators folded to `_`.
+fn rust_field_name(property: &str) -> String {
+    let mut out = String::new();
+    let mut prev_lower = false;
+    for c in property.chars() {
+        if c.is_ascii_alphanumeric() {
+            if c.is_ascii_uppercase() && prev_lower {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+            prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        } else {
+            if !out.ends_with('_') {
+                out.push('_');
+            }
+            prev_lower = false;
+        }
+    }
+    out.trim_matches('_').to_owned()
+}
+
+/// Every `$ref` string in `value`, with the pointer of the object holding it.
+fn collect_refs(value: &Value, ptr: &str, out: &mut Vec<(String, String)>) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::String(r)) = map.get("$ref") {
+                out.push((ptr.to_owned(), r.clone()));
+            }
+            for (key, child) in map {
+                if key != "example" && key != "examples" {
+                    collect_refs(child, &join(ptr, key), out);
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (i, child) in items.iter().enumerate() {
+                collect_refs(child, &format!("{ptr}/{i}"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Every media type object (`.../content/<media-type>`) outside schemas and examples.
+fn collect_media_types<'a>(value: &'a Value, ptr: &str, out: &mut Vec<(String, &'a Value)>) {
+    let Some(map) = value.as_object() else {
+        if let Value::Array(items) = value {
+            for (i, child) in items.iter().enumerate() {
+                collect_media_types(child, &format!("{ptr}/{i}"), out);
+            }
+        }
+        return;
+    };
+    for (key, child) in map {
+        match key.as_str() {
+            "schema" | "schemas" | "example" | "examples" => {}
+            "content" => {
+                if let Some(content) = child.as_object() {
+                    for (media, mt) in content {
+                        out.push((join(&join(ptr, "content"), media), mt));
+                    }
+                }
+            }
+            _ => collect_media_types(child, &join(ptr, key), out),
+        }
+    }
+}
+
+/// Every schema object in the document (component schemas, schemas of parameters, headers and
+/// media types, and everything nested in them), with its pointer.
+fn collect_schemas<'a>(doc: &'a Value, ptr: &str, out: &mut Vec<(String, &'a Value)>) {
+    match doc {
+        Value::Object(map) => {
+            for (key, child) in map {
+                let cp = join(ptr, key);
+                match key.as_str() {
+                    "example" | "examples" => {}
+                    "schema" => nested_schemas(child, &cp, out),
+                    "schemas" if ptr == "/components" => {
+                        if let Some(schemas) = child.as_object() {
+                            for (name, schema) in schemas {
+                                nested_schemas(schema, &join(&cp, name), out);
+                            }
+                        }
+                    }
+                    _ => collect_schemas(child, &cp, out),
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (i, child) in items.iter().enumerate() {
+                collect_schemas(child, &format!("{ptr}/{i}"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn nested_schemas<'a>(schema: &'a Value, ptr: &str, out: &mut Vec<(String, &'a Value)>) {
+    let Some(map) = schema.as_object() else { return };
+    out.push((ptr.to_owned(), schema));
+    for (key, child) in map {
+        let cp = join(ptr, key);
+        match key.as_str() {
+            "properties" => {
+                if let Some(props) = child.as_object() {
+                    for (name, prop) in props {
+                        nested_schemas(prop, &join(&cp, name), out);
+                    }
+                }
+            }
+            "items" | "additionalProperties" | "not" => nested_schemas(child, &cp, out),
+            "allOf" | "anyOf" | "oneOf" => {
+                for (i, s) in child.as_array().into_iter().flatten().enumerate() {
+                    nested_schemas(s, &format!("{cp}/{i}"), out);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rust_field_names_follow_typify() {
+        assert_eq!(rust_field_name("created-by"), "created_by");
+        assert_eq!(rust_field_name("created_by"), "created_by");
+        assert_eq!(rust_field_name("allocationId"), "allocation_id");
+        assert_eq!(rust_field_name("segment-1"), "segment_1");
+    }
+
+    #[test]
+    fn nullable_becomes_a_type_union() {
+        let s = serde_json::json!({"type": "object", "properties": {"a": {"type": "string", "nullable": true}}});
+        let out = openapi_to_json_schema(&s);
+        assert_eq!(out["properties"]["a"]["type"], serde_json::json!(["string", "null"]));
+    }
+
+    #[test]
+    fn xml_well_formedness() {
+        assert!(check_xml("<errors><error>x</error></errors>").is_ok());
+        assert!(check_xml("<errors><error>x</errors>").is_err());
+        assert!(check_xml("<a/><b/>").is_err());
+    }
+}
