@@ -522,13 +522,12 @@ pub fn openapi_to_json_schema(schema: &Value) -> Value {
                 values.push(Value::Null);
             }
         }
-        if out.contains_key("$ref") {
-            // Draft 4 ignores siblings of `$ref`; wrap it to keep the null alternative.
-            let reference = out.remove("$ref").unwrap_or_default();
-            out.insert(
-                "anyOf".into(),
-                serde_json::json!([{ "$ref": reference }, { "type": "null" }]),
-            );
+        if !out.contains_key("type") && !out.contains_key("enum") {
+            // `$ref` or `allOf` without a type of their own: Draft 4 ignores siblings of `$ref`
+            // and `allOf` cannot widen, so offer null as an alternative around the whole schema.
+            out.remove("nullable");
+            let inner = Value::Object(std::mem::take(&mut out));
+            out.insert("anyOf".into(), serde_json::json!([inner, { "type": "null" }]));
         }
     }
     Value::Object(out)
@@ -736,6 +735,11 @@ mod tests {
         let s = serde_json::json!({"type": "object", "properties": {"a": {"type": "string", "nullable": true}}});
         let out = openapi_to_json_schema(&s);
         assert_eq!(out["properties"]["a"]["type"], serde_json::json!(["string", "null"]));
+        let wrapped = serde_json::json!({"allOf": [{"$ref": "#/x"}], "nullable": true});
+        assert_eq!(
+            openapi_to_json_schema(&wrapped),
+            serde_json::json!({"anyOf": [{"allOf": [{"$ref": "#/x"}]}, {"type": "null"}]})
+        );
     }
 
     #[test]

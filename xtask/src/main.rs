@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
-use xtask::{lint, spec};
+use xtask::{generate, lint, spec};
 
 #[derive(Parser)]
 #[command(name = "cargo xtask", about = "Lint, generate, bundle and diff the spendapi OpenAPI specs")]
@@ -21,6 +21,12 @@ enum Command {
     Lint {
         /// Spec files to lint (default: every `openapi/*.yaml`).
         files: Vec<PathBuf>,
+    },
+    /// Lint the specs, then write the generated client modules (`--check`: compare instead of
+    /// writing, print a unified diff and fail if anything is stale).
+    Generate {
+        #[arg(long)]
+        check: bool,
     },
 }
 
@@ -50,6 +56,35 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 eprintln!("lint: {} problem(s)", findings.len());
                 Ok(ExitCode::FAILURE)
             }
+        }
+        Command::Generate { check } => {
+            let specs = spec::spec_files(&root)?;
+            let findings = lint::lint(&root, &specs);
+            if !findings.is_empty() {
+                for finding in &findings {
+                    println!("{finding}");
+                }
+                anyhow::bail!("the specs do not lint clean; fix them before generating (cargo xtask lint)");
+            }
+            let outputs = generate::render(&root)?;
+            if check {
+                let diffs = generate::check(&root, &outputs)?;
+                if diffs.is_empty() {
+                    eprintln!("generate --check: {} generated file(s) are fresh", outputs.len());
+                    return Ok(ExitCode::SUCCESS);
+                }
+                for diff in &diffs {
+                    println!("{diff}");
+                }
+                eprintln!("generated code is stale: run `cargo xtask generate` to update it");
+                return Ok(ExitCode::FAILURE);
+            }
+            let changed = generate::write(&root, &outputs)?;
+            for path in &changed {
+                eprintln!("wrote {path}");
+            }
+            eprintln!("generate: {} file(s), {} changed", outputs.len(), changed.len());
+            Ok(ExitCode::SUCCESS)
         }
     }
 }

@@ -84,6 +84,10 @@ fn show(v: Option<&Value>) -> String {
     v.map_or_else(|| "none".to_owned(), Value::to_string)
 }
 
+fn find<'v>(props: &[(&str, &'v Value)], name: &str) -> Option<&'v Value> {
+    props.iter().find(|(k, _)| *k == name).map(|(_, v)| *v)
+}
+
 /// `true` when the (possibly `$ref`d) schema carries `key: true`.
 fn has_flag(doc: &Value, schema: &Value, key: &str) -> bool {
     let own = schema.get(key).and_then(Value::as_bool).unwrap_or(false);
@@ -315,9 +319,6 @@ impl Differ<'_> {
             s.get("required")
                 .and_then(Value::as_array)
                 .is_some_and(|r| r.iter().any(|v| v.as_str() == Some(name)))
-        };
-        let find = |props: &[(&str, &Value)], name: &str| {
-            props.iter().find(|(k, _)| *k == name).map(|(_, v)| *v)
         };
 
         for &(name, _) in &old_props {
