@@ -1,6 +1,6 @@
 //! Local `$ref` resolution and `allOf` flattening.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 static NULL: Value = Value::Null;
 
@@ -24,50 +24,79 @@ pub(crate) fn resolve<'a>(doc: &'a Value, v: &'a Value) -> (Option<&'a str>, &'a
     (last, &NULL)
 }
 
-/// The schema `s` with its `allOf` members merged in: properties and `required` are united, any
-/// other keyword is taken from the schema itself first, then from the members in order.
-pub(crate) fn flatten(doc: &Value, s: &Value) -> Map<String, Value> {
-    let mut out = Map::new();
-    flatten_into(doc, s, &mut out, &mut Vec::new());
-    out
+/// A schema with its `allOf` members merged in, borrowing from the document (so that the
+/// schemas it leads to keep their identity, which the recursion guard relies on).
+#[derive(Debug, Default)]
+pub(crate) struct Flat<'a> {
+    /// Keywords other than `properties`, `required` and `allOf`: the schema's own first, then
+    /// the members' in order; the first occurrence wins.
+    keywords: Vec<(&'a str, &'a Value)>,
+    /// The properties of the schema and its members, in order; the first occurrence wins.
+    pub(crate) properties: Vec<(&'a str, &'a Value)>,
+    /// The union of the `required` lists.
+    pub(crate) required: Vec<&'a str>,
 }
 
-fn flatten_into<'a>(doc: &'a Value, s: &'a Value, out: &mut Map<String, Value>, stack: &mut Vec<&'a str>) {
-    let Some(obj) = s.as_object() else { return };
-    for (k, v) in obj {
-        match (k.as_str(), out.get_mut(k)) {
-            ("allOf", _) => {}
-            ("properties", Some(Value::Object(props))) => {
-                for (name, p) in v.as_object().into_iter().flatten() {
-                    props.entry(name.clone()).or_insert_with(|| p.clone());
+impl<'a> Flat<'a> {
+    /// The value of a keyword.
+    pub(crate) fn get(&self, key: &str) -> Option<&'a Value> {
+        self.keywords.iter().find(|(k, _)| *k == key).map(|(_, v)| *v)
+    }
+
+    /// The schema of a property.
+    pub(crate) fn property(&self, name: &str) -> Option<&'a Value> {
+        self.properties.iter().find(|(k, _)| *k == name).map(|(_, v)| *v)
+    }
+
+    fn merge(&mut self, doc: &'a Value, s: &'a Value, stack: &mut Vec<&'a str>) {
+        let Some(obj) = s.as_object() else { return };
+        for (k, v) in obj {
+            match k.as_str() {
+                "allOf" => {}
+                "properties" => {
+                    for (name, p) in v.as_object().into_iter().flatten() {
+                        if self.property(name).is_none() {
+                            self.properties.push((name, p));
+                        }
+                    }
                 }
-            }
-            ("required", Some(Value::Array(req))) => {
-                for name in v.as_array().into_iter().flatten() {
-                    if !req.contains(name) {
-                        req.push(name.clone());
+                "required" => {
+                    for name in v.as_array().into_iter().flatten().filter_map(Value::as_str) {
+                        if !self.required.contains(&name) {
+                            self.required.push(name);
+                        }
+                    }
+                }
+                k => {
+                    if self.get(k).is_none() {
+                        self.keywords.push((k, v));
                     }
                 }
             }
-            (_, Some(_)) => {}
-            (_, None) => {
-                out.insert(k.clone(), v.clone());
+        }
+        for member in obj.get("allOf").and_then(Value::as_array).into_iter().flatten() {
+            let (r, target) = resolve(doc, member);
+            if let Some(r) = r {
+                if stack.contains(&r) {
+                    continue;
+                }
+                stack.push(r);
+            }
+            self.merge(doc, target, stack);
+            if r.is_some() {
+                stack.pop();
             }
         }
     }
-    for member in obj.get("allOf").and_then(Value::as_array).into_iter().flatten() {
-        let (r, target) = resolve(doc, member);
-        if let Some(r) = r {
-            if stack.contains(&r) {
-                continue;
-            }
-            stack.push(r);
-        }
-        flatten_into(doc, target, out, stack);
-        if r.is_some() {
-            stack.pop();
-        }
-    }
+}
+
+/// The schema `s` (already resolved) with its `allOf` members merged in: properties and
+/// `required` are united, any other keyword is taken from the schema itself first, then from
+/// the members in order.
+pub(crate) fn flatten<'a>(doc: &'a Value, s: &'a Value) -> Flat<'a> {
+    let mut flat = Flat::default();
+    flat.merge(doc, s, &mut Vec::new());
+    flat
 }
 
 #[cfg(test)]
@@ -98,9 +127,9 @@ mod tests {
         let s = json!({"allOf": [{"$ref": "#/components/schemas/Base"},
             {"required": ["name"], "properties": {"name": {"type": "string"}}}]});
         let flat = flatten(&doc, &s);
-        assert_eq!(flat["required"], json!(["id", "name"]));
-        assert_eq!(flat["type"], json!("object"));
-        let props: Vec<_> = flat["properties"].as_object().expect("object").keys().collect();
+        assert_eq!(flat.required, ["id", "name"]);
+        assert_eq!(flat.get("type"), Some(&json!("object")));
+        let props: Vec<_> = flat.properties.iter().map(|(k, _)| *k).collect();
         assert_eq!(props, ["id", "name"]);
         let looped = flatten(&doc, &doc["components"]["schemas"]["Loop"]);
         assert_eq!(looped.get("nullable"), Some(&json!(true)));

@@ -4634,7 +4634,7 @@ pub mod types {
             Default::default()
         }
     }
-    ///Reference to an existing chart of accounts by `id` or by `name` (send one). An unknown chart of accounts is a 400.
+    ///Reference to an existing chart of accounts by `id` or by `name`; send exactly one of them (not enforced by the schema, to keep the generated type a plain struct). An unknown chart of accounts is a 400.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,

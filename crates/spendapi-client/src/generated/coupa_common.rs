@@ -409,7 +409,7 @@ pub mod types {
         ///Whether the user is active.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub active: ::std::option::Option<bool>,
-        ///Whether the user has an AI/Coupa AIC licence flag set.
+        ///Whether the user has the `aic-user` licence flag set (the licence is not described by the seed).
         #[serde(
             rename = "aic-user",
             skip_serializing_if = "::std::option::Option::is_none"
