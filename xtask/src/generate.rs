@@ -340,6 +340,7 @@ pub fn render(root: &Path) -> Result<Vec<Output>> {
         mod_rs.push_str(&format!("#[doc = \"Generated from `{source}`.\"]\npub mod {module};\n"));
     }
     outputs.push(Output { path: format!("{CLIENT_GENERATED}/mod.rs"), contents: mod_rs });
+    outputs.extend(crate::server::render(root)?);
     Ok(outputs)
 }
 

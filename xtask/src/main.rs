@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
-use xtask::{generate, lint, spec};
+use xtask::{bundle, generate, lint, spec};
 
 #[derive(Parser)]
 #[command(name = "cargo xtask", about = "Lint, generate, bundle and diff the spendapi OpenAPI specs")]
@@ -27,6 +27,13 @@ enum Command {
     Generate {
         #[arg(long)]
         check: bool,
+    },
+    /// Write the partner bundle: per API a self-contained spec (YAML and JSON), an offline HTML
+    /// reference page, and an index page with versions and changelog.
+    Bundle {
+        /// Output directory.
+        #[arg(long, default_value = "dist")]
+        out: PathBuf,
     },
 }
 
@@ -84,6 +91,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 eprintln!("wrote {path}");
             }
             eprintln!("generate: {} file(s), {} changed", outputs.len(), changed.len());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bundle { out } => {
+            let out = if out.is_absolute() { out } else { root.join(out) };
+            bundle::run(&root, &out)?;
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -111,7 +111,11 @@ pub use rule::{Class, Rule};
 
 /// Compares two versions of one OpenAPI 3.0 document and classifies every change.
 pub fn diff(old: &Value, new: &Value) -> Report {
-    let mut differ = walk::Differ { old, new, changes: Vec::new() };
+    let mut differ = walk::Differ {
+        old,
+        new,
+        changes: Vec::new(),
+    };
     differ.document();
     Report {
         changes: differ.changes,
@@ -186,7 +190,11 @@ pub struct Change {
 impl fmt::Display for Change {
     /// One line: `breaking  <rule-id>  <location>: <message>`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}  {}  {}: {}", self.class, self.rule, self.location, self.message)
+        write!(
+            f,
+            "{}  {}  {}: {}",
+            self.class, self.rule, self.location, self.message
+        )
     }
 }
 
@@ -226,8 +234,14 @@ mod tests {
         for rule in Rule::ALL {
             let id = rule.id();
             assert!(seen.insert(id), "duplicate id {id}");
-            assert!(id.chars().all(|c| c.is_ascii_lowercase() || c == '-'), "{id}");
-            assert!(docs.contains(&format!("`{id}`")), "{id} missing from the crate docs");
+            assert!(
+                id.chars().all(|c| c.is_ascii_lowercase() || c == '-'),
+                "{id}"
+            );
+            assert!(
+                docs.contains(&format!("`{id}`")),
+                "{id} missing from the crate docs"
+            );
         }
     }
 }

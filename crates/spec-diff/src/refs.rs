@@ -19,7 +19,10 @@ pub(crate) fn resolve<'a>(doc: &'a Value, v: &'a Value) -> (Option<&'a str>, &'a
             return (last, cur);
         };
         last = Some(r);
-        cur = r.strip_prefix('#').and_then(|p| doc.pointer(p)).unwrap_or(&NULL);
+        cur = r
+            .strip_prefix('#')
+            .and_then(|p| doc.pointer(p))
+            .unwrap_or(&NULL);
     }
     (last, &NULL)
 }
@@ -40,12 +43,18 @@ pub(crate) struct Flat<'a> {
 impl<'a> Flat<'a> {
     /// The value of a keyword.
     pub(crate) fn get(&self, key: &str) -> Option<&'a Value> {
-        self.keywords.iter().find(|(k, _)| *k == key).map(|(_, v)| *v)
+        self.keywords
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| *v)
     }
 
     /// The schema of a property.
     pub(crate) fn property(&self, name: &str) -> Option<&'a Value> {
-        self.properties.iter().find(|(k, _)| *k == name).map(|(_, v)| *v)
+        self.properties
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| *v)
     }
 
     fn merge(&mut self, doc: &'a Value, s: &'a Value, stack: &mut Vec<&'a str>) {
@@ -74,7 +83,12 @@ impl<'a> Flat<'a> {
                 }
             }
         }
-        for member in obj.get("allOf").and_then(Value::as_array).into_iter().flatten() {
+        for member in obj
+            .get("allOf")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             let (r, target) = resolve(doc, member);
             if let Some(r) = r {
                 if stack.contains(&r) {
@@ -113,7 +127,10 @@ mod tests {
             "Y": {"$ref": "#/components/schemas/X"},
         }}});
         let a = json!({"$ref": "#/components/schemas/A"});
-        assert_eq!(resolve(&doc, &a), (Some("#/components/schemas/B"), &json!({"type": "string"})));
+        assert_eq!(
+            resolve(&doc, &a),
+            (Some("#/components/schemas/B"), &json!({"type": "string"}))
+        );
         let x = json!({"$ref": "#/components/schemas/X"});
         assert_eq!(resolve(&doc, &x).1, &Value::Null);
     }

@@ -2,10 +2,10 @@
 
 use std::collections::HashSet;
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::Rule;
-use crate::refs::{flatten, resolve};
+use crate::refs::{Flat, flatten, resolve};
 use crate::walk::Differ;
 
 /// Which way data flows through the schema being compared.
@@ -22,9 +22,11 @@ pub(crate) struct Walk {
     dir: Dir,
     /// The readable location of the root, e.g. `GET /accounts responses.200 application/json`.
     prefix: String,
-    /// Pairs of `$ref`s already compared under this root: the recursion guard. A component
-    /// reached twice under one root is compared (and reported) once, at its first location.
-    seen: HashSet<(Option<String>, Option<String>)>,
+    /// The pairs of schemas (by address in their documents, after `$ref` resolution) already
+    /// compared under this root: the recursion guard. A schema reached twice under one root, as
+    /// a shared or recursive component is, is compared (and reported) once, at its first
+    /// location.
+    seen: HashSet<(*const Value, *const Value)>,
 }
 
 /// How a constraint change moves the set of accepted values.
@@ -44,11 +46,19 @@ const FLAGS: &[&str] = &["exclusiveMaximum", "exclusiveMinimum", "uniqueItems"];
 
 impl Walk {
     pub(crate) fn new(dir: Dir, prefix: String) -> Self {
-        Walk { dir, prefix, seen: HashSet::new() }
+        Walk {
+            dir,
+            prefix,
+            seen: HashSet::new(),
+        }
     }
 
     fn loc(&self, ptr: &str) -> String {
-        if ptr.is_empty() { self.prefix.clone() } else { format!("{} {ptr}", self.prefix) }
+        if ptr.is_empty() {
+            self.prefix.clone()
+        } else {
+            format!("{} {ptr}", self.prefix)
+        }
     }
 }
 
@@ -63,20 +73,20 @@ fn child(ptr: &str, segments: &[&str]) -> String {
 }
 
 /// The declared `type`, or the one implied by `properties`/`items`.
-fn schema_type(s: &Map<String, Value>) -> Option<Value> {
+fn schema_type(s: &Flat<'_>) -> Option<Value> {
     if let Some(t) = s.get("type") {
         return Some(t.clone());
     }
-    if s.contains_key("properties") || s.contains_key("additionalProperties") {
+    if !s.properties.is_empty() || s.get("additionalProperties").is_some() {
         Some(Value::from("object"))
-    } else if s.contains_key("items") {
+    } else if s.get("items").is_some() {
         Some(Value::from("array"))
     } else {
         None
     }
 }
 
-fn flag(s: &Map<String, Value>, key: &str) -> bool {
+fn flag(s: &Flat<'_>, key: &str) -> bool {
     s.get(key).and_then(Value::as_bool).unwrap_or(false)
 }
 
@@ -93,17 +103,21 @@ fn has_flag(doc: &Value, schema: &Value, key: &str) -> bool {
     let own = schema.get(key).and_then(Value::as_bool).unwrap_or(false);
     own || {
         let (_, target) = resolve(doc, schema);
-        flatten(doc, target).get(key).and_then(Value::as_bool).unwrap_or(false)
+        flatten(doc, target)
+            .get(key)
+            .and_then(Value::as_bool)
+            .unwrap_or(false)
     }
 }
 
 impl Differ<'_> {
     /// Compares the schemas `old` and `new` found at `ptr` (relative to the root of `walk`).
     pub(crate) fn schema(&mut self, walk: &mut Walk, ptr: &str, old: &Value, new: &Value) {
-        let (old_ref, old_s) = resolve(self.old, old);
-        let (new_ref, new_s) = resolve(self.new, new);
-        if (old_ref.is_some() || new_ref.is_some())
-            && !walk.seen.insert((old_ref.map(str::to_owned), new_ref.map(str::to_owned)))
+        let (_, old_s) = resolve(self.old, old);
+        let (_, new_s) = resolve(self.new, new);
+        if !walk
+            .seen
+            .insert((std::ptr::from_ref(old_s), std::ptr::from_ref(new_s)))
         {
             return;
         }
@@ -114,7 +128,11 @@ impl Differ<'_> {
             && ot != nt
         {
             // Nothing below a changed type is worth comparing.
-            self.push(Rule::TypeChanged, walk.loc(ptr), format!("type changed from {ot} to {nt}"));
+            self.push(
+                Rule::TypeChanged,
+                walk.loc(ptr),
+                format!("type changed from {ot} to {nt}"),
+            );
             return;
         }
         if o.get("format") != n.get("format") {
@@ -143,8 +161,11 @@ impl Differ<'_> {
                     _ => None,
                 };
                 if let Some(rel) = rel {
-                    let msg =
-                        format!("additionalProperties changed from {} to {}", show(a), show(b));
+                    let msg = format!(
+                        "additionalProperties changed from {} to {}",
+                        show(a),
+                        show(b)
+                    );
                     self.constraint(walk, ptr, rel, msg);
                 }
             }
@@ -157,7 +178,7 @@ impl Differ<'_> {
         }
     }
 
-    fn nullable(&mut self, walk: &Walk, ptr: &str, o: &Map<String, Value>, n: &Map<String, Value>) {
+    fn nullable(&mut self, walk: &Walk, ptr: &str, o: &Flat<'_>, n: &Flat<'_>) {
         let rule = match (walk.dir, flag(o, "nullable"), flag(n, "nullable")) {
             (Dir::Request, true, false) => Rule::RequestPropertyBecameNonNullable,
             (Dir::Request, false, true) => Rule::RequestPropertyBecameNullable,
@@ -165,17 +186,15 @@ impl Differ<'_> {
             (Dir::Response, true, false) => Rule::ResponsePropertyBecameNonNullable,
             _ => return,
         };
-        let msg = if flag(n, "nullable") { "now nullable" } else { "no longer nullable" };
+        let msg = if flag(n, "nullable") {
+            "now nullable"
+        } else {
+            "no longer nullable"
+        };
         self.push(rule, walk.loc(ptr), msg);
     }
 
-    fn enum_values(
-        &mut self,
-        walk: &Walk,
-        ptr: &str,
-        o: &Map<String, Value>,
-        n: &Map<String, Value>,
-    ) {
+    fn enum_values(&mut self, walk: &Walk, ptr: &str, o: &Flat<'_>, n: &Flat<'_>) {
         let (a, b) = match (o.get("enum"), n.get("enum")) {
             (Some(Value::Array(a)), Some(Value::Array(b))) => (a, b),
             (None, Some(_)) => {
@@ -198,30 +217,32 @@ impl Differ<'_> {
         }
     }
 
-    fn default(&mut self, walk: &Walk, ptr: &str, o: &Map<String, Value>, n: &Map<String, Value>) {
+    fn default(&mut self, walk: &Walk, ptr: &str, o: &Flat<'_>, n: &Flat<'_>) {
         match (o.get("default"), n.get("default")) {
             (Some(a), Some(b)) if a != b => {
                 let msg = format!("default changed from {a} to {b}");
                 self.push(Rule::DefaultChanged, walk.loc(ptr), msg);
             }
             (Some(a), None) => {
-                self.push(Rule::DefaultChanged, walk.loc(ptr), format!("default {a} removed"));
+                self.push(
+                    Rule::DefaultChanged,
+                    walk.loc(ptr),
+                    format!("default {a} removed"),
+                );
             }
             (None, Some(b)) => {
-                self.push(Rule::DefaultAdded, walk.loc(ptr), format!("default {b} added"));
+                self.push(
+                    Rule::DefaultAdded,
+                    walk.loc(ptr),
+                    format!("default {b} added"),
+                );
             }
             _ => {}
         }
     }
 
-    fn constraints(
-        &mut self,
-        walk: &Walk,
-        ptr: &str,
-        o: &Map<String, Value>,
-        n: &Map<String, Value>,
-    ) {
-        let num = |s: &Map<String, Value>, k: &str| s.get(k).and_then(Value::as_f64);
+    fn constraints(&mut self, walk: &Walk, ptr: &str, o: &Flat<'_>, n: &Flat<'_>) {
+        let num = |s: &Flat<'_>, k: &str| s.get(k).and_then(Value::as_f64);
         for (keys, upper) in [(UPPER_BOUNDS, true), (LOWER_BOUNDS, false)] {
             for &k in keys {
                 let (a, b) = (num(o, k), num(n, k));
@@ -229,9 +250,16 @@ impl Differ<'_> {
                     (None, Some(_)) => (Rel::Tighter, format!("{k} {} added", show(n.get(k)))),
                     (Some(_), None) => (Rel::Looser, format!("{k} {} removed", show(o.get(k)))),
                     (Some(a), Some(b)) if a != b => {
-                        let rel = if (b < a) == upper { Rel::Tighter } else { Rel::Looser };
+                        let rel = if (b < a) == upper {
+                            Rel::Tighter
+                        } else {
+                            Rel::Looser
+                        };
                         let verb = if b < a { "decreased" } else { "increased" };
-                        (rel, format!("{k} {verb} from {} to {}", show(o.get(k)), show(n.get(k))))
+                        (
+                            rel,
+                            format!("{k} {verb} from {} to {}", show(o.get(k)), show(n.get(k))),
+                        )
                     }
                     _ => continue,
                 };
@@ -292,38 +320,30 @@ impl Differ<'_> {
 
     /// The properties that travel in this direction: `readOnly` ones never appear in a request,
     /// `writeOnly` ones never in a response.
-    fn visible<'s>(&self, doc: &Value, dir: Dir, s: &'s Map<String, Value>) -> Vec<(&'s str, &'s Value)> {
+    fn visible<'v>(doc: &Value, dir: Dir, s: &Flat<'v>) -> Vec<(&'v str, &'v Value)> {
         let hidden = match dir {
             Dir::Request => "readOnly",
             Dir::Response => "writeOnly",
         };
-        s.get("properties")
-            .and_then(Value::as_object)
-            .into_iter()
-            .flatten()
+        s.properties
+            .iter()
+            .copied()
             .filter(|(_, v)| !has_flag(doc, v, hidden))
-            .map(|(k, v)| (k.as_str(), v))
             .collect()
     }
 
-    fn properties(
-        &mut self,
-        walk: &mut Walk,
-        ptr: &str,
-        o: &Map<String, Value>,
-        n: &Map<String, Value>,
-    ) {
-        let old_props = self.visible(self.old, walk.dir, o);
-        let new_props = self.visible(self.new, walk.dir, n);
-        let required = |s: &Map<String, Value>, name: &str| {
-            s.get("required")
-                .and_then(Value::as_array)
-                .is_some_and(|r| r.iter().any(|v| v.as_str() == Some(name)))
-        };
+    fn properties(&mut self, walk: &mut Walk, ptr: &str, o: &Flat<'_>, n: &Flat<'_>) {
+        let old_props = Self::visible(self.old, walk.dir, o);
+        let new_props = Self::visible(self.new, walk.dir, n);
+        let required = |s: &Flat<'_>, name: &str| s.required.contains(&name);
 
         for &(name, _) in &old_props {
             if find(&new_props, name).is_none() {
-                let was = if required(o, name) { "required" } else { "optional" };
+                let was = if required(o, name) {
+                    "required"
+                } else {
+                    "optional"
+                };
                 let rule = match walk.dir {
                     Dir::Request => Rule::RequestPropertyRemoved,
                     Dir::Response => Rule::ResponsePropertyRemoved,
@@ -342,7 +362,11 @@ impl Differ<'_> {
                     (Dir::Response, true) => (Rule::ResponsePropertyAdded, "required"),
                     (Dir::Response, false) => (Rule::ResponsePropertyAdded, "optional"),
                 };
-                self.push(rule, walk.loc(&at), format!("{what} property `{name}` added"));
+                self.push(
+                    rule,
+                    walk.loc(&at),
+                    format!("{what} property `{name}` added"),
+                );
                 continue;
             };
             let rule = match (walk.dir, required(o, name), now_required) {
@@ -354,7 +378,11 @@ impl Differ<'_> {
             };
             if let Some(rule) = rule {
                 let what = if now_required { "required" } else { "optional" };
-                self.push(rule, walk.loc(&at), format!("property `{name}` is now {what}"));
+                self.push(
+                    rule,
+                    walk.loc(&at),
+                    format!("property `{name}` is now {what}"),
+                );
             }
             self.schema(walk, &at, old_schema, new_schema);
         }
@@ -362,14 +390,7 @@ impl Differ<'_> {
 
     /// Compares `oneOf`/`anyOf` branches, matched by `$ref` where they have one and by
     /// position otherwise. Only compared when both versions use the keyword.
-    fn branches(
-        &mut self,
-        walk: &mut Walk,
-        ptr: &str,
-        key: &str,
-        o: &Map<String, Value>,
-        n: &Map<String, Value>,
-    ) {
+    fn branches(&mut self, walk: &mut Walk, ptr: &str, key: &str, o: &Flat<'_>, n: &Flat<'_>) {
         let (Some(Value::Array(a)), Some(Value::Array(b))) = (o.get(key), n.get(key)) else {
             return;
         };

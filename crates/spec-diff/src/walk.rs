@@ -8,7 +8,9 @@ use crate::refs::resolve;
 use crate::schema::{Dir, Walk};
 use crate::{Change, Rule};
 
-const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+const METHODS: &[&str] = &[
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
 
 /// Both documents and the changes found so far.
 pub(crate) struct Differ<'a> {
@@ -42,7 +44,9 @@ fn normalize_path(path: &str) -> String {
 
 /// The position of `{name}` among the template parameters of `path`.
 fn path_param_position(path: &str, name: &str) -> Option<usize> {
-    path.split('{').skip(1).position(|seg| seg.split('}').next() == Some(name))
+    path.split('{')
+        .skip(1)
+        .position(|seg| seg.split('}').next() == Some(name))
 }
 
 /// A resolved parameter with the key it is matched on across versions.
@@ -59,22 +63,34 @@ struct Param<'a> {
 /// case-insensitive.
 fn parameters<'a>(doc: &'a Value, path: &str, item: &'a Value, op: &'a Value) -> Vec<Param<'a>> {
     let mut out: Vec<Param<'a>> = Vec::new();
-    let lists = [item, op].into_iter().filter_map(|v| v.get("parameters")?.as_array());
+    let lists = [item, op]
+        .into_iter()
+        .filter_map(|v| v.get("parameters")?.as_array());
     for p in lists.flatten() {
         let (_, p) = resolve(doc, p);
-        let (Some(name), Some(location)) =
-            (p.get("name").and_then(Value::as_str), p.get("in").and_then(Value::as_str))
-        else {
+        let (Some(name), Some(location)) = (
+            p.get("name").and_then(Value::as_str),
+            p.get("in").and_then(Value::as_str),
+        ) else {
             continue;
         };
         let id = match location {
-            "path" => path_param_position(path, name).map_or_else(|| name.to_owned(), |i| format!("#{i}")),
+            "path" => {
+                path_param_position(path, name).map_or_else(|| name.to_owned(), |i| format!("#{i}"))
+            }
             "header" => name.to_ascii_lowercase(),
             _ => name.to_owned(),
         };
         let key = (location.to_owned(), id);
-        let required = location == "path" || p.get("required").and_then(Value::as_bool).unwrap_or(false);
-        let param = Param { key, name, location, required, value: p };
+        let required =
+            location == "path" || p.get("required").and_then(Value::as_bool).unwrap_or(false);
+        let param = Param {
+            key,
+            name,
+            location,
+            required,
+            value: p,
+        };
         match out.iter_mut().find(|q| q.key == param.key) {
             Some(q) => *q = param,
             None => out.push(param),
@@ -85,7 +101,13 @@ fn parameters<'a>(doc: &'a Value, path: &str, item: &'a Value, op: &'a Value) ->
 
 /// The schema of a parameter: its `schema`, or the one of its single `content` entry.
 fn param_schema(p: &Value) -> Option<&Value> {
-    p.get("schema").or_else(|| p.get("content")?.as_object()?.values().next()?.get("schema"))
+    p.get("schema").or_else(|| {
+        p.get("content")?
+            .as_object()?
+            .values()
+            .next()?
+            .get("schema")
+    })
 }
 
 type Alternative = BTreeMap<String, BTreeSet<String>>;
@@ -102,12 +124,22 @@ fn alternatives(v: Option<&Value>) -> Vec<Alternative> {
             alt.iter()
                 .map(|(scheme, scopes)| {
                     let scopes = scopes.as_array().into_iter().flatten();
-                    (scheme.clone(), scopes.filter_map(Value::as_str).map(str::to_owned).collect())
+                    (
+                        scheme.clone(),
+                        scopes
+                            .filter_map(Value::as_str)
+                            .map(str::to_owned)
+                            .collect(),
+                    )
                 })
                 .collect()
         })
         .collect();
-    if alts.is_empty() { vec![Alternative::new()] } else { alts }
+    if alts.is_empty() {
+        vec![Alternative::new()]
+    } else {
+        alts
+    }
 }
 
 fn describe(alt: &Alternative) -> String {
@@ -120,7 +152,12 @@ fn describe(alt: &Alternative) -> String {
 }
 
 impl<'a> Differ<'a> {
-    pub(crate) fn push(&mut self, rule: Rule, location: impl Into<String>, message: impl Into<String>) {
+    pub(crate) fn push(
+        &mut self,
+        rule: Rule,
+        location: impl Into<String>,
+        message: impl Into<String>,
+    ) {
         self.changes.push(Change {
             rule,
             class: rule.class(),
@@ -130,12 +167,19 @@ impl<'a> Differ<'a> {
     }
 
     pub(crate) fn document(&mut self) {
-        self.security("security".to_owned(), self.old.get("security"), self.new.get("security"));
+        self.security(
+            "security".to_owned(),
+            self.old.get("security"),
+            self.new.get("security"),
+        );
 
         let new_paths: Vec<_> = entries(self.new, "paths").collect();
         let find_new = |path: &str| {
             let norm = normalize_path(path);
-            new_paths.iter().find(|(p, _)| normalize_path(p) == norm).copied()
+            new_paths
+                .iter()
+                .find(|(p, _)| normalize_path(p) == norm)
+                .copied()
         };
         for (old_path, old_item) in entries(self.old, "paths") {
             let (_, old_item) = resolve(self.old, old_item);
@@ -147,7 +191,9 @@ impl<'a> Differ<'a> {
                 None => self.push(Rule::PathRemoved, old_path.clone(), "path removed"),
             }
         }
-        let old_norms: BTreeSet<_> = entries(self.old, "paths").map(|(p, _)| normalize_path(p)).collect();
+        let old_norms: BTreeSet<_> = entries(self.old, "paths")
+            .map(|(p, _)| normalize_path(p))
+            .collect();
         for (new_path, _) in &new_paths {
             if !old_norms.contains(&normalize_path(new_path)) {
                 self.push(Rule::PathAdded, (*new_path).clone(), "path added");
@@ -155,13 +201,27 @@ impl<'a> Differ<'a> {
         }
     }
 
-    fn path_item(&mut self, old_path: &str, old_item: &'a Value, new_path: &str, new_item: &'a Value) {
+    fn path_item(
+        &mut self,
+        old_path: &str,
+        old_item: &'a Value,
+        new_path: &str,
+        new_item: &'a Value,
+    ) {
         for &method in METHODS {
             let at = format!("{} {new_path}", method.to_ascii_uppercase());
             match (old_item.get(method), new_item.get(method)) {
                 (Some(o), Some(n)) => {
-                    let old_op = Op { path: old_path, item: old_item, op: o };
-                    let new_op = Op { path: new_path, item: new_item, op: n };
+                    let old_op = Op {
+                        path: old_path,
+                        item: old_item,
+                        op: o,
+                    };
+                    let new_op = Op {
+                        path: new_path,
+                        item: new_item,
+                        op: n,
+                    };
                     self.operation(&at, old_op, new_op);
                 }
                 (Some(_), None) => self.push(Rule::OperationRemoved, at, "operation removed"),
@@ -173,7 +233,8 @@ impl<'a> Differ<'a> {
 
     fn operation(&mut self, at: &str, old: Op<'a, '_>, new: Op<'a, '_>) {
         if old.op.get("security").is_some() || new.op.get("security").is_some() {
-            let effective = |doc: &'a Value, op: &'a Value| op.get("security").or_else(|| doc.get("security"));
+            let effective =
+                |doc: &'a Value, op: &'a Value| op.get("security").or_else(|| doc.get("security"));
             let (o, n) = (effective(self.old, old.op), effective(self.new, new.op));
             self.security(format!("{at} security"), o, n);
         }
@@ -200,7 +261,11 @@ impl<'a> Differ<'a> {
                 } else {
                     (Rule::RequestParameterAddedOptional, "optional")
                 };
-                self.push(rule, loc, format!("{what} {} parameter `{}` added", q.location, q.name));
+                self.push(
+                    rule,
+                    loc,
+                    format!("{what} {} parameter `{}` added", q.location, q.name),
+                );
                 continue;
             };
             match (p.required, q.required) {
@@ -227,15 +292,31 @@ impl<'a> Differ<'a> {
         let (old, new) = match (body(self.old, old_op), body(self.new, new_op)) {
             (None, None) => return,
             (None, Some(b)) if required(b) => {
-                return self.push(Rule::RequestBodyBecameRequired, loc, "required request body added");
+                return self.push(
+                    Rule::RequestBodyBecameRequired,
+                    loc,
+                    "required request body added",
+                );
             }
-            (None, Some(_)) => return self.push(Rule::RequestBodyAdded, loc, "optional request body added"),
-            (Some(_), None) => return self.push(Rule::RequestBodyRemoved, loc, "request body removed"),
+            (None, Some(_)) => {
+                return self.push(Rule::RequestBodyAdded, loc, "optional request body added");
+            }
+            (Some(_), None) => {
+                return self.push(Rule::RequestBodyRemoved, loc, "request body removed");
+            }
             (Some(o), Some(n)) => (o, n),
         };
         match (required(old), required(new)) {
-            (false, true) => self.push(Rule::RequestBodyBecameRequired, loc.clone(), "request body is now required"),
-            (true, false) => self.push(Rule::RequestBodyBecameOptional, loc.clone(), "request body is now optional"),
+            (false, true) => self.push(
+                Rule::RequestBodyBecameRequired,
+                loc.clone(),
+                "request body is now required",
+            ),
+            (true, false) => self.push(
+                Rule::RequestBodyBecameOptional,
+                loc.clone(),
+                "request body is now optional",
+            ),
             _ => {}
         }
         self.content(&loc, Dir::Request, old, new);
@@ -258,9 +339,17 @@ impl<'a> Differ<'a> {
             self.content(&loc, Dir::Response, old, new);
         }
         for (status, _) in &new_responses {
-            if old_op.get("responses").and_then(|r| r.get(status.as_str())).is_none() {
+            if old_op
+                .get("responses")
+                .and_then(|r| r.get(status.as_str()))
+                .is_none()
+            {
                 let loc = format!("{at} responses.{status}");
-                self.push(Rule::ResponseStatusAdded, loc, format!("response status {status} added"));
+                self.push(
+                    Rule::ResponseStatusAdded,
+                    loc,
+                    format!("response status {status} added"),
+                );
             }
         }
     }
@@ -268,13 +357,24 @@ impl<'a> Differ<'a> {
     /// Compares the `content` of a request body or response: media types, then their schemas.
     fn content(&mut self, loc: &str, dir: Dir, old: &'a Value, new: &'a Value) {
         let (removed, added, what) = match dir {
-            Dir::Request => (Rule::RequestMediaTypeRemoved, Rule::RequestMediaTypeAdded, "request"),
-            Dir::Response => (Rule::ResponseMediaTypeRemoved, Rule::ResponseMediaTypeAdded, "response"),
+            Dir::Request => (
+                Rule::RequestMediaTypeRemoved,
+                Rule::RequestMediaTypeAdded,
+                "request",
+            ),
+            Dir::Response => (
+                Rule::ResponseMediaTypeRemoved,
+                Rule::ResponseMediaTypeAdded,
+                "response",
+            ),
         };
         let new_media: Vec<_> = entries(new, "content").collect();
         for (media, old_media) in entries(old, "content") {
             let at = format!("{loc} {media}");
-            let Some((_, new_media)) = new_media.iter().find(|(m, _)| m.eq_ignore_ascii_case(media)) else {
+            let Some((_, new_media)) = new_media
+                .iter()
+                .find(|(m, _)| m.eq_ignore_ascii_case(media))
+            else {
                 self.push(removed, at, format!("{what} media type `{media}` removed"));
                 continue;
             };
@@ -283,10 +383,17 @@ impl<'a> Differ<'a> {
             }
         }
         let old_media: Map<String, Value> = Map::new();
-        let old_content = old.get("content").and_then(Value::as_object).unwrap_or(&old_media);
+        let old_content = old
+            .get("content")
+            .and_then(Value::as_object)
+            .unwrap_or(&old_media);
         for (media, _) in &new_media {
             if !old_content.keys().any(|m| m.eq_ignore_ascii_case(media)) {
-                self.push(added, format!("{loc} {media}"), format!("{what} media type `{media}` added"));
+                self.push(
+                    added,
+                    format!("{loc} {media}"),
+                    format!("{what} media type `{media}` added"),
+                );
             }
         }
     }
@@ -338,7 +445,10 @@ mod tests {
 
     #[test]
     fn paths_match_regardless_of_parameter_names() {
-        assert_eq!(normalize_path("/a/{id}/b/{x}"), normalize_path("/a/{account-id}/b/{y}"));
+        assert_eq!(
+            normalize_path("/a/{id}/b/{x}"),
+            normalize_path("/a/{account-id}/b/{y}")
+        );
         assert_ne!(normalize_path("/a/{id}"), normalize_path("/a/{id}/b"));
         assert_eq!(path_param_position("/a/{id}/b/{x}", "x"), Some(1));
         assert_eq!(path_param_position("/a/{id}", "nope"), None);

@@ -13,12 +13,18 @@ use serde_json::{Value, json};
 use spendapi_spec_diff::{Class, Report, Rule, diff};
 
 fn load(path: &Path) -> Value {
-    let text = fs::read_to_string(path).unwrap_or_else(|e| panic!("failed to read {}: {e}", path.display()));
-    serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("failed to parse {}: {e}", path.display()))
+    let text = fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("failed to read {}: {e}", path.display()));
+    serde_yaml::from_str(&text)
+        .unwrap_or_else(|e| panic!("failed to parse {}: {e}", path.display()))
 }
 
 fn listing(report: &Report) -> String {
-    report.changes.iter().map(|c| format!("\n    {c}")).collect()
+    report
+        .changes
+        .iter()
+        .map(|c| format!("\n    {c}"))
+        .collect()
 }
 
 fn fixture_dirs() -> Vec<PathBuf> {
@@ -59,7 +65,11 @@ fn fixtures() {
     let mut with_breaking = BTreeSet::new();
     let mut near_misses = BTreeSet::new();
     for dir in fixture_dirs() {
-        let name = dir.file_name().and_then(|n| n.to_str()).expect("utf-8 fixture name").to_owned();
+        let name = dir
+            .file_name()
+            .and_then(|n| n.to_str())
+            .expect("utf-8 fixture name")
+            .to_owned();
         let this = rule(&name);
         let old = load(&dir.join("old.yaml"));
 
@@ -67,13 +77,18 @@ fn fixtures() {
         if breaking_file.exists() {
             with_breaking.insert(this);
             if this.class() != Class::Breaking {
-                failures.push(format!("{name}: has breaking.yaml but the rule is non-breaking"));
+                failures.push(format!(
+                    "{name}: has breaking.yaml but the rule is non-breaking"
+                ));
             }
             let report = diff(&old, &load(&breaking_file));
             let hit = report.breaking().any(|c| c.rule == this);
             let others = report.breaking().any(|c| c.rule != this);
             if !hit || others {
-                failures.push(format!("{name}: old -> breaking reported:{}", listing(&report)));
+                failures.push(format!(
+                    "{name}: old -> breaking reported:{}",
+                    listing(&report)
+                ));
             }
         }
 
@@ -83,7 +98,10 @@ fn fixtures() {
         let report = diff(&old, &load(&ok_file));
         let got: BTreeSet<_> = report.changes.iter().map(|c| c.rule.id()).collect();
         if report.breaking().next().is_some() || got != want {
-            failures.push(format!("{name}: old -> ok expected {want:?}, reported:{}", listing(&report)));
+            failures.push(format!(
+                "{name}: old -> ok expected {want:?}, reported:{}",
+                listing(&report)
+            ));
         }
     }
     for r in Rule::ALL {
@@ -108,7 +126,12 @@ fn identical_documents_have_no_changes() {
             if path.exists() {
                 let doc = load(&path);
                 let report = diff(&doc, &doc);
-                assert!(report.changes.is_empty(), "{}:{}", path.display(), listing(&report));
+                assert!(
+                    report.changes.is_empty(),
+                    "{}:{}",
+                    path.display(),
+                    listing(&report)
+                );
                 assert!(report.gate_passes());
             }
         }
@@ -116,7 +139,12 @@ fn identical_documents_have_no_changes() {
 }
 
 fn fixture(rule: &str, file: &str) -> Value {
-    load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(rule).join(file))
+    load(
+        &Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(rule)
+            .join(file),
+    )
 }
 
 fn with_version(mut doc: Value, version: &str) -> Value {
@@ -131,7 +159,10 @@ fn gate_needs_a_major_bump_for_breaking_changes() {
     let ok = fixture("path-removed", "ok.yaml");
 
     let report = diff(&old, &with_version(breaking.clone(), "1.5.0"));
-    assert_eq!((report.old_version.as_str(), report.new_version.as_str()), ("1.4.2", "1.5.0"));
+    assert_eq!(
+        (report.old_version.as_str(), report.new_version.as_str()),
+        ("1.4.2", "1.5.0")
+    );
     assert!(!report.major_bumped());
     assert!(!report.gate_passes());
 
@@ -147,7 +178,10 @@ fn gate_needs_a_major_bump_for_breaking_changes() {
 
 #[test]
 fn display_is_one_line() {
-    let report = diff(&fixture("path-removed", "old.yaml"), &fixture("path-removed", "breaking.yaml"));
+    let report = diff(
+        &fixture("path-removed", "old.yaml"),
+        &fixture("path-removed", "breaking.yaml"),
+    );
     let lines: Vec<_> = report.changes.iter().map(ToString::to_string).collect();
     assert_eq!(lines, ["breaking  path-removed  /users: path removed"]);
 }
@@ -184,20 +218,40 @@ fn references_into_components_are_followed() {
     let old = referenced("string", 100);
 
     let report = diff(&old, &referenced("integer", 100));
-    let found: Vec<_> = report.changes.iter().map(|c| (c.rule, c.location.as_str())).collect();
+    let found: Vec<_> = report
+        .changes
+        .iter()
+        .map(|c| (c.rule, c.location.as_str()))
+        .collect();
     assert_eq!(
         found,
         [
-            (Rule::TypeChanged, "POST /accounts requestBody application/json /properties/owner/properties/name"),
-            (Rule::TypeChanged, "POST /accounts responses.201 application/json /properties/owner/properties/name"),
+            (
+                Rule::TypeChanged,
+                "POST /accounts requestBody application/json /properties/owner/properties/name"
+            ),
+            (
+                Rule::TypeChanged,
+                "POST /accounts responses.201 application/json /properties/owner/properties/name"
+            ),
         ],
         "{}",
         listing(&report)
     );
 
     let report = diff(&old, &referenced("string", 50));
-    let found: Vec<_> = report.changes.iter().map(|c| (c.rule, c.location.as_str())).collect();
-    assert_eq!(found, [(Rule::RequestConstraintTightened, "POST /accounts parameters.query.page")]);
+    let found: Vec<_> = report
+        .changes
+        .iter()
+        .map(|c| (c.rule, c.location.as_str()))
+        .collect();
+    assert_eq!(
+        found,
+        [(
+            Rule::RequestConstraintTightened,
+            "POST /accounts parameters.query.page"
+        )]
+    );
 }
 
 fn tree(extra: Value) -> Value {
@@ -233,9 +287,19 @@ fn recursive_schemas_terminate() {
     assert!(diff(&old, &old).changes.is_empty());
 
     let report = diff(&old, &tree(person("b")));
-    let found: Vec<_> = report.changes.iter().map(|c| (c.rule, c.location.as_str())).collect();
+    let found: Vec<_> = report
+        .changes
+        .iter()
+        .map(|c| (c.rule, c.location.as_str()))
+        .collect();
     let at = "GET /nodes responses.200 application/json /properties/owner/properties/label";
-    assert_eq!(found, [(Rule::ResponseEnumValueRemoved, at), (Rule::ResponseEnumValueAdded, at)]);
+    assert_eq!(
+        found,
+        [
+            (Rule::ResponseEnumValueRemoved, at),
+            (Rule::ResponseEnumValueAdded, at)
+        ]
+    );
 }
 
 fn shared(account: Value) -> Value {
@@ -254,19 +318,37 @@ fn shared(account: Value) -> Value {
 
 #[test]
 fn a_schema_in_both_directions_gets_both_rule_sets() {
-    let old = shared(json!({"type": "object", "required": ["name"], "properties": {
-        "name": {"type": "string"}, "code": {"type": "string", "format": "uuid"}}}));
+    let old = shared(
+        json!({"type": "object", "required": ["name"], "properties": {
+        "name": {"type": "string"}, "code": {"type": "string", "format": "uuid"}}}),
+    );
     let new = shared(json!({"type": "object", "properties": {
         "name": {"type": "string"}, "code": {"type": "string"}}}));
     let report = diff(&old, &new);
-    let found: Vec<_> = report.changes.iter().map(|c| (c.rule, c.location.as_str())).collect();
+    let found: Vec<_> = report
+        .changes
+        .iter()
+        .map(|c| (c.rule, c.location.as_str()))
+        .collect();
     assert_eq!(
         found,
         [
-            (Rule::RequestPropertyBecameOptional, "PUT /accounts/{id} requestBody application/json /properties/name"),
-            (Rule::TypeChanged, "PUT /accounts/{id} requestBody application/json /properties/code"),
-            (Rule::ResponsePropertyBecameOptional, "PUT /accounts/{id} responses.200 application/json /properties/name"),
-            (Rule::TypeChanged, "PUT /accounts/{id} responses.200 application/json /properties/code"),
+            (
+                Rule::RequestPropertyBecameOptional,
+                "PUT /accounts/{id} requestBody application/json /properties/name"
+            ),
+            (
+                Rule::TypeChanged,
+                "PUT /accounts/{id} requestBody application/json /properties/code"
+            ),
+            (
+                Rule::ResponsePropertyBecameOptional,
+                "PUT /accounts/{id} responses.200 application/json /properties/name"
+            ),
+            (
+                Rule::TypeChanged,
+                "PUT /accounts/{id} responses.200 application/json /properties/code"
+            ),
         ],
         "{}",
         listing(&report)
@@ -287,8 +369,10 @@ fn read_only_properties_are_not_part_of_requests() {
 fn restructuring_without_changing_meaning_is_not_a_change() {
     // Properties moved into an `allOf` base, a path parameter renamed, an inline schema
     // replaced by an equal component.
-    let old = shared(json!({"type": "object", "required": ["name"], "properties": {
-        "name": {"type": "string"}, "code": {"type": "string"}}}));
+    let old = shared(
+        json!({"type": "object", "required": ["name"], "properties": {
+        "name": {"type": "string"}, "code": {"type": "string"}}}),
+    );
     let mut new = shared(json!({"allOf": [
         {"$ref": "#/components/schemas/Named"},
         {"type": "object", "properties": {"code": {"type": "string"}}},
