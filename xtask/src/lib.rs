@@ -4,5 +4,6 @@
 pub mod bundle;
 pub mod generate;
 pub mod lint;
+pub mod publish;
 pub mod server;
 pub mod spec;

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
-use xtask::{bundle, generate, lint, spec};
+use xtask::{bundle, generate, lint, publish, spec};
 
 #[derive(Parser)]
 #[command(name = "cargo xtask", about = "Lint, generate, bundle and diff the spendapi OpenAPI specs")]
@@ -35,6 +35,24 @@ enum Command {
         #[arg(long, default_value = "dist")]
         out: PathBuf,
     },
+    /// Classify the changes between two versions of a spec as breaking or not (for clients).
+    /// Exits non-zero on a breaking change unless `info.version` has a new major version.
+    ///
+    /// `diff OLD NEW` compares two files; `diff --base REV` compares every spec with its
+    /// committed version at a git revision; `diff --published` (the CI gate) compares every spec
+    /// with its newest version under `openapi/published/`.
+    Diff {
+        old: Option<PathBuf>,
+        new: Option<PathBuf>,
+        #[arg(long, conflicts_with_all = ["old", "new", "published"])]
+        base: Option<String>,
+        #[arg(long, conflicts_with_all = ["old", "new"])]
+        published: bool,
+    },
+    /// Freeze the bundled form of every spec whose `info.version` is not published yet under
+    /// `openapi/published/<api>-<version>.yaml` (refused if it breaks the previous version
+    /// without a major bump).
+    Publish,
 }
 
 fn main() -> ExitCode {
@@ -91,6 +109,35 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 eprintln!("wrote {path}");
             }
             eprintln!("generate: {} file(s), {} changed", outputs.len(), changed.len());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Diff { old, new, base, published } => {
+            let reports = match (old, new, base) {
+                (Some(old), Some(new), None) => {
+                    vec![(format!("{} -> {}", old.display(), new.display()), publish::diff_files(&old, &new)?)]
+                }
+                (None, None, Some(base)) => publish::diff_base(&root, &base)?,
+                (None, None, None) if published => {
+                    let (reports, unpublished) = publish::gate(&root)?;
+                    for api in unpublished {
+                        println!("{api}: no published version yet (run `cargo xtask publish`)");
+                    }
+                    reports
+                }
+                _ => anyhow::bail!("give OLD and NEW files, --base REV, or --published"),
+            };
+            let mut passes = true;
+            for (title, report) in &reports {
+                passes &= publish::print_report(title, report);
+            }
+            Ok(if passes { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+        }
+        Command::Publish => {
+            let written = publish::publish(&root)?;
+            for path in &written {
+                eprintln!("published {}", spec::display(&root, path));
+            }
+            eprintln!("publish: {} new version(s)", written.len());
             Ok(ExitCode::SUCCESS)
         }
         Command::Bundle { out } => {

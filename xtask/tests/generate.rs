@@ -1,0 +1,133 @@
+//! The generated code matches the specs (freshness), its shape is pinned by snapshots, the
+//! client view's steps do what they say, and a spec progenitor cannot take fails readably.
+
+use std::path::Path;
+
+use serde_json::json;
+use xtask::generate::{self, client_view};
+use xtask::spec;
+
+/// `cargo test` fails on stale generated code, like `cargo xtask generate --check`.
+#[test]
+fn generated_code_is_fresh() {
+    let root = spec::workspace_root();
+    if let Err(err) = generate::ensure_fresh(&root) {
+        panic!("{err:#}");
+    }
+}
+
+#[test]
+fn snapshots_of_client_views_and_generated_code() {
+    let root = spec::workspace_root();
+    for spec in generate::client_specs(&root).expect("client specs") {
+        let adaptations: Vec<String> = spec.adaptations.iter().map(ToString::to_string).collect();
+        insta::assert_yaml_snapshot!(format!("client_view_adaptations__{}", spec.api), adaptations);
+        insta::assert_yaml_snapshot!(format!("client_view__{}", spec.api), spec.view);
+    }
+    for output in generate::render(&root).expect("render") {
+        let name = output.path.replace('/', "__");
+        insta::assert_snapshot!(name, output.contents);
+    }
+}
+
+#[test]
+fn editing_a_spec_makes_the_check_fail_with_a_diff() {
+    let root = spec::workspace_root();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    copy_dir(&root.join("openapi"), &tmp.path().join("openapi"));
+    copy_dir(&root.join("crates"), &tmp.path().join("crates"));
+    let fresh = generate::render(tmp.path()).expect("render");
+    assert_eq!(generate::check(tmp.path(), &fresh).expect("check"), Vec::<String>::new());
+
+    let accounts = tmp.path().join("openapi/coupa-accounts.yaml");
+    let text = std::fs::read_to_string(&accounts).expect("read");
+    let edited = text.replacen("summary: ", "summary: Edited ", 1);
+    assert_ne!(text, edited);
+    std::fs::write(&accounts, edited).expect("write");
+
+    let outputs = generate::render(tmp.path()).expect("render");
+    let diffs = generate::check(tmp.path(), &outputs).expect("check");
+    assert!(!diffs.is_empty(), "an edited spec must make the check fail");
+    assert!(diffs.iter().any(|d| d.contains("+") && d.contains("Edited")), "{diffs:?}");
+
+    generate::write(tmp.path(), &outputs).expect("write");
+    assert_eq!(generate::check(tmp.path(), &outputs).expect("check"), Vec::<String>::new());
+}
+
+#[test]
+fn client_view_keeps_one_json_body_and_json_responses() {
+    let doc = json!({
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "1", "x-note": "internal"},
+        "paths": {"/a": {"patch": {
+            "operationId": "patch_a",
+            "requestBody": {"content": {
+                "application/merge-patch+json": {"schema": {"$ref": "#/components/schemas/A"}}
+            }},
+            "responses": {"200": {"description": "ok", "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/A"}},
+                "application/xml": {"schema": {"$ref": "#/components/schemas/A"}}
+            }}}
+        }, "put": {
+            "operationId": "put_a",
+            "requestBody": {"content": {
+                "application/xml": {"schema": {"$ref": "#/components/schemas/A"}},
+                "application/json": {"schema": {"$ref": "#/components/schemas/A"}}
+            }},
+            "responses": {"204": {"description": "done"}}
+        }}},
+        "components": {"schemas": {"A": {"type": "object", "x-unconfirmed": "why"}}}
+    });
+    let (view, log) = client_view(&doc);
+    let patch_body = &view["paths"]["/a"]["patch"]["requestBody"]["content"];
+    assert_eq!(patch_body.as_object().expect("map").keys().collect::<Vec<_>>(), ["application/json"]);
+    let put_body = &view["paths"]["/a"]["put"]["requestBody"]["content"];
+    assert_eq!(put_body.as_object().expect("map").keys().collect::<Vec<_>>(), ["application/json"]);
+    let ok = &view["paths"]["/a"]["patch"]["responses"]["200"]["content"];
+    assert_eq!(ok.as_object().expect("map").keys().collect::<Vec<_>>(), ["application/json"]);
+    assert!(view["info"].get("x-note").is_none());
+    assert!(view["components"]["schemas"]["A"].get("x-unconfirmed").is_none());
+    let steps: Vec<&str> = log.iter().map(|a| a.step).collect();
+    assert_eq!(
+        steps,
+        // Operations are visited in method order (put before patch).
+        ["request-body-json-only", "request-body-json-only", "response-json-only", "strip-extensions"]
+    );
+}
+
+#[test]
+fn a_shape_progenitor_cannot_take_is_a_readable_error_naming_the_operation() {
+    let doc = json!({
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "1"},
+        "paths": {
+            "/fine": {"get": {"operationId": "fine", "responses": {"204": {"description": "ok"}}}},
+            "/bad": {"get": {
+                "operationId": "both_200_and_204",
+                "responses": {
+                    "200": {"description": "ok", "content": {"application/json": {"schema": {"type": "string"}}}},
+                    "204": {"description": "none"}
+                }
+            }}
+        }
+    });
+    let err = generate::generate_code(&doc, &Default::default()).expect_err("progenitor refuses");
+    let message = format!("{err:#}");
+    assert!(message.contains("operation both_200_and_204 (GET /bad)"), "{message}");
+    assert!(!message.contains("operation fine"), "{message}");
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read_dir") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("type").is_dir() {
+            if entry.file_name() != "target" {
+                copy_dir(&entry.path(), &target);
+            }
+        } else {
+            std::fs::copy(entry.path(), target).expect("copy");
+        }
+    }
+}
