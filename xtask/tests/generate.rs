@@ -16,6 +16,16 @@ fn generated_code_is_fresh() {
     }
 }
 
+/// Every `HashMap` gets a fresh random seed, so two renders in one process would differ if the
+/// output depended on hash order anywhere in the generators.
+#[test]
+fn rendering_is_deterministic() {
+    let root = spec::workspace_root();
+    let first = generate::render(&root).expect("render");
+    let second = generate::render(&root).expect("render");
+    assert_eq!(first, second);
+}
+
 #[test]
 fn snapshots_of_client_views_and_generated_code() {
     let root = spec::workspace_root();
