@@ -1,4 +1,91 @@
-//! Typed clients for the spendapi specs.
-#[allow(clippy::all, clippy::unwrap_used, unused_imports, dead_code, missing_docs)]
+//! Typed clients for Coupa Core, Coupa Sourcing (CSO) and SAP Concur expense allocations,
+//! generated from spendapi's OpenAPI specs, plus the hand-written layer that makes them usable
+//! against the real services.
+//!
+//! # Generated and hand-written code
+//!
+//! [`generated`] holds one module per spec, written by `cargo xtask generate` and never edited
+//! by hand; each has a progenitor `Client` with one builder method per operation. They are
+//! re-exported at the crate root ([`coupa_accounts`], [`coupa_delegations`],
+//! [`coupa_integration_history_records`], [`coupa_common`], [`cso_events`],
+//! [`concur_expense_allocations`]). Everything else attaches to them from outside:
+//!
+//! | module | what |
+//! |---|---|
+//! | [`config`] | [`coupa`], [`cso`], [`concur`] and [`Config`]: ready clients |
+//! | [`runtime`] | the `ClientHooks` impls (headers, auth, correlation ids, filters, retries) and [`ClientExt`] |
+//! | [`auth`] | Coupa client credentials, the CSO API key, Concur bearer tokens and [`auth::TokenProvider`] |
+//! | [`errors`] | [`VendorError`]: every vendor's error body, `From` every generated error |
+//! | [`pagination`] | `Stream`s over Coupa and CSO indexes |
+//! | [`filters`] | Coupa attribute filters (`attr[op]=value`) and `fields` |
+//! | [`retry`] | [`RetryPolicy`]: bounded exponential backoff with jitter, `Retry-After` |
+//!
+//! # Example
+//!
+//! ```no_run
+//! use futures::TryStreamExt;
+//! use spendapi_client::{ClientExt, CoupaAuth, Filters, VendorError, auth::scopes};
+//! use spendapi_client::pagination::coupa_index;
+//!
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! let coupa = spendapi_client::coupa(
+//!     "https://acme.coupahost.com",
+//!     CoupaAuth::client_credentials("client-id", "client-secret", [scopes::ACCOUNTING_READ]),
+//! )?;
+//!
+//! // One call: the account with id 42.
+//! let account = coupa.accounts.get_account().id(42u64).send().await.map_err(VendorError::from)?;
+//! println!("{:?}", account.code);
+//!
+//! // Every active account whose code starts with "SF-", 50 per request.
+//! let accounts = coupa
+//!     .accounts
+//!     .with_filters(Filters::new().eq("active", true).starts_with("code", "SF-"));
+//! let all: Vec<_> = coupa_index(50, |page| {
+//!     let accounts = &accounts;
+//!     async move {
+//!         let list = accounts.list_accounts().offset(page.offset).limit(page.limit).send().await?;
+//!         Ok::<_, VendorError>(list.into_inner().0)
+//!     }
+//! })
+//! .try_collect()
+//! .await?;
+//! println!("{} accounts", all.len());
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Errors: every generated `send()` returns `progenitor_client::Error<E>`; convert it with
+//! `VendorError::from` (or `?` in a function returning `VendorError`) to get
+//! [`VendorError::status`], [`VendorError::messages`] and the raw body whatever the vendor.
+
+#[allow(
+    clippy::all,
+    clippy::unwrap_used,
+    unused_imports,
+    dead_code,
+    missing_docs
+)]
 pub mod generated;
+
+pub mod auth;
+pub mod config;
+pub mod errors;
+pub mod filters;
+pub mod pagination;
+pub mod retry;
 pub mod runtime;
+
+pub use generated::{
+    concur_expense_allocations, coupa_accounts, coupa_common, coupa_delegations,
+    coupa_integration_history_records, cso_events,
+};
+
+pub use auth::{AccessToken, AuthError, ConcurAuth, CoupaAuth, TokenProvider};
+pub use config::{Config, ConfigError, CoupaClients, concur, coupa, cso};
+pub use errors::{CorrelationIdExt, ErrorBody, VendorError, VendorErrorKind};
+pub use filters::{Attr, Fields, Filters, FiltersExt, Op};
+pub use pagination::{CsoPage, PageRequest, coupa_index, cso_index};
+pub use progenitor_client::{ByteStream, Error, ResponseValue};
+pub use retry::RetryPolicy;
+pub use runtime::{Api, ClientExt, RequestOptions, Runtime};

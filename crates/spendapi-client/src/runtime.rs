@@ -1,3 +1,461 @@
-//! State shared by every generated client (auth, retries), attached through `ClientHooks`.
+//! State shared by every generated client, and the `ClientHooks` that apply it.
+//!
+//! Each generated `Client` carries a [`Runtime`] as its inner value. This module implements
+//! `progenitor_client::ClientHooks<Runtime>` for every generated `Client` type (by value, which
+//! overrides the generated default for `&Client` through auto-ref specialisation):
+//!
+//! - `pre` (before each operation, once):
+//!   - removes progenitor's `api-version` header (no vendor uses it);
+//!   - sets `Accept: application/json` when missing, and `Content-Type: application/json` on
+//!     bodies (always on Concur PATCH: the spec also allows merge-patch, the client sends
+//!     JSON);
+//!   - on Concur requests, sets `concur-correlationid` unless the operation's own
+//!     `concur_correlationid` argument did: the id configured with
+//!     [`RequestOptions::correlation_id`] / [`Config::correlation_id`](crate::Config::correlation_id),
+//!     else a new UUID v4;
+//!   - authenticates: `Authorization: Bearer …` from the token cache (Coupa, Concur) or the
+//!     `X-CSO-API-KEY` header;
+//!   - appends the [`Filters`] of the [`RequestOptions`] to the query.
+//! - `exec` (sends the request): retries per the [`RetryPolicy`] (see [`crate::retry`]); on
+//!   `401` with a refreshable token drops the token and sends once more with a fresh one; and
+//!   rewrites an error body that is not the API's JSON error schema into it, so that the
+//!   status survives (see [`NORMALIZED_BODY_HEADER`]).
+
+use std::time::SystemTime;
+
+use progenitor_client::{ClientHooks, ClientInfo, Error as ClientError, OperationInfo};
+use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderName, HeaderValue};
+use reqwest::{Method, StatusCode};
+
+use crate::auth::Auth;
+use crate::errors::CORRELATION_ID_HEADER;
+use crate::filters::Filters;
+use crate::generated::{concur_expense_allocations, coupa_common, cso_events};
+use crate::retry::{Attempt, RetryPolicy};
+
+/// Which vendor API a generated client talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Api {
+    /// Coupa Core (accounts, delegations, integration history records).
+    Coupa,
+    /// Coupa Sourcing.
+    Cso,
+    /// SAP Concur.
+    Concur,
+}
+
+/// Per-handle request options: filters, a correlation id, the retry opt-in.
+///
+/// Attach them to a clone of a client with [`ClientExt::with_options`] (or the shorthands
+/// [`ClientExt::with_filters`], [`ClientExt::with_correlation_id`]); every request sent
+/// through that clone uses them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RequestOptions {
+    filters: Filters,
+    correlation_id: Option<String>,
+    retry_non_idempotent: Option<bool>,
+}
+
+impl RequestOptions {
+    /// No option.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Query pairs appended to every request (Coupa/CSO attribute filters, `fields`).
+    pub fn filters(mut self, filters: Filters) -> Self {
+        self.filters = filters;
+        self
+    }
+
+    /// The `concur-correlationid` to send (instead of a new UUID per request).
+    pub fn correlation_id(mut self, id: impl Into<String>) -> Self {
+        self.correlation_id = Some(id.into());
+        self
+    }
+
+    /// Whether POST/PATCH requests may be retried on retryable statuses and transport errors
+    /// (overrides the client's [`RetryPolicy`]).
+    pub fn retry_non_idempotent(mut self, yes: bool) -> Self {
+        self.retry_non_idempotent = Some(yes);
+        self
+    }
+}
+
+/// The state behind every generated client: authentication, retry policy, request options.
+///
+/// Build clients with [`crate::coupa`], [`crate::cso`], [`crate::concur`] or
+/// [`crate::Config`]; `Runtime::default()` is a client without authentication and with the
+/// default retry policy.
 #[derive(Debug, Clone, Default)]
-pub struct Runtime {}
+pub struct Runtime {
+    auth: Auth,
+    retry: RetryPolicy,
+    correlation_id: Option<String>,
+    options: RequestOptions,
+}
+
+impl Runtime {
+    pub(crate) fn new(auth: Auth, retry: RetryPolicy, correlation_id: Option<String>) -> Self {
+        Self {
+            auth,
+            retry,
+            correlation_id,
+            options: RequestOptions::default(),
+        }
+    }
+
+    /// The retry policy.
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.retry
+    }
+
+    /// The request options of this handle.
+    pub fn options(&self) -> &RequestOptions {
+        &self.options
+    }
+
+    /// The same runtime (sharing its token cache) with other request options.
+    pub fn with_options(&self, options: RequestOptions) -> Self {
+        Self {
+            options,
+            ..self.clone()
+        }
+    }
+
+    /// The same runtime with another retry policy.
+    pub fn with_retry_policy(&self, retry: RetryPolicy) -> Self {
+        Self {
+            retry,
+            ..self.clone()
+        }
+    }
+
+    /// Applies headers, authentication and filters to a request about to be sent. The error is
+    /// the message of `progenitor_client::Error::Custom`.
+    pub(crate) async fn prepare(
+        &self,
+        api: Api,
+        http: &reqwest::Client,
+        request: &mut reqwest::Request,
+    ) -> Result<(), String> {
+        let json = HeaderValue::from_static("application/json");
+        let has_body = request.body().is_some();
+        let method = request.method().clone();
+        let headers = request.headers_mut();
+        headers.remove("api-version");
+        if !headers.contains_key(ACCEPT) {
+            headers.insert(ACCEPT, json.clone());
+        }
+        if has_body
+            && (!headers.contains_key(CONTENT_TYPE)
+                || (api == Api::Concur && method == Method::PATCH))
+        {
+            headers.insert(CONTENT_TYPE, json);
+        }
+        if api == Api::Concur && !headers.contains_key(CORRELATION_ID_HEADER) {
+            let id = self
+                .options
+                .correlation_id
+                .clone()
+                .or_else(|| self.correlation_id.clone())
+                .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+            let value = HeaderValue::try_from(id)
+                .map_err(|_| "correlation id is not a valid header value".to_owned())?;
+            headers.insert(HeaderName::from_static(CORRELATION_ID_HEADER), value);
+        }
+        match &self.auth {
+            Auth::None => {}
+            Auth::Static(name, value) => {
+                headers.insert(name.clone(), value.clone());
+            }
+            Auth::Tokens(cache) => {
+                let value = cache
+                    .authorization(http)
+                    .await
+                    .map_err(|e| format!("could not obtain an access token: {}", chain(&e)))?;
+                request.headers_mut().insert(AUTHORIZATION, value);
+            }
+        }
+        self.options.filters.apply_to(request);
+        Ok(())
+    }
+
+    /// Sends a request with retries and token renewal, then normalises an error body.
+    pub(crate) async fn execute(
+        &self,
+        api: Api,
+        http: &reqwest::Client,
+        request: reqwest::Request,
+    ) -> reqwest::Result<reqwest::Response> {
+        let path = request.url().path().to_owned();
+        let response = self.send_with_retries(http, request).await?;
+        let status = response.status();
+        if status.is_client_error() || status.is_server_error() {
+            normalize_error_body(api, &path, response).await
+        } else {
+            Ok(response)
+        }
+    }
+
+    async fn send_with_retries(
+        &self,
+        http: &reqwest::Client,
+        mut request: reqwest::Request,
+    ) -> reqwest::Result<reqwest::Response> {
+        let method = request.method().clone();
+        let allow_non_idempotent = self
+            .options
+            .retry_non_idempotent
+            .unwrap_or(self.retry.retries_non_idempotent());
+        let mut attempt = 1;
+        let mut renewed_token = false;
+        loop {
+            let spare = request.try_clone();
+            let sent_authorization = request.headers().get(AUTHORIZATION).cloned();
+            let result = http.execute(request).await;
+
+            // A rejected token: renew it once and resend (the request was not processed).
+            if !renewed_token
+                && let (Ok(response), Auth::Tokens(cache), Some(rejected)) =
+                    (&result, &self.auth, sent_authorization.as_ref())
+                && response.status() == StatusCode::UNAUTHORIZED
+                && let Some(mut next) = spare.as_ref().and_then(reqwest::Request::try_clone)
+            {
+                cache.invalidate(rejected).await;
+                if let Ok(fresh) = cache.authorization(http).await {
+                    renewed_token = true;
+                    next.headers_mut().insert(AUTHORIZATION, fresh);
+                    request = next;
+                    continue;
+                }
+            }
+
+            let outcome = match &result {
+                Ok(response) => Attempt::Response(response.status(), response.headers()),
+                Err(e) if e.is_connect() => Attempt::ConnectFailed,
+                Err(e) if e.is_builder() || e.is_redirect() => return result,
+                Err(_) => Attempt::TransportFailed,
+            };
+            let delay = self.retry.next_delay(
+                &method,
+                attempt,
+                outcome,
+                allow_non_idempotent,
+                SystemTime::now(),
+            );
+            match (delay, spare) {
+                (Some(delay), Some(next)) => {
+                    drop(result);
+                    tokio::time::sleep(delay).await;
+                    attempt += 1;
+                    request = next;
+                }
+                _ => return result,
+            }
+        }
+    }
+}
+
+/// Marks a response whose error body [`Runtime`] rewrote into the API's JSON error shape; the
+/// value is the original `Content-Type` (`none` without one).
+pub const NORMALIZED_BODY_HEADER: &str = "x-spendapi-original-content-type";
+
+/// Rewrites an error body that is not the API's JSON error shape into that shape.
+///
+/// Every operation of a spec has one error schema (`CoupaJsonErrors`, `CsoResult`,
+/// `ErrorMessage`). When the body of an error status does not parse as it (an XML `<errors>`
+/// body, plain text or an empty body from a rate limiter or proxy), progenitor reports
+/// `InvalidResponsePayload` and drops the status. Rewriting the body into the schema, with the
+/// messages recognised in the original ([`ErrorBody::parse`](crate::ErrorBody::parse)), its text,
+/// or the status's reason phrase, keeps the status and the messages. Such responses carry
+/// [`NORMALIZED_BODY_HEADER`].
+async fn normalize_error_body(
+    api: Api,
+    path: &str,
+    response: reqwest::Response,
+) -> reqwest::Result<reqwest::Response> {
+    use reqwest::ResponseBuilderExt;
+
+    let url = response.url().clone();
+    let (parts, body) = http::Response::<reqwest::Body>::from(response).into_parts();
+    let original = reqwest::Response::from(http::Response::new(body))
+        .bytes()
+        .await?;
+    let conforms = match api {
+        Api::Coupa => {
+            serde_json::from_slice::<coupa_common::types::CoupaJsonErrors>(&original).is_ok()
+        }
+        Api::Cso => serde_json::from_slice::<cso_events::types::CsoResult>(&original).is_ok(),
+        Api::Concur => {
+            serde_json::from_slice::<concur_expense_allocations::types::ErrorMessage>(&original)
+                .is_ok()
+        }
+    };
+    let mut builder = http::Response::builder()
+        .status(parts.status)
+        .version(parts.version)
+        .url(url);
+    if let Some(headers) = builder.headers_mut() {
+        *headers = parts.headers;
+    }
+    let body = if conforms {
+        original
+    } else {
+        let headers = builder.headers_mut();
+        let original_type = headers
+            .as_ref()
+            .and_then(|h| h.get(CONTENT_TYPE).cloned())
+            .unwrap_or(HeaderValue::from_static("none"));
+        if let Some(headers) = headers {
+            headers.remove(reqwest::header::CONTENT_LENGTH);
+            headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            headers.insert(
+                HeaderName::from_static(NORMALIZED_BODY_HEADER),
+                original_type,
+            );
+        }
+        bytes::Bytes::from(synthesize_error_body(api, parts.status, path, &original))
+    };
+    let rebuilt = builder
+        .body(reqwest::Body::from(body))
+        .unwrap_or_else(|_| http::Response::new(reqwest::Body::from(bytes::Bytes::new())));
+    Ok(reqwest::Response::from(rebuilt))
+}
+
+fn synthesize_error_body(api: Api, status: StatusCode, path: &str, original: &[u8]) -> Vec<u8> {
+    let reason = status.canonical_reason().unwrap_or("Error");
+    let mut messages = crate::ErrorBody::parse(original).messages();
+    if messages.is_empty() {
+        let text = String::from_utf8_lossy(original);
+        let text = text.trim();
+        let markup = text.starts_with('<') || text.starts_with('{') || text.starts_with('[');
+        messages.push(if text.is_empty() || markup {
+            reason.to_owned()
+        } else {
+            text.chars().take(1000).collect()
+        });
+    }
+    let value = match api {
+        Api::Coupa => serde_json::json!({ "errors": { "base": messages } }),
+        Api::Cso => serde_json::json!({
+            "result": messages
+                .iter()
+                .map(|m| serde_json::json!({
+                    "type": format!("http.{}", status.as_u16()),
+                    "description": m,
+                }))
+                .collect::<Vec<_>>()
+        }),
+        Api::Concur => serde_json::json!({
+            "errorMessage": messages.join("; "),
+            "httpStatus": format!("{} - {reason}", status.as_u16()),
+            "path": path,
+            "timestamp": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        }),
+    };
+    serde_json::to_vec(&value).unwrap_or_default()
+}
+
+/// The error and its sources, joined with `: `.
+fn chain(error: &dyn std::error::Error) -> String {
+    let mut out = error.to_string();
+    let mut source = error.source();
+    while let Some(s) = source {
+        out.push_str(": ");
+        out.push_str(&s.to_string());
+        source = s.source();
+    }
+    out
+}
+
+/// Per-handle options for any generated client: returns a cheap clone of the client (sharing
+/// its connection pool and token cache) whose requests use the given options.
+///
+/// ```no_run
+/// # async fn demo(events: spendapi_client::cso_events::Client) {
+/// use spendapi_client::{ClientExt, Filters};
+///
+/// let ltl = events.with_filters(Filters::new().contains("name", "LTL"));
+/// let page = ltl.list_events().limit(50u64).send().await;
+/// # }
+/// ```
+pub trait ClientExt: Sized {
+    /// Which vendor API the client talks to.
+    const API: Api;
+
+    /// The client's runtime.
+    fn runtime(&self) -> &Runtime;
+
+    /// A clone of the client with these request options.
+    fn with_options(&self, options: RequestOptions) -> Self;
+
+    /// A clone of the client whose requests carry these filters.
+    fn with_filters(&self, filters: Filters) -> Self {
+        let options = self.runtime().options().clone().filters(filters);
+        self.with_options(options)
+    }
+
+    /// A clone of the client whose requests carry this `concur-correlationid`.
+    fn with_correlation_id(&self, id: impl Into<String>) -> Self {
+        let options = self.runtime().options().clone().correlation_id(id);
+        self.with_options(options)
+    }
+
+    /// A clone of the client that may retry POST/PATCH requests (only safe when the server
+    /// deduplicates them).
+    fn with_retry_non_idempotent(&self) -> Self {
+        let options = self.runtime().options().clone().retry_non_idempotent(true);
+        self.with_options(options)
+    }
+}
+
+macro_rules! attach_runtime {
+    ($($module:ident => $api:expr),* $(,)?) => {$(
+        impl ClientHooks<Runtime> for crate::generated::$module::Client {
+            async fn pre<E>(
+                &self,
+                request: &mut reqwest::Request,
+                _info: &OperationInfo,
+            ) -> Result<(), ClientError<E>> {
+                self.inner()
+                    .prepare($api, self.client(), request)
+                    .await
+                    .map_err(ClientError::Custom)
+            }
+
+            async fn exec(
+                &self,
+                request: reqwest::Request,
+                _info: &OperationInfo,
+            ) -> reqwest::Result<reqwest::Response> {
+                self.inner().execute($api, self.client(), request).await
+            }
+        }
+
+        impl ClientExt for crate::generated::$module::Client {
+            const API: Api = $api;
+
+            fn runtime(&self) -> &Runtime {
+                self.inner()
+            }
+
+            fn with_options(&self, options: RequestOptions) -> Self {
+                Self::new_with_client(
+                    self.baseurl(),
+                    self.client().clone(),
+                    self.inner().with_options(options),
+                )
+            }
+        }
+    )*};
+}
+
+attach_runtime!(
+    coupa_common => Api::Coupa,
+    coupa_accounts => Api::Coupa,
+    coupa_delegations => Api::Coupa,
+    coupa_integration_history_records => Api::Coupa,
+    cso_events => Api::Cso,
+    concur_expense_allocations => Api::Concur,
+);

@@ -20,7 +20,7 @@ pub mod types {
     pub struct Amount {
         /**The 3-letter ISO 4217 code of the expense report currency, based on the user's
 reimbursement currency when the report was created, for example `USD`, `EUR`,
-`GBP` (the seed's list says `GBO`, a typo).
+`GBP` (the vendor page's list says `GBO`, a typo).
 */
         #[serde(rename = "currencyCode")]
         pub currency_code: ::std::string::String,
@@ -208,7 +208,7 @@ listItemId). At most 48 characters.
         pub path: ::std::string::String,
         ///The time when the error was captured.
         pub timestamp: ::chrono::DateTime<::chrono::offset::Utc>,
-        /**The validation error messages. (The seed's table says `ValidationError`; it is a
+        /**The validation error messages. (The vendor page's table says `ValidationError`; it is a
 list of them.)
 */
         #[serde(
@@ -357,7 +357,7 @@ list of them.)
                 })
         }
     }
-    /**A HATEOAS link, as documented in the seed's schema tables. None of this API's
+    /**A HATEOAS link, as documented in the vendor page's schema tables. None of this API's
 example payloads carries links; the schema is kept for completeness.
 */
     #[derive(
@@ -369,28 +369,28 @@ example payloads carries links; the schema is kept for completeness.
         schemars::JsonSchema
     )]
     pub struct Link {
-        ///The deprecation notice of the link, if any (undocumented in the seed).
+        ///The deprecation notice of the link, if any (undocumented in the vendor page).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub deprecation: ::std::option::Option<::std::string::String>,
         ///The URL of the related link that can be used for subsequent calls.
         pub href: ::std::string::String,
-        ///The language of the linked resource (undocumented in the seed).
+        ///The language of the linked resource (undocumented in the vendor page).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub hreflang: ::std::option::Option<::std::string::String>,
         ///Whether the href is parameterized.
         #[serde(rename = "isTemplated")]
         pub is_templated: bool,
-        ///The media the linked resource is intended for (undocumented in the seed).
+        ///The media the linked resource is intended for (undocumented in the vendor page).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub media: ::std::option::Option<::std::string::String>,
         ///The HTTP method required for the related call.
         pub method: ::std::string::String,
         ///The link relationship that describes how the href relates to the API call.
         pub rel: ::std::string::String,
-        ///A human-readable title of the link (undocumented in the seed).
+        ///A human-readable title of the link (undocumented in the vendor page).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub title: ::std::option::Option<::std::string::String>,
-        ///The media type of the linked resource (undocumented in the seed).
+        ///The media type of the linked resource (undocumented in the vendor page).
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
     }
@@ -601,7 +601,7 @@ example payloads carries links; the schema is kept for completeness.
         )]
         pub claimed_amount: ::std::option::Option<Amount>,
         /**The values of the allocation's custom fields. These fields may not have data,
-depending on the configuration. (The seed's table says `CustomData`; the examples
+depending on the configuration. (The vendor page's table says `CustomData`; the examples
 carry an array of them.)
 */
         #[serde(
@@ -782,7 +782,7 @@ threshold, for example the user's travel allowance limit; `null` when there is n
         schemars::JsonSchema
     )]
     pub struct UpdateAllocation {
-        /**The custom fields to change, each identified by its `id`. The seed's example sends
+        /**The custom fields to change, each identified by its `id`. The vendor page's example sends
 only the field being changed, so custom fields that are not listed keep their values.
 */
         #[serde(
@@ -812,7 +812,7 @@ not changed.
         ///The allocation custom data to update.
         pub allocation: UpdateAllocation,
         /**The unique identifiers of the expenses within this report that are being updated.
-(The seed's table says `string`; its description and example make it an array of
+(The vendor page's table says `string`; its description and example make it an array of
 strings.)
 */
         #[serde(rename = "expenseIds")]
@@ -2006,9 +2006,9 @@ strings.)
 Allocations v4 of SAP Concur Expense: read the allocations of an expense on an expense
 report, read one allocation, and modify one allocation (JSON Merge Patch, 204).
 
-Source: seed 001 (Allocations v4 reference page) and the "SAP Concur Expense Reports v4:
-allocations" section of `shared/docs/api-notes.md`. Conventions and decisions:
-`openapi/README.md`.
+Source: the vendor's Allocations v4 reference page and the "SAP Concur Expense Reports v4:
+allocations" section of the vendor's wider documentation. Conventions and decisions:
+the spendapi decision log (openapi/README.md).
 
 - Requires Concur Expense (Professional or Standard edition) and the Identity v4 API
   (for the `userID`). Both company-level and user-level access tokens are supported.
@@ -2075,7 +2075,7 @@ impl Client {
     /**List the allocations of an expense
 
 Retrieves the allocations that belong to a specific expense on a specific report.
-Requires `expense.report.read` (and `user.read`, listed by the seed as required for
+Requires `expense.report.read` (and `user.read`, listed by the vendor page as required for
 GET). The optional scopes `spend.listitem.read` and `spend.list.read` give read
 access to the list items and lists that custom fields may reference.
 
@@ -2093,7 +2093,7 @@ is invalid for this API".
 - `expense_id`: The unique identifier of the expense entry whose allocations are retrieved (32 hexadecimal characters).
 - `accept_language`: The preferred language of human-readable texts in the response (RFC 7231), for example `en-US`.
 - `concur_correlationid`: SAP Concur's custom header for technical support, documented as an RFC 4122 UUID.
-Not constrained to the UUID format because the seed's own examples send free text
+Not constrained to the UUID format because the vendor page's own examples send free text
 (`Expense-Allocation-test`, `Viswa test`).
 
 ```ignore
@@ -2113,7 +2113,7 @@ let response = client.list_expense_allocations()
     /**Get an allocation
 
 Retrieves the details of one allocation of an expense entry on a report. Requires
-`expense.report.read` (and `user.read`, listed by the seed as required for GET). The
+`expense.report.read` (and `user.read`, listed by the vendor page as required for GET). The
 optional scopes `spend.listitem.read` and `spend.list.read` give read access to the
 list items and lists that custom fields may reference.
 
@@ -2131,7 +2131,7 @@ is invalid for this API".
 - `allocation_id`: The unique identifier of the allocation (32 hexadecimal characters).
 - `accept_language`: The preferred language of human-readable texts in the response (RFC 7231), for example `en-US`.
 - `concur_correlationid`: SAP Concur's custom header for technical support, documented as an RFC 4122 UUID.
-Not constrained to the UUID format because the seed's own examples send free text
+Not constrained to the UUID format because the vendor page's own examples send free text
 (`Expense-Allocation-test`, `Viswa test`).
 
 ```ignore
@@ -2169,10 +2169,10 @@ is invalid for this API".
 - `allocation_id`: The unique identifier of the allocation (32 hexadecimal characters).
 - `accept_language`: The preferred language of human-readable texts in the response (RFC 7231), for example `en-US`.
 - `concur_correlationid`: SAP Concur's custom header for technical support, documented as an RFC 4122 UUID.
-Not constrained to the UUID format because the seed's own examples send free text
+Not constrained to the UUID format because the vendor page's own examples send free text
 (`Expense-Allocation-test`, `Viswa test`).
 
-- `body`: The allocation changes. `application/json` is what the seed's example sends;
+- `body`: The allocation changes. `application/json` is what the vendor page's example sends;
 `application/merge-patch+json` is the RFC 7396 media type for the same body.
 
 ```ignore

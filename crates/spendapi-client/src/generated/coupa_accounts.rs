@@ -197,7 +197,7 @@ pub mod types {
             Default::default()
         }
     }
-    ///Body of the seed-000 alias `PUT /api/accountAllocations`: the elements of `AccountUpdate` plus the required `id` of the account to update (the URL has none).
+    ///Body of the the vendor's reference page alias `PUT /api/accountAllocations`: the elements of `AccountUpdate` plus the required `id` of the account to update (the URL has none).
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -9916,7 +9916,7 @@ pub mod types {
 #[derive(Clone, Debug)]
 /**Client for Coupa Core API - Accounts (account allocations)
 
-Accounts (called "account allocations" by seed 000) are the combinations of chart-of-accounts segments that Coupa charges spend to. Sources: seed 000 (the vendor's "Account Allocations API Example Calls" page) and the Accounts section of `shared/docs/api-notes.md` (element list and the wider Coupa reference). Seed 000 has no example payloads: every example in this document is illustrative and says so.
+Accounts (called "account allocations" by the vendor's reference page) are the combinations of chart-of-accounts segments that Coupa charges spend to. Sources: the vendor's "Account Allocations API Example Calls" page and the Accounts section of the vendor's wider documentation (element list and the wider Coupa reference). The vendor's reference page has no example payloads: every example in this document is illustrative and says so.
 
 XML and JSON are both supported, chosen with `Accept` (and `Content-Type` for bodies, which must match). JSON has no root element; XML wraps the object in `<account>` (a list in `<accounts>`). Deleting accounts is not supported through the API; deactivate them with `active: false` instead.
 
@@ -9978,7 +9978,7 @@ impl ClientHooks<crate::runtime::Runtime> for &Client {}
 impl Client {
     /**Query accounts
 
-Returns the accounts matching the query, at most `limit` (50) per page. Typically used to find an account's `id` from one of its segments (`segment-1=SF`) or its `code` before an update. With `Accept: application/json` a query that matches nothing answers `200` with an empty array; with `Accept: application/xml` it answers `404` with an `<errors>` body (seed 000: "Unsuccessful requests will return HTTP 404 Not Found").
+Returns the accounts matching the query, at most `limit` (50) per page. Typically used to find an account's `id` from one of its segments (`segment-1=SF`) or its `code` before an update. With `Accept: application/json` a query that matches nothing answers `200` with an empty array; with `Accept: application/xml` it answers `404` with an `<errors>` body (the vendor's reference page: "Unsuccessful requests will return HTTP 404 Not Found").
 
 Sends a `GET` request to `/api/accounts`
 
@@ -10071,7 +10071,7 @@ let response = client.list_accounts()
     }
     /**Create an account
 
-Creates an account in the given chart of accounts (`account-type`, required). The answer is `201 Created` with the created account, including its `id` and the derived `code`. Seed 000 says "HTTP 200 Created", which mixes two statuses; the wider Coupa reference (and every other Core create) answers 201, so 201 is modelled. Validation failures (for example a blank required segment or an unknown `account-type`) answer 400 with the errors in the requested format.
+Creates an account in the given chart of accounts (`account-type`, required). The answer is `201 Created` with the created account, including its `id` and the derived `code`. The vendor's reference page says "HTTP 200 Created", which mixes two statuses; the wider Coupa reference (and every other Core create) answers 201, so 201 is modelled. Validation failures (for example a blank required segment or an unknown `account-type`) answer 400 with the errors in the requested format.
 
 Sends a `POST` request to `/api/accounts`
 
@@ -10111,7 +10111,7 @@ let response = client.get_account()
     }
     /**Update an account
 
-Updates the account with the given id; only the elements sent are changed. This is the REST form documented by the wider Coupa reference; seed 000's `PUT /api/accountAllocations` is kept as an alias (`update_account_allocation`). Answers 200 with the updated account, 400 on validation errors, 404 for an unknown id. Coupa also accepts PATCH on this path; it is not modelled because seed 000 and the notes document PUT only.
+Updates the account with the given id; only the elements sent are changed. This is the REST form documented by the wider Coupa reference; the vendor reference page's `PUT /api/accountAllocations` is kept as an alias (`update_account_allocation`). Answers 200 with the updated account, 400 on validation errors, 404 for an unknown id. Coupa also accepts PATCH on this path; it is not modelled because the vendor's reference page and the notes document PUT only.
 
 Sends a `PUT` request to `/api/accounts/{id}`
 
@@ -10130,9 +10130,9 @@ let response = client.update_account()
     pub fn update_account(&self) -> builder::UpdateAccount<'_> {
         builder::UpdateAccount::new(self)
     }
-    /**Update an account (seed 000 alias URL)
+    /**Update an account (the vendor's reference page alias URL)
 
-Seed 000 documents the update URL as `PUT /api/accountAllocations`, without an id; the wider Coupa reference updates accounts at `PUT /api/accounts/{id}` (`update_account`). This path is kept as a documented alias so that integrations written from seed 000 keep working: because the URL carries no id, the body must carry the `id` of the account to update, found beforehand with `list_accounts` by segment (`segment-1=...`) or `code`. It then behaves exactly like `update_account` for that id (200 with the updated account, 400 on validation errors, 404 if no account has that id). New integrations should use `update_account`.
+The vendor's reference page documents the update URL as `PUT /api/accountAllocations`, without an id; the wider Coupa reference updates accounts at `PUT /api/accounts/{id}` (`update_account`). This path is kept as a documented alias so that integrations written from the vendor's reference page keep working: because the URL carries no id, the body must carry the `id` of the account to update, found beforehand with `list_accounts` by segment (`segment-1=...`) or `code`. It then behaves exactly like `update_account` for that id (200 with the updated account, 400 on validation errors, 404 if no account has that id). New integrations should use `update_account`.
 
 Sends a `PUT` request to `/api/accountAllocations`
 

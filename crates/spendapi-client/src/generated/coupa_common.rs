@@ -409,7 +409,7 @@ pub mod types {
         ///Whether the user is active.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub active: ::std::option::Option<bool>,
-        ///Whether the user has the `aic-user` licence flag set (the licence is not described by the seed).
+        ///Whether the user has the `aic-user` licence flag set (the licence is not described by the vendor page).
         #[serde(
             rename = "aic-user",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -910,7 +910,7 @@ pub mod types {
             Default::default()
         }
     }
-    ///The short user object Coupa embeds for audit and reference elements such as `created-by` and `updated-by` (seed 003).
+    ///The short user object Coupa embeds for audit and reference elements such as `created-by` and `updated-by` (the vendor's reference page).
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -3513,7 +3513,7 @@ pub mod types {
 #[derive(Clone, Debug)]
 /**Client for Coupa Core API shared components
 
-Components shared by the Coupa Core resource specs (`../coupa-*.yaml`): the OAuth 2.0 security scheme, the index query parameters every Core index understands, the error bodies and error responses, and the user objects that Core resources embed. This document has no paths of its own; the resource specs reference its components with `./common/coupa.yaml#/components/...`. Sources: seed 003 (user objects) and `shared/docs/api-notes.md` (auth, query conventions, errors).
+Components shared by the Coupa Core resource specs (`../coupa-*.yaml`): the OAuth 2.0 security scheme, the index query parameters every Core index understands, the error bodies and error responses, and the user objects that Core resources embed. This document has no paths of its own; the resource specs reference its components with `./common/coupa.yaml#/components/...`. Sources: the vendor's reference page (user objects) and the vendor's wider documentation (auth, query conventions, errors).
 
 Version: 1.0.0*/
 pub struct Client {

@@ -8,7 +8,7 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
-    ///A delegation as Coupa returns it (seed 003). Elements the seed marks only "Api_Out" are `readOnly`; nothing is marked required because `return_object` and `fields` can trim the returned elements.
+    ///A delegation as Coupa returns it (the vendor's reference page). Elements the vendor page marks only "Api_Out" are `readOnly`; nothing is marked required because `return_object` and `fields` can trim the returned elements.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -53,7 +53,7 @@ pub mod types {
         pub delegator: ::std::option::Option<
             crate::generated::coupa_common::types::User,
         >,
-        ///Id of the delegating user. Seed 003 gives no data type for this element; integer follows from its example and from `delegate-id`.
+        ///Id of the delegating user. The vendor's reference page gives no data type for this element; integer follows from its example and from `delegate-id`.
         #[serde(
             rename = "delegator-id",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -600,7 +600,7 @@ pub mod types {
 #[derive(Clone, Debug)]
 /**Client for Coupa Core API - Delegations
 
-Delegations let a user (the delegator) hand approvals and other duties to another user (the delegate) for a period. Source: seed 003 (the vendor's Japanese "代理API" page, marked by the vendor as a draft subject to change) and the Delegations section of `shared/docs/api-notes.md`. Only the index is documented; creating, updating and deleting delegations through the API are not.
+Delegations let a user (the delegator) hand approvals and other duties to another user (the delegate) for a period. Source: the vendor's Japanese "代理API" page (marked by the vendor as a draft subject to change) and the Delegations section of the vendor's wider documentation. Only the index is documented; creating, updating and deleting delegations through the API are not.
 
 XML and JSON are both supported, chosen with `Accept`. JSON has no root element; XML wraps the list in `<delegations>` with one `<delegation>` per record.
 

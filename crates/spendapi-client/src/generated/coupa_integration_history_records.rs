@@ -8,7 +8,7 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
-    ///The kind of Coupa document a record is about: exactly the 31 values seed 004 lists (Coupa class names, including namespaced ones such as `Asn::Header`).
+    ///The kind of Coupa document a record is about: exactly the 31 values the vendor's reference page lists (Coupa class names, including namespaced ones such as `Asn::Header`).
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -178,7 +178,7 @@ pub mod types {
         pub contact_alert_type: ::std::option::Option<
             IntegrationHistoryRecordContactAlertType,
         >,
-        ///When Coupa created the record. Seed 004's table shows two "ja" marks on this row, which can be read as "required"; since Coupa sets it automatically it is treated as read-only and never required on writes.
+        ///When Coupa created the record. the vendor reference page's table shows two "ja" marks on this row, which can be read as "required"; since Coupa sets it automatically it is treated as read-only and never required on writes.
         #[serde(
             rename = "created-at",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -238,7 +238,7 @@ pub mod types {
         ///The integration the record belongs to, if any.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub integration: ::std::option::Option<IntegrationSummary>,
-        ///File name of the bulk import/export the record came from. Seed 004's first column shows `integration_filename`; Coupa wire names are kebab-case (the second column of every other row and the api-notes), so `integration-filename` is used.
+        ///File name of the bulk import/export the record came from. the vendor reference page's first column shows `integration_filename`; Coupa wire names are kebab-case (the second column of every other row and the vendor's wider documentation), so `integration-filename` is used.
         #[serde(
             rename = "integration-filename",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -953,7 +953,7 @@ pub mod types {
                 })
         }
     }
-    ///File name of the bulk import/export the record came from. Seed 004's first column shows `integration_filename`; Coupa wire names are kebab-case (the second column of every other row and the api-notes), so `integration-filename` is used.
+    ///File name of the bulk import/export the record came from. the vendor reference page's first column shows `integration_filename`; Coupa wire names are kebab-case (the second column of every other row and the vendor's wider documentation), so `integration-filename` is used.
     #[derive(
         ::serde::Serialize,
         Clone,
@@ -1553,7 +1553,7 @@ pub mod types {
             Default::default()
         }
     }
-    ///A response from the external system recorded on an integration history record (seed 004: "Reaktion auf Integrationsdatensätze").
+    ///A response from the external system recorded on an integration history record (the vendor's reference page: "Reaktion auf Integrationsdatensätze").
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -3459,7 +3459,7 @@ pub mod types {
 #[derive(Clone, Debug)]
 /**Client for Coupa Core API - Integration history records
 
-Integration history records log what happened to a Coupa document in an integration (exported, acknowledged, failed ...) and can alert the integration's contacts. Sources: seed 004 (the vendor's German "API des Integrationsverlaufs" page, machine-translated: "BEITRAG" is POST, "ABFRAGEN" is GET) and the Integration history records section of `shared/docs/api-notes.md`. The resolve/unresolve actions come from the wider Coupa reference. Seed 004 has no example payloads: every example in this document is illustrative and says so.
+Integration history records log what happened to a Coupa document in an integration (exported, acknowledged, failed ...) and can alert the integration's contacts. Sources: the vendor's German "API des Integrationsverlaufs" page (machine-translated: "BEITRAG" is POST, "ABFRAGEN" is GET) and the Integration history records section of the vendor's wider documentation. The resolve/unresolve actions come from the wider Coupa reference. The vendor's reference page has no example payloads: every example in this document is illustrative and says so.
 
 XML and JSON are both supported, chosen with `Accept` (and `Content-Type` for bodies, which must match). JSON has no root element; XML wraps the object in `<integration-history-record>` (a list in `<integration-history-records>`). Deleting records is not supported through the API.
 
@@ -3643,7 +3643,7 @@ let response = client.update_integration_history_record()
     }
     /**Partially update an integration history record
 
-Seed 004 lists PATCH beside PUT with the same description ("update"). Coupa treats both as a partial update with the same body (not JSON Merge Patch: the body is a plain `application/json` or `application/xml` record with the elements to change). Answers 200 with the updated record, 400 on validation errors, 404 for an unknown id.
+The vendor's reference page lists PATCH beside PUT with the same description ("update"). Coupa treats both as a partial update with the same body (not JSON Merge Patch: the body is a plain `application/json` or `application/xml` record with the elements to change). Answers 200 with the updated record, 400 on validation errors, 404 for an unknown id.
 
 Sends a `PATCH` request to `/api/integration_history_records/{id}`
 
@@ -3666,7 +3666,7 @@ let response = client.patch_integration_history_record()
     }
     /**Record an acknowledgement
 
-Records a successful acknowledgement from the external system: creates an integration history record (typically with `status: Success`) for the referenced document. Seed 004 lists the action (German "quittieren") without a description. Takes the same body as a create and answers 201 with the created record.
+Records a successful acknowledgement from the external system: creates an integration history record (typically with `status: Success`) for the referenced document. The vendor's reference page lists the action (German "quittieren") without a description. Takes the same body as a create and answers 201 with the created record.
 
 Sends a `POST` request to `/api/integration_history_records/acknowledge`
 
@@ -3687,7 +3687,7 @@ let response = client.acknowledge_integration_history_record()
     }
     /**Create a record and alert the contacts
 
-Creates an integration history record and alerts the integration's contacts of the given `contact-alert-type` (Functional, Technical or Both), typically for a failed export. Seed 004 lists the action without a description. Takes the same body as a create and answers 201 with the created record.
+Creates an integration history record and alerts the integration's contacts of the given `contact-alert-type` (Functional, Technical or Both), typically for a failed export. The vendor's reference page lists the action without a description. Takes the same body as a create and answers 201 with the created record.
 
 Sends a `POST` request to `/api/integration_history_records/create_alert`
 
@@ -3729,7 +3729,7 @@ let response = client.create_alert_and_mark_exported_integration_history_record(
     }
     /**Create a record and mark the document exported
 
-Creates an integration history record and marks the referenced document (`document-type` + `document-id`) as exported, so it is not picked up by the next export. Seed 004 lists the action without a description. Takes the same body as a create and answers 201 with the created record.
+Creates an integration history record and marks the referenced document (`document-type` + `document-id`) as exported, so it is not picked up by the next export. The vendor's reference page lists the action without a description. Takes the same body as a create and answers 201 with the created record.
 
 Sends a `POST` request to `/api/integration_history_records/mark_exported`
 
@@ -3750,7 +3750,7 @@ let response = client.mark_exported_integration_history_record()
     }
     /**Mark a record resolved
 
-Marks the record resolved (`resolved: true`), for example after the failure it reports has been fixed. Not in seed 004: the action comes from the wider Coupa reference. Takes no body; answers 200 with the record.
+Marks the record resolved (`resolved: true`), for example after the failure it reports has been fixed. Not in the vendor's reference page: the action comes from the wider Coupa reference. Takes no body; answers 200 with the record.
 
 Sends a `PUT` request to `/api/integration_history_records/{id}/resolve`
 
@@ -3771,7 +3771,7 @@ let response = client.resolve_integration_history_record()
     }
     /**Mark a record unresolved
 
-Marks the record unresolved again (`resolved: false`). Not in seed 004: the action comes from the wider Coupa reference. Takes no body; answers 200 with the record.
+Marks the record unresolved again (`resolved: false`). Not in the vendor's reference page: the action comes from the wider Coupa reference. Takes no body; answers 200 with the record.
 
 Sends a `PUT` request to `/api/integration_history_records/{id}/unresolve`
 

@@ -207,7 +207,7 @@ in `id`.
         ///A unique number of the event, assigned incrementally by CSO and never updated.
         #[serde(rename = "event-number")]
         pub event_number: i64,
-        /**The id of the event: a 19-digit number carried as a JSON string (the seed's
+        /**The id of the event: a 19-digit number carried as a JSON string (the vendor page's
 table says `integer`; the examples and the vendor notes use strings, which also
 keeps the value exact outside 64-bit-float range).
 */
@@ -430,7 +430,7 @@ accepted. `market-id` is required and cannot be changed later.
             Default::default()
         }
     }
-    /**The id of the event: a 19-digit number carried as a JSON string (the seed's
+    /**The id of the event: a 19-digit number carried as a JSON string (the vendor page's
 table says `integer`; the examples and the vendor notes use strings, which also
 keeps the value exact outside 64-bit-float range).
 */
@@ -669,7 +669,7 @@ keeps the value exact outside 64-bit-float range).
                 })
         }
     }
-    /**Settings of an event. The seed's element table says `string`, but every example
+    /**Settings of an event. The vendor page's element table says `string`, but every example
 carries an object such as `{"currency": "USD"}`; further settings keys are allowed.
 */
     #[derive(
@@ -2413,11 +2413,11 @@ modified after creation, so they are not part of this schema.
 Events of Coupa Sourcing (CSO): index, show, create, update and delete, in bulk at
 `/api/events` and one at a time at `/api/events/{id}`.
 
-Source: seed 002 (CSO Events API reference page) and the "Coupa Sourcing (CSO) Events
-API" section of `shared/docs/api-notes.md`. Conventions and decisions: `openapi/README.md`.
+Source: the vendor's CSO Events API reference page and the "Coupa Sourcing (CSO) Events
+API" section of the vendor's wider documentation. Conventions and decisions: the spendapi decision log (openapi/README.md).
 
 - JSON only (no XML, unlike Coupa Core).
-- Ids are 19-digit numbers carried as JSON strings (the seed's element table says
+- Ids are 19-digit numbers carried as JSON strings (the vendor page's element table says
   `integer`; every example and the vendor notes carry them as strings).
 - Response payloads do not show null values: an element without a value is left out,
   so no response property is nullable.
@@ -2425,7 +2425,7 @@ API" section of `shared/docs/api-notes.md`. Conventions and decisions: `openapi/
   `added` / `updated` / `deleted` count. Bulk updates (and, by the same reading,
   bulk deletes) are lenient: one failing item does not stop the others, and the
   `result` list names the failed items.
-- The error body shape is unconfirmed: the seed's closing sentence about XML errors
+- The error body shape is unconfirmed: the vendor page's closing sentence about XML errors
   is copied from the Coupa Core docs. Errors are modelled as the CSO `result` envelope
   (`CsoResult`) with an error `type`.
 

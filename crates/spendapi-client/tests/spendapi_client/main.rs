@@ -1,0 +1,12 @@
+//! Integration tests of the hand-written layer against a local HTTP server (axum on
+//! 127.0.0.1:0), plus compile-only calls of every generated operation.
+
+mod auth;
+mod correlation;
+mod errors;
+mod filters;
+mod headers;
+mod operations;
+mod pagination;
+mod retry;
+mod support;
