@@ -97,34 +97,13 @@ pub fn client_view(doc: &Value) -> (Value, Vec<Adaptation>) {
         }
         if let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) {
             for (status, response) in responses.iter_mut() {
-                let Some(content) = response.get_mut("content").and_then(Value::as_object_mut) else {
-                    continue;
-                };
-                if content.len() > 1 && content.contains_key(JSON) {
-                    let dropped: Vec<String> = content.keys().filter(|m| *m != JSON).cloned().collect();
-                    content.retain(|media, _| media == JSON);
-                    log.push(Adaptation {
-                        step: "response-json-only",
-                        location: format!("{location} {status}"),
-                        detail: format!("dropped {}", dropped.join(", ")),
-                    });
-                }
+                json_only_response(response, format!("{location} {status}"), &mut log);
             }
         }
     });
     if let Some(responses) = view.pointer_mut("/components/responses").and_then(Value::as_object_mut) {
         for (name, response) in responses.iter_mut() {
-            if let Some(content) = response.get_mut("content").and_then(Value::as_object_mut) {
-                if content.len() > 1 && content.contains_key(JSON) {
-                    let dropped: Vec<String> = content.keys().filter(|m| *m != JSON).cloned().collect();
-                    content.retain(|media, _| media == JSON);
-                    log.push(Adaptation {
-                        step: "response-json-only",
-                        location: format!("components.responses.{name}"),
-                        detail: format!("dropped {}", dropped.join(", ")),
-                    });
-                }
-            }
+            json_only_response(response, format!("components.responses.{name}"), &mut log);
         }
     }
     let stripped = strip_extensions(&mut view);
@@ -136,6 +115,20 @@ pub fn client_view(doc: &Value) -> (Value, Vec<Adaptation>) {
         });
     }
     (view, log)
+}
+
+/// Step 2 for one response object: keep only its JSON media type when it offers others too.
+fn json_only_response(response: &mut Value, location: String, log: &mut Vec<Adaptation>) {
+    let Some(content) = response.get_mut("content").and_then(Value::as_object_mut) else { return };
+    if content.len() > 1 && content.contains_key(JSON) {
+        let dropped: Vec<String> = content.keys().filter(|m| *m != JSON).cloned().collect();
+        content.retain(|media, _| media == JSON);
+        log.push(Adaptation {
+            step: "response-json-only",
+            location,
+            detail: format!("dropped {}", dropped.join(", ")),
+        });
+    }
 }
 
 /// Removes every `x-` key outside examples; returns how many were removed.
@@ -179,8 +172,9 @@ pub fn module_name(api: &str) -> String {
     api.replace('-', "_")
 }
 
-/// Component schema names defined in the shared Coupa file.
-fn common_schema_names(root: &Path) -> Result<Vec<String>> {
+/// Component schema names defined in the shared Coupa file: generated once (`coupa_common`) and
+/// used by every Coupa API module, client and server alike.
+pub fn common_schema_names(root: &Path) -> Result<std::collections::BTreeSet<String>> {
     let doc = spec::load(&root.join(COUPA_COMMON))?;
     Ok(doc
         .pointer("/components/schemas")

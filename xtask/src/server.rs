@@ -24,7 +24,7 @@ use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::{format_ident, quote};
 use serde_json::{Map, Value};
 
-use crate::generate::{self, COUPA_COMMON, Output};
+use crate::generate::{self, Output};
 use crate::lint::{METHODS, openapi_to_json_schema};
 use crate::spec;
 
@@ -33,7 +33,7 @@ pub const SERVER_GENERATED: &str = "crates/spendapi-server/src/generated";
 
 /// Renders every generated file of the server crate.
 pub fn render(root: &Path) -> Result<Vec<Output>> {
-    let common = common_schema_names(root)?;
+    let common = generate::common_schema_names(root)?;
     let mut outputs = Vec::new();
     let mut modules = Vec::new();
     for path in spec::spec_files(root)? {
@@ -58,15 +58,6 @@ pub fn render(root: &Path) -> Result<Vec<Output>> {
     }
     outputs.push(Output { path: format!("{SERVER_GENERATED}/mod.rs"), contents: mod_rs });
     Ok(outputs)
-}
-
-fn common_schema_names(root: &Path) -> Result<BTreeSet<String>> {
-    let doc = spec::load(&root.join(COUPA_COMMON))?;
-    Ok(doc
-        .pointer("/components/schemas")
-        .and_then(Value::as_object)
-        .map(|m| m.keys().cloned().collect())
-        .unwrap_or_default())
 }
 
 /// `coupa-accounts` → `CoupaAccounts`.
