@@ -18,8 +18,9 @@
 //! as `InvalidResponsePayload`, without the status. To keep the status, the `exec` hook
 //! rewrites such bodies (an XML `<errors>` body, plain text, an empty body from a proxy) into
 //! the API's JSON error schema, carrying the messages it recognised; those responses are
-//! marked with [`NORMALIZED_BODY_HEADER`](crate::runtime::NORMALIZED_BODY_HEADER), and
-//! [`VendorError::body`] is then the rewritten body. For raw `reqwest` calls (for example with
+//! marked with [`NORMALIZED_BODY_HEADER`](crate::runtime::NORMALIZED_BODY_HEADER).
+//! [`VendorError::body`] is always the original bytes (carried past progenitor in
+//! [`RAW_BODY_HEADER`](crate::runtime::RAW_BODY_HEADER)), whatever the typed value says. For raw `reqwest` calls (for example with
 //! `Accept: application/xml`), [`VendorError::from_response`] keeps the original bytes.
 
 use std::fmt;
@@ -340,8 +341,9 @@ impl VendorError {
         &self.parsed
     }
 
-    /// The raw body. For a documented error status it is the typed body re-serialised to JSON
-    /// (progenitor has consumed the original bytes).
+    /// The raw body: the bytes the server sent (kept by the `exec` hook, see
+    /// [`RAW_BODY_HEADER`](crate::runtime::RAW_BODY_HEADER)); for an error body larger than
+    /// [`RAW_BODY_LIMIT`](crate::runtime::RAW_BODY_LIMIT), the typed body re-serialised to JSON.
     pub fn body(&self) -> &[u8] {
         &self.body
     }
@@ -443,6 +445,14 @@ impl TypedErrorBody for cso_events::types::CsoResult {
     }
 }
 
+/// The original error body the `exec` hook recorded in
+/// [`RAW_BODY_HEADER`](crate::runtime::RAW_BODY_HEADER), if any.
+fn raw_body(headers: &HeaderMap) -> Option<Bytes> {
+    use base64::Engine as _;
+    let value = headers.get(crate::runtime::RAW_BODY_HEADER)?;
+    base64::engine::general_purpose::STANDARD.decode(value.as_bytes()).ok().map(Bytes::from)
+}
+
 impl<E: TypedErrorBody> From<ClientError<E>> for VendorError {
     fn from(error: ClientError<E>) -> Self {
         match error {
@@ -450,9 +460,9 @@ impl<E: TypedErrorBody> From<ClientError<E>> for VendorError {
                 let status = value.status();
                 let headers = value.headers().clone();
                 let parsed = value.to_error_body();
-                let body = serde_json::to_vec(&*value)
-                    .map(Bytes::from)
-                    .unwrap_or_default();
+                let body = raw_body(&headers).unwrap_or_else(|| {
+                    serde_json::to_vec(&*value).map(Bytes::from).unwrap_or_default()
+                });
                 Self {
                     status: Some(status),
                     headers,

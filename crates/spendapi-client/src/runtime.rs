@@ -261,6 +261,16 @@ impl Runtime {
 /// value is the original `Content-Type` (`none` without one).
 pub const NORMALIZED_BODY_HEADER: &str = "x-spendapi-original-content-type";
 
+/// Carries the original bytes of an error body (base64, up to [`RAW_BODY_LIMIT`] bytes), set on
+/// every error response by the `exec` hook. progenitor consumes the body of a documented error
+/// status into its typed value; this header is how [`VendorError::body`](crate::VendorError::body)
+/// still returns the bytes the server sent. It never leaves the process.
+pub const RAW_BODY_HEADER: &str = "x-spendapi-raw-body";
+
+/// Error bodies larger than this are not carried in [`RAW_BODY_HEADER`] (vendor error bodies are
+/// a few hundred bytes; a larger one is usually an HTML error page from a proxy).
+pub const RAW_BODY_LIMIT: usize = 16 * 1024;
+
 /// Rewrites an error body that is not the API's JSON error shape into that shape.
 ///
 /// Every operation of a spec has one error schema (`CoupaJsonErrors`, `CsoResult`,
@@ -298,6 +308,13 @@ async fn normalize_error_body(
         .url(url);
     if let Some(headers) = builder.headers_mut() {
         *headers = parts.headers;
+    }
+    if original.len() <= RAW_BODY_LIMIT {
+        use base64::Engine as _;
+        let encoded = base64::engine::general_purpose::STANDARD.encode(&original);
+        if let (Some(headers), Ok(value)) = (builder.headers_mut(), HeaderValue::from_str(&encoded)) {
+            headers.insert(HeaderName::from_static(RAW_BODY_HEADER), value);
+        }
     }
     let body = if conforms {
         original
