@@ -75,24 +75,29 @@ pub fn client_view(doc: &Value) -> (Value, Vec<Adaptation>) {
     let mut view = doc.clone();
     let mut log = Vec::new();
     for_each_operation(&mut view, |location, op| {
-        if let Some(content) = op.pointer_mut("/requestBody/content").and_then(Value::as_object_mut) {
-            if content.len() > 1 || !content.contains_key(JSON) {
-                let offered: Vec<String> = content.keys().cloned().collect();
-                let chosen = if content.contains_key(JSON) {
-                    Some(JSON.to_owned())
-                } else {
-                    offered.iter().find(|m| m.ends_with("+json")).cloned()
-                };
-                if let Some(chosen) = chosen {
-                    let media = content.remove(&chosen).unwrap_or(Value::Null);
-                    content.clear();
-                    content.insert(JSON.to_owned(), media);
-                    log.push(Adaptation {
-                        step: "request-body-json-only",
-                        location: location.to_owned(),
-                        detail: format!("body offered as {}; the client view keeps {chosen} as {JSON}", offered.join(", ")),
-                    });
-                }
+        if let Some(content) = op
+            .pointer_mut("/requestBody/content")
+            .and_then(Value::as_object_mut)
+            && (content.len() > 1 || !content.contains_key(JSON))
+        {
+            let offered: Vec<String> = content.keys().cloned().collect();
+            let chosen = if content.contains_key(JSON) {
+                Some(JSON.to_owned())
+            } else {
+                offered.iter().find(|m| m.ends_with("+json")).cloned()
+            };
+            if let Some(chosen) = chosen {
+                let media = content.remove(&chosen).unwrap_or(Value::Null);
+                content.clear();
+                content.insert(JSON.to_owned(), media);
+                log.push(Adaptation {
+                    step: "request-body-json-only",
+                    location: location.to_owned(),
+                    detail: format!(
+                        "body offered as {}; the client view keeps {chosen} as {JSON}",
+                        offered.join(", ")
+                    ),
+                });
             }
         }
         if let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) {
@@ -101,7 +106,10 @@ pub fn client_view(doc: &Value) -> (Value, Vec<Adaptation>) {
             }
         }
     });
-    if let Some(responses) = view.pointer_mut("/components/responses").and_then(Value::as_object_mut) {
+    if let Some(responses) = view
+        .pointer_mut("/components/responses")
+        .and_then(Value::as_object_mut)
+    {
         for (name, response) in responses.iter_mut() {
             json_only_response(response, format!("components.responses.{name}"), &mut log);
         }
@@ -119,7 +127,9 @@ pub fn client_view(doc: &Value) -> (Value, Vec<Adaptation>) {
 
 /// Step 2 for one response object: keep only its JSON media type when it offers others too.
 fn json_only_response(response: &mut Value, location: String, log: &mut Vec<Adaptation>) {
-    let Some(content) = response.get_mut("content").and_then(Value::as_object_mut) else { return };
+    let Some(content) = response.get_mut("content").and_then(Value::as_object_mut) else {
+        return;
+    };
     if content.len() > 1 && content.contains_key(JSON) {
         let dropped: Vec<String> = content.keys().filter(|m| *m != JSON).cloned().collect();
         content.retain(|media, _| media == JSON);
@@ -157,7 +167,9 @@ pub fn strip_extensions(value: &mut Value) -> usize {
 
 /// Calls `f` with `"METHOD /path"` and each operation object.
 pub fn for_each_operation(doc: &mut Value, mut f: impl FnMut(&str, &mut Value)) {
-    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else { return };
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
     for (path, item) in paths.iter_mut() {
         for method in METHODS {
             if let Some(op) = item.get_mut(method) {
@@ -227,22 +239,31 @@ pub fn generate_code(view: &Value, shared: &BTreeMap<String, String>) -> Result<
                 item.insert(method.to_owned(), op.clone());
                 single["paths"] = serde_json::json!({ path.clone(): item });
                 if let Err(err) = try_generate(&single, shared) {
-                    let id = op.get("operationId").and_then(Value::as_str).unwrap_or("<no operationId>");
-                    culprits.push(format!("operation {id} ({} {path}): {err}", method.to_uppercase()));
+                    let id = op
+                        .get("operationId")
+                        .and_then(Value::as_str)
+                        .unwrap_or("<no operationId>");
+                    culprits.push(format!(
+                        "operation {id} ({} {path}): {err}",
+                        method.to_uppercase()
+                    ));
                 }
             }
             if culprits.is_empty() {
                 Err(anyhow!("progenitor failed on the document: {whole}"))
             } else {
-                Err(anyhow!("progenitor cannot generate:\n  {}", culprits.join("\n  ")))
+                Err(anyhow!(
+                    "progenitor cannot generate:\n  {}",
+                    culprits.join("\n  ")
+                ))
             }
         }
     }
 }
 
 fn try_generate(view: &Value, shared: &BTreeMap<String, String>) -> Result<String, String> {
-    let openapi: openapiv3::OpenAPI =
-        serde_json::from_value(view.clone()).map_err(|e| format!("not an OpenAPI 3.0 document: {e}"))?;
+    let openapi: openapiv3::OpenAPI = serde_json::from_value(view.clone())
+        .map_err(|e| format!("not an OpenAPI 3.0 document: {e}"))?;
     let settings = settings(shared);
     // progenitor panics on some shapes (see shared/docs/codegen-notes.md); keep those panics
     // from reaching the user as a backtrace.
@@ -265,7 +286,8 @@ fn try_generate(view: &Value, shared: &BTreeMap<String, String>) -> Result<Strin
             return Err(format!("progenitor panicked: {message}"));
         }
     };
-    let file: syn::File = syn::parse2(tokens).map_err(|e| format!("generated code does not parse: {e}"))?;
+    let file: syn::File =
+        syn::parse2(tokens).map_err(|e| format!("generated code does not parse: {e}"))?;
     Ok(prettyplease::unparse(&file))
 }
 
@@ -329,11 +351,18 @@ pub fn render(root: &Path) -> Result<Vec<Output>> {
     }
 
     let mut mod_rs = header("openapi/*.yaml");
-    mod_rs.push_str("\n//! One module per spec, each generated by progenitor from the spec's client view.\n\n");
+    mod_rs.push_str(
+        "\n//! One module per spec, each generated by progenitor from the spec's client view.\n\n",
+    );
     for (module, source) in &modules {
-        mod_rs.push_str(&format!("#[doc = \"Generated from `{source}`.\"]\npub mod {module};\n"));
+        mod_rs.push_str(&format!(
+            "#[doc = \"Generated from `{source}`.\"]\npub mod {module};\n"
+        ));
     }
-    outputs.push(Output { path: format!("{CLIENT_GENERATED}/mod.rs"), contents: mod_rs });
+    outputs.push(Output {
+        path: format!("{CLIENT_GENERATED}/mod.rs"),
+        contents: mod_rs,
+    });
     outputs.extend(crate::server::render(root)?);
     Ok(outputs)
 }
@@ -367,11 +396,18 @@ fn stale_files(root: &Path, outputs: &[Output]) -> Result<Vec<String>> {
         .filter_map(|o| Path::new(&o.path).parent().map(Path::to_path_buf))
         .collect();
     for dir in dirs {
-        let Ok(entries) = std::fs::read_dir(root.join(&dir)) else { continue };
+        let Ok(entries) = std::fs::read_dir(root.join(&dir)) else {
+            continue;
+        };
         for entry in entries {
             let path = entry?.path();
-            let rel = format!("{}/{}", dir.display(), path.file_name().unwrap_or_default().to_string_lossy());
-            if path.extension().is_some_and(|e| e == "rs") && !outputs.iter().any(|o| o.path == rel) {
+            let rel = format!(
+                "{}/{}",
+                dir.display(),
+                path.file_name().unwrap_or_default().to_string_lossy()
+            );
+            if path.extension().is_some_and(|e| e == "rs") && !outputs.iter().any(|o| o.path == rel)
+            {
                 stale.push(rel);
             }
         }
@@ -389,13 +425,18 @@ pub fn check(root: &Path, outputs: &[Output]) -> Result<Vec<String>> {
             let diff = similar::TextDiff::from_lines(&on_disk, &output.contents)
                 .unified_diff()
                 .context_radius(3)
-                .header(&format!("a/{} (committed)", output.path), &format!("b/{} (from the specs)", output.path))
+                .header(
+                    &format!("a/{} (committed)", output.path),
+                    &format!("b/{} (from the specs)", output.path),
+                )
                 .to_string();
             diffs.push(diff);
         }
     }
     for stale in stale_files(root, outputs)? {
-        diffs.push(format!("{stale}: generated file that no spec produces any more\n"));
+        diffs.push(format!(
+            "{stale}: generated file that no spec produces any more\n"
+        ));
     }
     Ok(diffs)
 }

@@ -29,16 +29,24 @@ impl fmt::Display for Finding {
     }
 }
 
-pub const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+pub const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
 
 /// Lints the given spec files and every file they reference. `root` only shortens file names in
 /// the findings. Findings come back sorted and without duplicates.
 pub fn lint(root: &Path, specs: &[PathBuf]) -> Vec<Finding> {
-    let mut linter = Linter { root, files: Files::default(), findings: BTreeSet::new() };
+    let mut linter = Linter {
+        root,
+        files: Files::default(),
+        findings: BTreeSet::new(),
+    };
     let all = linter.reachable(specs);
     let mut operation_ids: BTreeMap<String, (String, String)> = BTreeMap::new();
     for file in &all {
-        let Ok(doc) = linter.files.get(file).cloned() else { continue };
+        let Ok(doc) = linter.files.get(file).cloned() else {
+            continue;
+        };
         let name = spec::display(root, file);
         linter.document(&name, &doc, &mut operation_ids);
         linter.examples(file, &name, &doc);
@@ -176,10 +184,18 @@ impl Linter<'_> {
                 }
             }
         }
-        if op.get("summary").and_then(Value::as_str).is_none_or(|s| s.trim().is_empty()) {
+        if op
+            .get("summary")
+            .and_then(Value::as_str)
+            .is_none_or(|s| s.trim().is_empty())
+        {
             self.report(name, ptr, "operation has no summary");
         }
-        if op.get("tags").and_then(Value::as_array).is_none_or(Vec::is_empty) {
+        if op
+            .get("tags")
+            .and_then(Value::as_array)
+            .is_none_or(Vec::is_empty)
+        {
             self.report(name, ptr, "operation has no tags");
         }
 
@@ -204,24 +220,36 @@ impl Linter<'_> {
                 Some("cookie") => {
                     self.report(name, &pp, "cookie parameters are refused by progenitor")
                 }
-                Some("query") if param.get("style").and_then(Value::as_str) == Some("deepObject") => {
-                    self.report(name, &pp, "deepObject query parameters are refused by progenitor")
+                Some("query")
+                    if param.get("style").and_then(Value::as_str) == Some("deepObject") =>
+                {
+                    self.report(
+                        name,
+                        &pp,
+                        "deepObject query parameters are refused by progenitor",
+                    )
                 }
                 _ => {}
             }
         }
 
-        if let Some(content) = op.pointer("/requestBody/content").and_then(Value::as_object) {
+        if let Some(content) = op
+            .pointer("/requestBody/content")
+            .and_then(Value::as_object)
+        {
             for (media, mt) in content {
-                let mp = join(&join(&format!("{ptr}/requestBody/content"), media), "schema");
-                if let Some(schema) = mt.get("schema") {
-                    if !is_named(schema) {
-                        self.report(
-                            name,
-                            &mp,
-                            "inline request body schema: use a named component schema ($ref)",
-                        );
-                    }
+                let mp = join(
+                    &join(&format!("{ptr}/requestBody/content"), media),
+                    "schema",
+                );
+                if let Some(schema) = mt.get("schema")
+                    && !is_named(schema)
+                {
+                    self.report(
+                        name,
+                        &mp,
+                        "inline request body schema: use a named component schema ($ref)",
+                    );
                 }
             }
         }
@@ -239,15 +267,15 @@ impl Linter<'_> {
             let primary = primary_schema(response);
             if let Some(content) = response.get("content").and_then(Value::as_object) {
                 for (media, mt) in content {
-                    if let Some(schema) = mt.get("schema") {
-                        if !is_named(schema) {
-                            let mp = join(&join(&format!("{rp}/content"), media), "schema");
-                            self.report(
-                                name,
-                                &mp,
-                                "inline response schema: use a named component schema ($ref)",
-                            );
-                        }
+                    if let Some(schema) = mt.get("schema")
+                        && !is_named(schema)
+                    {
+                        let mp = join(&join(&format!("{rp}/content"), media), "schema");
+                        self.report(
+                            name,
+                            &mp,
+                            "inline response schema: use a named component schema ($ref)",
+                        );
                     }
                 }
             }
@@ -261,16 +289,20 @@ impl Linter<'_> {
             }
         }
         if success_schemas.contains_key("200") && success_schemas.contains_key("204") {
-            self.report(name, ptr, "200 and 204 on one operation (progenitor panics)");
+            self.report(
+                name,
+                ptr,
+                "200 and 204 on one operation (progenitor panics)",
+            );
         }
-        if let (Some(a), Some(b)) = (success_schemas.get("200"), success_schemas.get("201")) {
-            if a != b {
-                self.report(
-                    name,
-                    ptr,
-                    "200 and 201 with different schemas on one operation (progenitor panics)",
-                );
-            }
+        if let (Some(a), Some(b)) = (success_schemas.get("200"), success_schemas.get("201"))
+            && a != b
+        {
+            self.report(
+                name,
+                ptr,
+                "200 and 201 with different schemas on one operation (progenitor panics)",
+            );
         }
         if default_typed && success_schemas.values().any(Option::is_some) {
             self.report(
@@ -283,7 +315,11 @@ impl Linter<'_> {
             let kinds = error_schemas
                 .iter()
                 .map(|(schema, statuses)| {
-                    format!("{} for {}", schema.as_deref().unwrap_or("no body"), statuses.join(", "))
+                    format!(
+                        "{} for {}",
+                        schema.as_deref().unwrap_or("no body"),
+                        statuses.join(", ")
+                    )
                 })
                 .collect::<Vec<_>>()
                 .join("; ");
@@ -299,14 +335,14 @@ impl Linter<'_> {
         if let Some(values) = schema.get("enum").and_then(Value::as_array) {
             let mut seen: BTreeMap<String, &str> = BTreeMap::new();
             for v in values.iter().filter_map(Value::as_str) {
-                if let Some(other) = seen.insert(v.to_lowercase(), v) {
-                    if other != v {
-                        self.report(
+                if let Some(other) = seen.insert(v.to_lowercase(), v)
+                    && other != v
+                {
+                    self.report(
                             name,
                             &format!("{ptr}/enum"),
                             format!("enum values '{other}' and '{v}' differ only in case (progenitor panics)"),
                         );
-                    }
                 }
             }
         }
@@ -334,7 +370,10 @@ impl Linter<'_> {
     fn examples(&mut self, file: &Path, name: &str, doc: &Value) {
         let mut media = Vec::new();
         collect_media_types(doc, "", &mut media);
-        if media.iter().all(|(_, mt)| mt.get("example").is_none() && mt.get("examples").is_none()) {
+        if media
+            .iter()
+            .all(|(_, mt)| mt.get("example").is_none() && mt.get("examples").is_none())
+        {
             return;
         }
         let bundled = match spec::bundle_with(&mut self.files, file) {
@@ -350,12 +389,20 @@ impl Linter<'_> {
         let registry = match registry(&bundled) {
             Ok(r) => r,
             Err(err) => {
-                self.report(name, "", format!("schemas do not form valid JSON Schema: {err}"));
+                self.report(
+                    name,
+                    "",
+                    format!("schemas do not form valid JSON Schema: {err}"),
+                );
                 return;
             }
         };
         for (ptr, mt) in media {
-            let media_type = ptr.rsplit('/').next().map(spec::unescape).unwrap_or_default();
+            let media_type = ptr
+                .rsplit('/')
+                .next()
+                .map(spec::unescape)
+                .unwrap_or_default();
             let mut examples: Vec<(String, &Value)> = Vec::new();
             if let Some(v) = mt.get("example") {
                 examples.push((format!("{ptr}/example"), v));
@@ -368,13 +415,19 @@ impl Linter<'_> {
                     }
                 }
             }
-            let Some(schema) = bundled.pointer(&format!("{ptr}/schema")) else { continue };
+            let Some(schema) = bundled.pointer(&format!("{ptr}/schema")) else {
+                continue;
+            };
             for (ep, value) in examples {
                 if is_xml(&media_type) {
                     match value.as_str() {
                         Some(text) => {
                             if let Err(err) = check_xml(text) {
-                                self.report(name, &ep, format!("example is not well-formed XML: {err}"));
+                                self.report(
+                                    name,
+                                    &ep,
+                                    format!("example is not well-formed XML: {err}"),
+                                );
                             }
                         }
                         None => self.report(name, &ep, "XML example must be a string"),
@@ -437,7 +490,11 @@ fn registry(bundled: &Value) -> Result<jsonschema::Registry<'static>, String> {
 
 /// Validates `value` against `schema` (an OpenAPI schema inside the bundled document held by
 /// `registry`). Returns the messages, joined, on failure.
-fn validate(registry: &jsonschema::Registry<'_>, schema: &Value, value: &Value) -> Result<(), String> {
+fn validate(
+    registry: &jsonschema::Registry<'_>,
+    schema: &Value,
+    value: &Value,
+) -> Result<(), String> {
     let mut schema = openapi_to_json_schema(schema);
     absolutize_refs(&mut schema);
     let validator = jsonschema::options()
@@ -453,7 +510,11 @@ fn validate(registry: &jsonschema::Registry<'_>, schema: &Value, value: &Value) 
             format!("{}: {e}", if at.is_empty() { "/" } else { &at })
         })
         .collect();
-    if errors.is_empty() { Ok(()) } else { Err(errors.join("; ")) }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors.join("; "))
+    }
 }
 
 fn absolutize_refs(value: &mut Value) {
@@ -475,7 +536,10 @@ fn absolutize_refs(value: &mut Value) {
 /// (draft 4, which 3.0 schemas are an extended subset of).
 fn to_json_schema_document(doc: &Value) -> Value {
     let mut out = doc.clone();
-    if let Some(schemas) = out.pointer_mut("/components/schemas").and_then(Value::as_object_mut) {
+    if let Some(schemas) = out
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    {
         for schema in schemas.values_mut() {
             *schema = openapi_to_json_schema(schema);
         }
@@ -486,7 +550,9 @@ fn to_json_schema_document(doc: &Value) -> Value {
 /// `nullable: true` is OpenAPI's spelling of "or null"; JSON Schema spells it as a type union
 /// (and, for enumerations, as a `null` member).
 pub fn openapi_to_json_schema(schema: &Value) -> Value {
-    let Some(map) = schema.as_object() else { return schema.clone() };
+    let Some(map) = schema.as_object() else {
+        return schema.clone();
+    };
     let mut out = Map::new();
     for (key, value) in map {
         let converted = match key.as_str() {
@@ -494,13 +560,21 @@ pub fn openapi_to_json_schema(schema: &Value) -> Value {
                 value
                     .as_object()
                     .map(|props| {
-                        props.iter().map(|(k, v)| (k.clone(), openapi_to_json_schema(v))).collect()
+                        props
+                            .iter()
+                            .map(|(k, v)| (k.clone(), openapi_to_json_schema(v)))
+                            .collect()
                     })
                     .unwrap_or_default(),
             ),
             "items" | "additionalProperties" | "not" => openapi_to_json_schema(value),
             "allOf" | "anyOf" | "oneOf" => Value::Array(
-                value.as_array().into_iter().flatten().map(openapi_to_json_schema).collect(),
+                value
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(openapi_to_json_schema)
+                    .collect(),
             ),
             _ => value.clone(),
         };
@@ -517,17 +591,20 @@ pub fn openapi_to_json_schema(schema: &Value) -> Value {
             }
             _ => {}
         }
-        if let Some(Value::Array(values)) = out.get_mut("enum") {
-            if !values.contains(&Value::Null) {
-                values.push(Value::Null);
-            }
+        if let Some(Value::Array(values)) = out.get_mut("enum")
+            && !values.contains(&Value::Null)
+        {
+            values.push(Value::Null);
         }
         if !out.contains_key("type") && !out.contains_key("enum") {
             // `$ref` or `allOf` without a type of their own: Draft 4 ignores siblings of `$ref`
             // and `allOf` cannot widen, so offer null as an alternative around the whole schema.
             out.remove("nullable");
             let inner = Value::Object(std::mem::take(&mut out));
-            out.insert("anyOf".into(), serde_json::json!([inner, { "type": "null" }]));
+            out.insert(
+                "anyOf".into(),
+                serde_json::json!([inner, { "type": "null" }]),
+            );
         }
     }
     Value::Object(out)
@@ -548,7 +625,9 @@ fn local<'a>(doc: &'a Value, value: &'a Value) -> &'a Value {
 fn is_named(schema: &Value) -> bool {
     schema.get("$ref").is_some()
         || (schema.get("type").and_then(Value::as_str) == Some("array")
-            && schema.get("items").is_some_and(|items| items.get("$ref").is_some()))
+            && schema
+                .get("items")
+                .is_some_and(|items| items.get("$ref").is_some()))
 }
 
 /// The schema progenitor types a response with: the JSON media type's, else the first one's.
@@ -569,19 +648,33 @@ fn primary_schema(response: &Value) -> Option<String> {
 }
 
 fn has_description(doc: &Value, schema: &Value) -> bool {
-    let described = |s: &Value| s.get("description").and_then(Value::as_str).is_some_and(|d| !d.trim().is_empty());
+    let described = |s: &Value| {
+        s.get("description")
+            .and_then(Value::as_str)
+            .is_some_and(|d| !d.trim().is_empty())
+    };
     if described(schema) {
         return true;
     }
     // A bare `$ref` property is described by the schema it names (OpenAPI 3.0 ignores siblings
     // of `$ref`), and so is a one-element `allOf` wrapper.
-    let target = match (schema.get("$ref"), schema.get("allOf").and_then(Value::as_array)) {
+    let target = match (
+        schema.get("$ref"),
+        schema.get("allOf").and_then(Value::as_array),
+    ) {
         (Some(_), _) => Some(schema),
         (None, Some(all)) if all.len() == 1 => all.first(),
         _ => None,
     };
-    match target.and_then(|t| t.get("$ref")).and_then(Value::as_str).map(Ref::parse) {
-        Some(Ref { file: None, pointer }) => doc.pointer(pointer).is_some_and(described),
+    match target
+        .and_then(|t| t.get("$ref"))
+        .and_then(Value::as_str)
+        .map(Ref::parse)
+    {
+        Some(Ref {
+            file: None,
+            pointer,
+        }) => doc.pointer(pointer).is_some_and(described),
         // External targets are linted in their own file; a reference that does not resolve is
         // reported by the reference rule.
         Some(_) => true,
@@ -591,7 +684,9 @@ fn has_description(doc: &Value, schema: &Value) -> bool {
 
 fn is_snake_case(id: &str) -> bool {
     id.starts_with(|c: char| c.is_ascii_lowercase())
-        && id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
         && !id.contains("__")
         && !id.ends_with('_')
 }
@@ -695,7 +790,9 @@ fn collect_schemas<'a>(doc: &'a Value, ptr: &str, out: &mut Vec<(String, &'a Val
 }
 
 fn nested_schemas<'a>(schema: &'a Value, ptr: &str, out: &mut Vec<(String, &'a Value)>) {
-    let Some(map) = schema.as_object() else { return };
+    let Some(map) = schema.as_object() else {
+        return;
+    };
     out.push((ptr.to_owned(), schema));
     for (key, child) in map {
         let cp = join(ptr, key);
@@ -734,7 +831,10 @@ mod tests {
     fn nullable_becomes_a_type_union() {
         let s = serde_json::json!({"type": "object", "properties": {"a": {"type": "string", "nullable": true}}});
         let out = openapi_to_json_schema(&s);
-        assert_eq!(out["properties"]["a"]["type"], serde_json::json!(["string", "null"]));
+        assert_eq!(
+            out["properties"]["a"]["type"],
+            serde_json::json!(["string", "null"])
+        );
         let wrapped = serde_json::json!({"allOf": [{"$ref": "#/x"}], "nullable": true});
         assert_eq!(
             openapi_to_json_schema(&wrapped),

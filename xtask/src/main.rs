@@ -8,7 +8,10 @@ use clap::{Parser, Subcommand};
 use xtask::{bundle, generate, lint, publish, spec};
 
 #[derive(Parser)]
-#[command(name = "cargo xtask", about = "Lint, generate, bundle and diff the spendapi OpenAPI specs")]
+#[command(
+    name = "cargo xtask",
+    about = "Lint, generate, bundle and diff the spendapi OpenAPI specs"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -69,7 +72,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
     let root = spec::workspace_root();
     match cli.command {
         Command::Lint { files } => {
-            let files = if files.is_empty() { spec::spec_files(&root)? } else { files };
+            let files = if files.is_empty() {
+                spec::spec_files(&root)?
+            } else {
+                files
+            };
             let findings = lint::lint(&root, &files);
             for finding in &findings {
                 println!("{finding}");
@@ -89,13 +96,18 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 for finding in &findings {
                     println!("{finding}");
                 }
-                anyhow::bail!("the specs do not lint clean; fix them before generating (cargo xtask lint)");
+                anyhow::bail!(
+                    "the specs do not lint clean; fix them before generating (cargo xtask lint)"
+                );
             }
             let outputs = generate::render(&root)?;
             if check {
                 let diffs = generate::check(&root, &outputs)?;
                 if diffs.is_empty() {
-                    eprintln!("generate --check: {} generated file(s) are fresh", outputs.len());
+                    eprintln!(
+                        "generate --check: {} generated file(s) are fresh",
+                        outputs.len()
+                    );
                     return Ok(ExitCode::SUCCESS);
                 }
                 for diff in &diffs {
@@ -108,17 +120,32 @@ fn run(cli: Cli) -> Result<ExitCode> {
             for path in &changed {
                 eprintln!("wrote {path}");
             }
-            eprintln!("generate: {} file(s), {} changed", outputs.len(), changed.len());
+            eprintln!(
+                "generate: {} file(s), {} changed",
+                outputs.len(),
+                changed.len()
+            );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Diff { old, new, base, published } => {
+        Command::Diff {
+            old,
+            new,
+            base,
+            published,
+        } => {
             let reports = match (old, new, base) {
                 (Some(old), Some(new), None) => {
-                    vec![(format!("{} -> {}", old.display(), new.display()), publish::diff_files(&old, &new)?)]
+                    vec![(
+                        format!("{} -> {}", old.display(), new.display()),
+                        publish::diff_files(&old, &new)?,
+                    )]
                 }
                 (None, None, Some(base)) => publish::diff_base(&root, &base)?,
                 (None, None, None) if published => {
-                    let (reports, unpublished) = publish::gate(&root)?;
+                    let publish::Gate {
+                        reports,
+                        unpublished,
+                    } = publish::gate(&root)?;
                     for api in unpublished {
                         println!("{api}: no published version yet (run `cargo xtask publish`)");
                     }
@@ -130,7 +157,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
             for (title, report) in &reports {
                 passes &= publish::print_report(title, report);
             }
-            Ok(if passes { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+            Ok(if passes {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
         }
         Command::Publish => {
             let written = publish::publish(&root)?;
@@ -141,7 +172,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Bundle { out } => {
-            let out = if out.is_absolute() { out } else { root.join(out) };
+            let out = if out.is_absolute() {
+                out
+            } else {
+                root.join(out)
+            };
             bundle::run(&root, &out)?;
             Ok(ExitCode::SUCCESS)
         }

@@ -19,7 +19,10 @@ pub const PUBLISHED: &str = "openapi/published";
 
 /// `info.version` of a document.
 pub fn version(doc: &Value) -> String {
-    doc.pointer("/info/version").and_then(Value::as_str).unwrap_or("0").to_owned()
+    doc.pointer("/info/version")
+        .and_then(Value::as_str)
+        .unwrap_or("0")
+        .to_owned()
 }
 
 /// A version as comparable numbers: `1.10.0` > `1.9.3`; a leading `v` is ignored.
@@ -35,17 +38,21 @@ fn version_key(version: &str) -> Vec<u64> {
 pub fn published_versions(root: &Path, api: &str) -> Result<Vec<(String, PathBuf)>> {
     let dir = root.join(PUBLISHED);
     let mut out = Vec::new();
-    let Ok(entries) = fs::read_dir(&dir) else { return Ok(out) };
+    let Ok(entries) = fs::read_dir(&dir) else {
+        return Ok(out);
+    };
     let prefix = format!("{api}-");
     for entry in entries {
         let path = entry?.path();
-        let Some(stem) = path.file_stem().and_then(|s| s.to_str()) else { continue };
-        if path.extension().is_some_and(|e| e == "yaml") {
-            if let Some(version) = stem.strip_prefix(&prefix) {
-                // `coupa-accounts-1.0.0` must not be taken for api `coupa` version `accounts-1.0.0`.
-                if version.starts_with(|c: char| c.is_ascii_digit() || c == 'v') {
-                    out.push((version.to_owned(), path));
-                }
+        let Some(stem) = path.file_stem().and_then(|s| s.to_str()) else {
+            continue;
+        };
+        if path.extension().is_some_and(|e| e == "yaml")
+            && let Some(version) = stem.strip_prefix(&prefix)
+        {
+            // `coupa-accounts-1.0.0` must not be taken for api `coupa` version `accounts-1.0.0`.
+            if version.starts_with(|c: char| c.is_ascii_digit() || c == 'v') {
+                out.push((version.to_owned(), path));
             }
         }
     }
@@ -99,7 +106,11 @@ pub fn publish(root: &Path) -> Result<Vec<PathBuf>> {
 }
 
 fn breaking_lines(report: &Report) -> String {
-    report.breaking().map(|c| format!("  {c}")).collect::<Vec<_>>().join("\n")
+    report
+        .breaking()
+        .map(|c| format!("  {c}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Prints every change of `report` with a heading; returns whether the gate passes.
@@ -128,9 +139,16 @@ pub fn diff_files(old: &Path, new: &Path) -> Result<Report> {
     Ok(diff(&spec::bundle(old)?, &spec::bundle(new)?))
 }
 
-/// The gate: every spec against its newest published version. Returns one report per API that
-/// has a published version, and the APIs that have none.
-pub fn gate(root: &Path) -> Result<(Vec<(String, Report)>, Vec<String>)> {
+/// What the gate found: one report per API that has a published version, and the APIs that
+/// have none yet.
+#[derive(Debug)]
+pub struct Gate {
+    pub reports: Vec<(String, Report)>,
+    pub unpublished: Vec<String>,
+}
+
+/// The gate: every spec against its newest published version.
+pub fn gate(root: &Path) -> Result<Gate> {
     let mut reports = Vec::new();
     let mut unpublished = Vec::new();
     for path in spec::spec_files(root)? {
@@ -143,15 +161,24 @@ pub fn gate(root: &Path) -> Result<(Vec<(String, Report)>, Vec<String>)> {
             None => unpublished.push(api),
         }
     }
-    Ok((reports, unpublished))
+    Ok(Gate {
+        reports,
+        unpublished,
+    })
 }
 
 /// Every spec against its committed version at a git revision. The `openapi/` tree of that
 /// revision is extracted into a temporary directory so its cross-file references resolve there.
 pub fn diff_base(root: &Path, base: &str) -> Result<Vec<(String, Report)>> {
     let tmp = tempfile::tempdir()?;
-    let listing = git(root, &["ls-tree", "-r", "--name-only", base, "--", "openapi"])?;
-    for file in listing.lines().filter(|f| f.ends_with(".yaml") && !f.starts_with(PUBLISHED)) {
+    let listing = git(
+        root,
+        &["ls-tree", "-r", "--name-only", base, "--", "openapi"],
+    )?;
+    for file in listing
+        .lines()
+        .filter(|f| f.ends_with(".yaml") && !f.starts_with(PUBLISHED))
+    {
         let contents = git(root, &["show", &format!("{base}:{file}")])?;
         let target = tmp.path().join(file);
         if let Some(dir) = target.parent() {
@@ -162,7 +189,10 @@ pub fn diff_base(root: &Path, base: &str) -> Result<Vec<(String, Report)>> {
     let mut reports = Vec::new();
     for path in spec::spec_files(root)? {
         let api = spec::api_name(&path);
-        let old_path = tmp.path().join("openapi").join(path.file_name().unwrap_or_default());
+        let old_path = tmp
+            .path()
+            .join("openapi")
+            .join(path.file_name().unwrap_or_default());
         if !old_path.exists() {
             println!("{api}: new at this revision (not in {base})");
             continue;
@@ -179,7 +209,11 @@ fn git(root: &Path, args: &[&str]) -> Result<String> {
         .output()
         .context("failed to run git")?;
     if !output.status.success() {
-        bail!("git {} failed: {}", args.join(" "), String::from_utf8_lossy(&output.stderr).trim());
+        bail!(
+            "git {} failed: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&output.stderr).trim()
+        );
     }
     Ok(String::from_utf8(output.stdout)?)
 }

@@ -50,13 +50,18 @@ pub fn render(root: &Path) -> Result<Vec<Output>> {
         modules.push((module, source, trait_name(&api)));
     }
     let mut mod_rs = generate::header("openapi/*.yaml");
-    mod_rs.push_str("\n//! One module per spec: the API's trait, its router and its utoipa document.\n\n");
+    mod_rs.push_str(
+        "\n//! One module per spec: the API's trait, its router and its utoipa document.\n\n",
+    );
     for (module, source, trait_name) in &modules {
         mod_rs.push_str(&format!(
             "#[doc = \"Generated from `{source}`: the [`{module}::{trait_name}`] trait and [`{module}::router`].\"]\npub mod {module};\n"
         ));
     }
-    outputs.push(Output { path: format!("{SERVER_GENERATED}/mod.rs"), contents: mod_rs });
+    outputs.push(Output {
+        path: format!("{SERVER_GENERATED}/mod.rs"),
+        contents: mod_rs,
+    });
     Ok(outputs)
 }
 
@@ -93,7 +98,8 @@ fn snake(text: &str) -> String {
                 let prev = i.checked_sub(1).map(|j| chars[j]);
                 let next = chars.get(i + 1).copied();
                 let boundary = prev.is_some_and(|p| p.is_ascii_lowercase() || p.is_ascii_digit())
-                    || (prev.is_some_and(|p| p.is_ascii_uppercase()) && next.is_some_and(|n| n.is_ascii_lowercase()));
+                    || (prev.is_some_and(|p| p.is_ascii_uppercase())
+                        && next.is_some_and(|n| n.is_ascii_lowercase()));
                 if boundary && !out.ends_with('_') {
                     out.push('_');
                 }
@@ -104,17 +110,61 @@ fn snake(text: &str) -> String {
         }
     }
     let out = out.trim_end_matches('_').to_owned();
-    let out = if out.starts_with(|c: char| c.is_ascii_digit()) { format!("_{out}") } else { out };
-    if is_keyword(&out) { format!("{out}_") } else { out }
+    let out = if out.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("_{out}")
+    } else {
+        out
+    };
+    if is_keyword(&out) {
+        format!("{out}_")
+    } else {
+        out
+    }
 }
 
 fn is_keyword(word: &str) -> bool {
     matches!(
         word,
-        "as" | "async" | "await" | "box" | "break" | "const" | "continue" | "crate" | "dyn" | "else" | "enum"
-            | "extern" | "false" | "fn" | "for" | "gen" | "if" | "impl" | "in" | "let" | "loop" | "match" | "mod"
-            | "move" | "mut" | "pub" | "ref" | "return" | "self" | "static" | "struct" | "super" | "trait"
-            | "true" | "type" | "unsafe" | "use" | "where" | "while" | "yield" | ""
+        "as" | "async"
+            | "await"
+            | "box"
+            | "break"
+            | "const"
+            | "continue"
+            | "crate"
+            | "dyn"
+            | "else"
+            | "enum"
+            | "extern"
+            | "false"
+            | "fn"
+            | "for"
+            | "gen"
+            | "if"
+            | "impl"
+            | "in"
+            | "let"
+            | "loop"
+            | "match"
+            | "mod"
+            | "move"
+            | "mut"
+            | "pub"
+            | "ref"
+            | "return"
+            | "self"
+            | "static"
+            | "struct"
+            | "super"
+            | "trait"
+            | "true"
+            | "type"
+            | "unsafe"
+            | "use"
+            | "where"
+            | "while"
+            | "yield"
+            | ""
     )
 }
 
@@ -128,9 +178,11 @@ fn lit(text: &str) -> Literal {
 
 /// The variant of a response enum for a status code.
 fn variant_name(status: &str) -> Result<String> {
-    let code: u16 = status
-        .parse()
-        .map_err(|_| anyhow!("response '{status}': only numeric status codes are supported by the server generator"))?;
+    let code: u16 = status.parse().map_err(|_| {
+        anyhow!(
+            "response '{status}': only numeric status codes are supported by the server generator"
+        )
+    })?;
     Ok(match code {
         200 => "Ok".into(),
         201 => "Created".into(),
@@ -174,11 +226,15 @@ fn vendor(api: &str) -> Result<TokenStream> {
 /// Follows a local `$ref` (`#/components/<section>/<name>`) one or more steps.
 fn resolve<'a>(doc: &'a Value, mut value: &'a Value) -> Result<&'a Value> {
     for _ in 0..8 {
-        let Some(reference) = value.get("$ref").and_then(Value::as_str) else { return Ok(value) };
-        let pointer = reference
-            .strip_prefix('#')
-            .ok_or_else(|| anyhow!("reference '{reference}' is not local (bundle the spec first)"))?;
-        value = doc.pointer(pointer).ok_or_else(|| anyhow!("unresolvable reference '{reference}'"))?;
+        let Some(reference) = value.get("$ref").and_then(Value::as_str) else {
+            return Ok(value);
+        };
+        let pointer = reference.strip_prefix('#').ok_or_else(|| {
+            anyhow!("reference '{reference}' is not local (bundle the spec first)")
+        })?;
+        value = doc
+            .pointer(pointer)
+            .ok_or_else(|| anyhow!("unresolvable reference '{reference}'"))?;
     }
     bail!("reference chain too long")
 }
@@ -186,7 +242,9 @@ fn resolve<'a>(doc: &'a Value, mut value: &'a Value) -> Result<&'a Value> {
 /// The component schema a schema names: a `$ref` or a single-entry `allOf` of one.
 fn component_name(schema: &Value) -> Option<String> {
     if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
-        return reference.strip_prefix("#/components/schemas/").map(spec::unescape);
+        return reference
+            .strip_prefix("#/components/schemas/")
+            .map(spec::unescape);
     }
     match schema.get("allOf").and_then(Value::as_array) {
         Some(parts) if parts.len() == 1 => component_name(&parts[0]),
@@ -206,7 +264,11 @@ fn tidy(value: &mut Value) {
     match value {
         Value::Object(map) => {
             map.retain(|key, _| {
-                !key.starts_with("x-") && !matches!(key.as_str(), "description" | "example" | "examples" | "externalDocs" | "title")
+                !key.starts_with("x-")
+                    && !matches!(
+                        key.as_str(),
+                        "description" | "example" | "examples" | "externalDocs" | "title"
+                    )
             });
             map.remove("nullable");
             if let Some(Value::String(reference)) = map.get_mut("$ref")
@@ -215,7 +277,10 @@ fn tidy(value: &mut Value) {
                 *reference = format!("#/$defs/{name}");
             }
             // OpenAPI 3.0's boolean exclusive bounds become 2020-12's numeric ones.
-            for (flag, bound) in [("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")] {
+            for (flag, bound) in [
+                ("exclusiveMinimum", "minimum"),
+                ("exclusiveMaximum", "maximum"),
+            ] {
                 if let Some(Value::Bool(exclusive)) = map.get(flag).cloned() {
                     map.remove(flag);
                     if exclusive && let Some(limit) = map.remove(bound) {
@@ -275,8 +340,14 @@ impl Api<'_> {
             let doc = ident(&name);
             return Ok((ty, Some(quote!(doc::#doc))));
         }
-        let kind = schema.get("type").and_then(Value::as_str).unwrap_or("string");
-        let format = schema.get("format").and_then(Value::as_str).unwrap_or_default();
+        let kind = schema
+            .get("type")
+            .and_then(Value::as_str)
+            .unwrap_or("string");
+        let format = schema
+            .get("format")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
         Ok(match kind {
             "integer" if format == "int32" => (quote!(i32), None),
             "integer" => (quote!(i64), None),
@@ -327,10 +398,16 @@ struct Param {
 
 fn operation_params(doc: &Value, item: &Value, op: &Value) -> Result<Vec<Param>> {
     let mut merged: Vec<(String, String, Value)> = Vec::new();
-    for list in [item.get("parameters"), op.get("parameters")].into_iter().flatten() {
+    for list in [item.get("parameters"), op.get("parameters")]
+        .into_iter()
+        .flatten()
+    {
         for raw in list.as_array().into_iter().flatten() {
             let param = resolve(doc, raw)?;
-            let name = param.get("name").and_then(Value::as_str).ok_or_else(|| anyhow!("parameter without a name"))?;
+            let name = param
+                .get("name")
+                .and_then(Value::as_str)
+                .ok_or_else(|| anyhow!("parameter without a name"))?;
             let location = param.get("in").and_then(Value::as_str).unwrap_or_default();
             // Operation-level parameters override path-item-level ones of the same name and place.
             merged.retain(|(n, l, _)| !(n == name && l == location));
@@ -351,8 +428,17 @@ fn operation_params(doc: &Value, item: &Value, op: &Value) -> Result<Vec<Param>>
             None => resolve(doc, &schema)?.clone(),
         };
         out.push(Param {
-            required: location == "path" || param.get("required").and_then(Value::as_bool).unwrap_or(false),
-            description: param.get("description").and_then(Value::as_str).unwrap_or_default().trim().to_owned(),
+            required: location == "path"
+                || param
+                    .get("required")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false),
+            description: param
+                .get("description")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .trim()
+                .to_owned(),
             name,
             location,
             schema,
@@ -369,7 +455,12 @@ struct ParamStruct {
     tokens: TokenStream,
 }
 
-fn param_struct(api: &mut Api<'_>, op_type: &str, location: &str, params: &[&Param]) -> Result<Option<ParamStruct>> {
+fn param_struct(
+    api: &mut Api<'_>,
+    op_type: &str,
+    location: &str,
+    params: &[&Param],
+) -> Result<Option<ParamStruct>> {
     if params.is_empty() {
         return Ok(None);
     }
@@ -415,7 +506,12 @@ fn param_struct(api: &mut Api<'_>, op_type: &str, location: &str, params: &[&Par
             #(#fields)*
         }
     };
-    Ok(Some(ParamStruct { ty, arg: ident(arg), method: ident(method), tokens }))
+    Ok(Some(ParamStruct {
+        ty,
+        arg: ident(arg),
+        method: ident(method),
+        tokens,
+    }))
 }
 
 fn doc_attr(text: &str) -> Option<TokenStream> {
@@ -440,7 +536,9 @@ struct Media {
 fn media_list(api: &mut Api<'_>, content: Option<&Value>) -> Result<Vec<Media>> {
     let mut out = Vec::new();
     for (media_type, media) in content.and_then(Value::as_object).into_iter().flatten() {
-        let schema = media.get("schema").ok_or_else(|| anyhow!("media type {media_type} has no schema"))?;
+        let schema = media
+            .get("schema")
+            .ok_or_else(|| anyhow!("media type {media_type} has no schema"))?;
         let (rust, doc) = api.body_type(schema)?;
         out.push(Media {
             media_type: media_type.clone(),
@@ -485,13 +583,21 @@ fn resource_name(doc: &Value, op: &Value, path: &str) -> String {
             }
         }
     }
-    if let Some(content) = op.pointer("/requestBody/content").and_then(Value::as_object) {
+    if let Some(content) = op
+        .pointer("/requestBody/content")
+        .and_then(Value::as_object)
+    {
         candidates.extend(content.values().filter_map(|m| m.get("schema")).cloned());
     }
     for schema in candidates {
-        let Ok(schema) = resolve(doc, &schema) else { continue };
+        let Ok(schema) = resolve(doc, &schema) else {
+            continue;
+        };
         let target = if schema.get("type").and_then(Value::as_str) == Some("array") {
-            schema.get("items").and_then(|i| resolve(doc, i).ok()).unwrap_or(schema)
+            schema
+                .get("items")
+                .and_then(|i| resolve(doc, i).ok())
+                .unwrap_or(schema)
         } else {
             schema
         };
@@ -499,8 +605,15 @@ fn resource_name(doc: &Value, op: &Value, path: &str) -> String {
             return name.to_owned();
         }
     }
-    let segment = path.split('/').rev().find(|s| !s.is_empty() && !s.starts_with('{')).unwrap_or("resource");
-    segment.strip_suffix('s').unwrap_or(segment).replace('_', "-")
+    let segment = path
+        .split('/')
+        .rev()
+        .find(|s| !s.is_empty() && !s.starts_with('{'))
+        .unwrap_or("resource");
+    segment
+        .strip_suffix('s')
+        .unwrap_or(segment)
+        .replace('_', "-")
 }
 
 fn render_api(api_name: &str, doc: &Value, common: &BTreeSet<String>) -> Result<String> {
@@ -515,25 +628,52 @@ fn render_api(api_name: &str, doc: &Value, common: &BTreeSet<String>) -> Result<
     };
     let vendor = vendor(api_name)?;
     let trait_ident = ident(&trait_name(api_name));
-    let title = doc.pointer("/info/title").and_then(Value::as_str).unwrap_or(api_name).to_owned();
-    let version = doc.pointer("/info/version").and_then(Value::as_str).unwrap_or("0").to_owned();
+    let title = doc
+        .pointer("/info/title")
+        .and_then(Value::as_str)
+        .unwrap_or(api_name)
+        .to_owned();
+    let version = doc
+        .pointer("/info/version")
+        .and_then(Value::as_str)
+        .unwrap_or("0")
+        .to_owned();
 
     // Security schemes.
     let mut schemes = Vec::new();
     let mut scheme_idents = BTreeMap::new();
-    for (name, scheme) in doc.pointer("/components/securitySchemes").and_then(Value::as_object).into_iter().flatten() {
+    for (name, scheme) in doc
+        .pointer("/components/securitySchemes")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
         let scheme = resolve(doc, scheme)?;
-        let kind = match scheme.get("type").and_then(Value::as_str).unwrap_or_default() {
+        let kind = match scheme
+            .get("type")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+        {
             "oauth2" | "openIdConnect" => quote!(crate::SchemeKind::Bearer),
-            "http" if scheme.get("scheme").and_then(Value::as_str).is_some_and(|s| s.eq_ignore_ascii_case("bearer")) => {
+            "http"
+                if scheme
+                    .get("scheme")
+                    .and_then(Value::as_str)
+                    .is_some_and(|s| s.eq_ignore_ascii_case("bearer")) =>
+            {
                 quote!(crate::SchemeKind::Bearer)
             }
             "apiKey" => {
-                let header = lit(scheme.get("name").and_then(Value::as_str).unwrap_or_default());
+                let header = lit(scheme
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default());
                 match scheme.get("in").and_then(Value::as_str) {
                     Some("header") => quote!(crate::SchemeKind::ApiKeyHeader(#header)),
                     Some("query") => quote!(crate::SchemeKind::ApiKeyQuery(#header)),
-                    other => bail!("security scheme '{name}': API keys in {other:?} are not supported"),
+                    other => {
+                        bail!("security scheme '{name}': API keys in {other:?} are not supported")
+                    }
                 }
             }
             other => bail!("security scheme '{name}' of type '{other}' is not supported"),
@@ -549,7 +689,12 @@ fn render_api(api_name: &str, doc: &Value, common: &BTreeSet<String>) -> Result<
 
     // Component schemas as JSON Schema.
     let mut defs = Map::new();
-    for (name, schema) in doc.pointer("/components/schemas").and_then(Value::as_object).into_iter().flatten() {
+    for (name, schema) in doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
         defs.insert(name.clone(), json_schema(schema));
     }
     let schemas_text = lit(&compact(&serde_json::json!({ "$defs": defs })));
@@ -562,14 +707,28 @@ fn render_api(api_name: &str, doc: &Value, common: &BTreeSet<String>) -> Result<
     let mut routes: BTreeMap<String, Vec<(String, Ident)>> = BTreeMap::new();
     let mut route_order: Vec<String> = Vec::new();
 
-    let paths = doc.get("paths").and_then(Value::as_object).ok_or_else(|| anyhow!("the spec has no paths"))?;
+    let paths = doc
+        .get("paths")
+        .and_then(Value::as_object)
+        .ok_or_else(|| anyhow!("the spec has no paths"))?;
     for (path, item) in paths {
         for method in METHODS {
             let Some(op) = item.get(method) else { continue };
-            let id = op.get("operationId").and_then(Value::as_str).ok_or_else(|| anyhow!("{method} {path}: no operationId"))?;
+            let id = op
+                .get("operationId")
+                .and_then(Value::as_str)
+                .ok_or_else(|| anyhow!("{method} {path}: no operationId"))?;
             let location = format!("operation {id} ({} {path})", method.to_uppercase());
-            let rendered = render_operation(&mut api, path, method, item, op, &scheme_idents, &trait_ident)
-                .with_context(|| location.clone())?;
+            let rendered = render_operation(
+                &mut api,
+                path,
+                method,
+                item,
+                op,
+                &scheme_idents,
+                &trait_ident,
+            )
+            .with_context(|| location.clone())?;
             items.push(rendered.items);
             trait_methods.push(rendered.trait_method);
             handlers.push(rendered.handler);
@@ -578,13 +737,19 @@ fn render_api(api_name: &str, doc: &Value, common: &BTreeSet<String>) -> Result<
             if !routes.contains_key(path) {
                 route_order.push(path.clone());
             }
-            routes.entry(path.clone()).or_default().push((method.to_owned(), rendered.handler_ident));
+            routes
+                .entry(path.clone())
+                .or_default()
+                .push((method.to_owned(), rendered.handler_ident));
         }
     }
 
     let route_calls = route_order.iter().map(|path| {
         let methods = &routes[path];
-        let allow: Vec<Literal> = methods.iter().map(|(m, _)| lit(&m.to_uppercase())).collect();
+        let allow: Vec<Literal> = methods
+            .iter()
+            .map(|(m, _)| lit(&m.to_uppercase()))
+            .collect();
         let calls = methods.iter().map(|(method, handler)| {
             let method = ident(method);
             quote!(.#method(#handler::<S>))
@@ -595,7 +760,11 @@ fn render_api(api_name: &str, doc: &Value, common: &BTreeSet<String>) -> Result<
 
     let doc_aliases = api.referenced.iter().map(|name| {
         let alias = ident(name);
-        let ty = if api.uses_common && api.common.contains(name) { quote!(common::#alias) } else { quote!(t::#alias) };
+        let ty = if api.uses_common && api.common.contains(name) {
+            quote!(common::#alias)
+        } else {
+            quote!(t::#alias)
+        };
         quote!(pub type #alias = crate::mirror::Mirror<#ty>;)
     });
     // Parameter types are not collected from `IntoParams`: list every alias as a component.
@@ -673,7 +842,8 @@ fn render_api(api_name: &str, doc: &Value, common: &BTreeSet<String>) -> Result<
         )]
         pub struct ApiDoc;
     };
-    let file: syn::File = syn::parse2(tokens).context("the generated server code does not parse")?;
+    let file: syn::File =
+        syn::parse2(tokens).context("the generated server code does not parse")?;
     Ok(prettyplease::unparse(&file))
 }
 
@@ -695,13 +865,29 @@ fn render_operation(
     trait_ident: &Ident,
 ) -> Result<RenderedOperation> {
     let doc = api.doc;
-    let id = op.get("operationId").and_then(Value::as_str).unwrap_or_default();
+    let id = op
+        .get("operationId")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     let op_type = pascal(id);
     let fn_ident = ident(&snake(id));
     let static_ident = format_ident!("{}", snake(id).to_uppercase());
-    let summary = op.get("summary").and_then(Value::as_str).unwrap_or_default().trim().to_owned();
-    let description = op.get("description").and_then(Value::as_str).unwrap_or_default().trim().to_owned();
-    let tag = op.pointer("/tags/0").and_then(Value::as_str).map(str::to_owned);
+    let summary = op
+        .get("summary")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .trim()
+        .to_owned();
+    let description = op
+        .get("description")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .trim()
+        .to_owned();
+    let tag = op
+        .pointer("/tags/0")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
 
     // Parameters.
     let params = operation_params(doc, item, op)?;
@@ -730,12 +916,22 @@ fn render_operation(
         Some(body) => {
             let body = resolve(doc, body)?;
             let media = media_list(api, body.get("content"))?;
-            let first = media.first().ok_or_else(|| anyhow!("request body without content"))?;
+            let first = media
+                .first()
+                .ok_or_else(|| anyhow!("request body without content"))?;
             if media.iter().any(|m| m.key != first.key) {
                 bail!("request body media types with different schemas are not supported");
             }
-            let required = body.get("required").and_then(Value::as_bool).unwrap_or(false);
-            let description = body.get("description").and_then(Value::as_str).unwrap_or_default().trim().to_owned();
+            let required = body
+                .get("required")
+                .and_then(Value::as_bool)
+                .unwrap_or(false);
+            let description = body
+                .get("description")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .trim()
+                .to_owned();
             Some((media, required, description))
         }
         None => None,
@@ -754,21 +950,48 @@ fn render_operation(
     let mut arms = Vec::new();
     let mut response_specs = Vec::new();
     let mut utoipa_responses = Vec::new();
-    let responses = op.get("responses").and_then(Value::as_object).ok_or_else(|| anyhow!("no responses"))?;
+    let responses = op
+        .get("responses")
+        .and_then(Value::as_object)
+        .ok_or_else(|| anyhow!("no responses"))?;
     for (status, response) in responses {
         let response = resolve(doc, response)?;
         let variant = ident(&variant_name(status)?);
         let code: u16 = status.parse()?;
-        let description = response.get("description").and_then(Value::as_str).unwrap_or_default().trim().to_owned();
+        let description = response
+            .get("description")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .trim()
+            .to_owned();
         let media = media_list(api, response.get("content"))?;
         let mut headers = Vec::new();
-        for (name, header) in response.get("headers").and_then(Value::as_object).into_iter().flatten() {
+        for (name, header) in response
+            .get("headers")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
             let header = resolve(doc, header)?;
             let schema = header.get("schema").cloned().unwrap_or(Value::Null);
             let (rust, _) = api.scalar_type(resolve(doc, &schema)?)?;
-            let required = header.get("required").and_then(Value::as_bool).unwrap_or(false);
-            let header_doc = header.get("description").and_then(Value::as_str).unwrap_or_default().trim().to_owned();
-            headers.push((name.clone(), ident(&snake(name)), rust, required, header_doc));
+            let required = header
+                .get("required")
+                .and_then(Value::as_bool)
+                .unwrap_or(false);
+            let header_doc = header
+                .get("description")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .trim()
+                .to_owned();
+            headers.push((
+                name.clone(),
+                ident(&snake(name)),
+                rust,
+                required,
+                header_doc,
+            ));
         }
 
         // The variant.
@@ -778,7 +1001,11 @@ fn render_operation(
             .iter()
             .map(|(name, field, rust, required, header_doc)| {
                 let field_doc = doc_attr(&format!("The `{name}` header. {header_doc}"));
-                let ty = if *required { quote!(#rust) } else { quote!(Option<#rust>) };
+                let ty = if *required {
+                    quote!(#rust)
+                } else {
+                    quote!(Option<#rust>)
+                };
                 quote!(#field_doc #field: #ty,)
             })
             .collect();
@@ -787,12 +1014,19 @@ fn render_operation(
             .iter()
             .map(|(name, field, _, required, _)| {
                 let name = lit(name);
-                if *required { quote!(.header(#name, Some(#field))) } else { quote!(.header(#name, #field)) }
+                if *required {
+                    quote!(.header(#name, Some(#field)))
+                } else {
+                    quote!(.header(#name, #field))
+                }
             })
             .collect();
         let (variant_tokens, pattern) = match (&body_ty, headers.is_empty()) {
             (None, true) => (quote!(#variant_doc #variant,), quote!(Self::#variant)),
-            (Some(ty), true) => (quote!(#variant_doc #variant(#ty),), quote!(Self::#variant(body))),
+            (Some(ty), true) => (
+                quote!(#variant_doc #variant(#ty),),
+                quote!(Self::#variant(body)),
+            ),
             (None, false) => (
                 quote!(#variant_doc #variant { #(#header_fields)* },),
                 quote!(Self::#variant { #(#header_names),* }),
@@ -825,7 +1059,8 @@ fn render_operation(
                         let target = &m.rust;
                         quote!(&<_ as rt::Transcode<#target>>::transcode(&body))
                     };
-                    media_arms.push(quote!(#media_type => #base.body(#media_type, #schema, #value),));
+                    media_arms
+                        .push(quote!(#media_type => #base.body(#media_type, #schema, #value),));
                 }
                 let media_type = lit(&first.media_type);
                 let schema = lit(&first.schema_text);
@@ -856,21 +1091,37 @@ fn render_operation(
             });
             quote!(, headers(#(#entries),*))
         });
-        utoipa_responses.push(quote!((status = #code, description = #description_lit #content #utoipa_headers)));
+        utoipa_responses.push(
+            quote!((status = #code, description = #description_lit #content #utoipa_headers)),
+        );
     }
 
     // Security.
     let security_value = op.get("security").or_else(|| doc.get("security"));
     let mut alternatives = Vec::new();
     let mut utoipa_security = Vec::new();
-    for alternative in security_value.and_then(Value::as_array).into_iter().flatten() {
+    for alternative in security_value
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         let mut requirements = Vec::new();
         let mut utoipa_entries = Vec::new();
         for (scheme, scopes) in alternative.as_object().into_iter().flatten() {
-            let scheme_ident = schemes.get(scheme).ok_or_else(|| anyhow!("unknown security scheme '{scheme}'"))?;
-            let scopes: Vec<String> = scopes.as_array().into_iter().flatten().filter_map(Value::as_str).map(str::to_owned).collect();
+            let scheme_ident = schemes
+                .get(scheme)
+                .ok_or_else(|| anyhow!("unknown security scheme '{scheme}'"))?;
+            let scopes: Vec<String> = scopes
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect();
             let scope_lits: Vec<Literal> = scopes.iter().map(|s| lit(s)).collect();
-            requirements.push(quote!(crate::Requirement { scheme: &#scheme_ident, scopes: &[#(#scope_lits),*] }));
+            requirements.push(
+                quote!(crate::Requirement { scheme: &#scheme_ident, scopes: &[#(#scope_lits),*] }),
+            );
             let scheme_lit = lit(scheme);
             utoipa_entries.push(quote!(#scheme_lit = [#(#scope_lits),*]));
         }
@@ -883,7 +1134,10 @@ fn render_operation(
     let method_lit = lit(&method.to_uppercase());
     let path_lit = lit(path);
     let resource = lit(&resource_name(doc, op, path));
-    let static_doc = lit(&format!(" `{} {path}` (`{id}`), as the runtime sees it.", method.to_uppercase()));
+    let static_doc = lit(&format!(
+        " `{} {path}` (`{id}`), as the runtime sees it.",
+        method.to_uppercase()
+    ));
     let op_static = quote! {
         #[doc = #static_doc]
         pub static #static_ident: rt::OperationSpec = rt::OperationSpec {
@@ -899,7 +1153,9 @@ fn render_operation(
     };
 
     let struct_tokens = structs.iter().map(|s| &s.tokens);
-    let response_doc = lit(&format!(" The documented responses of `{id}`, one variant per status code."));
+    let response_doc = lit(&format!(
+        " The documented responses of `{id}`, one variant per status code."
+    ));
     let items = quote! {
         #op_static
         #(#struct_tokens)*
@@ -940,7 +1196,10 @@ fn render_operation(
         }
         call_args.push(quote!(body));
     }
-    let method_doc = doc_attr(&format!("`{} {path}`: {summary}\n\n{description}", method.to_uppercase()));
+    let method_doc = doc_attr(&format!(
+        "`{} {path}`: {summary}\n\n{description}",
+        method.to_uppercase()
+    ));
     let trait_method = quote! {
         #method_doc
         fn #fn_ident(&self, #(#args),*) -> impl std::future::Future<Output = #response_ident> + Send;
@@ -964,9 +1223,17 @@ fn render_operation(
         let description = lit(description);
         quote!(request_body(description = #description, #content),)
     });
-    let security_attr = (!utoipa_security.is_empty()).then(|| quote!(security(#(#utoipa_security),*),));
-    let handler_doc = lit(&format!(" Handles `{} {path}` (`{id}`).", method.to_uppercase()));
-    let input_pattern = if decodes.is_empty() { quote!(input) } else { quote!(mut input) };
+    let security_attr =
+        (!utoipa_security.is_empty()).then(|| quote!(security(#(#utoipa_security),*),));
+    let handler_doc = lit(&format!(
+        " Handles `{} {path}` (`{id}`).",
+        method.to_uppercase()
+    ));
+    let input_pattern = if decodes.is_empty() {
+        quote!(input)
+    } else {
+        quote!(mut input)
+    };
     let handler = quote! {
         #[doc = #handler_doc]
         #[utoipa::path(
@@ -991,7 +1258,13 @@ fn render_operation(
         }
     };
 
-    Ok(RenderedOperation { items, trait_method, handler, static_ident, handler_ident: fn_ident })
+    Ok(RenderedOperation {
+        items,
+        trait_method,
+        handler,
+        static_ident,
+        handler_ident: fn_ident,
+    })
 }
 
 #[cfg(test)]

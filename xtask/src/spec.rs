@@ -82,9 +82,18 @@ pub struct Ref<'a> {
 impl<'a> Ref<'a> {
     pub fn parse(reference: &'a str) -> Ref<'a> {
         match reference.split_once('#') {
-            Some(("", pointer)) => Ref { file: None, pointer },
-            Some((file, pointer)) => Ref { file: Some(file), pointer },
-            None => Ref { file: Some(reference), pointer: "" },
+            Some(("", pointer)) => Ref {
+                file: None,
+                pointer,
+            },
+            Some((file, pointer)) => Ref {
+                file: Some(file),
+                pointer,
+            },
+            None => Ref {
+                file: Some(reference),
+                pointer: "",
+            },
         }
     }
 }
@@ -240,9 +249,13 @@ fn localize(
                     ),
                     Some(_) => {}
                     None => {
-                        let (_, mut target) = files.resolve(origin, &reference).with_context(|| {
-                            format!("{}: unresolvable reference '{reference}'", origin.display())
-                        })?;
+                        let (_, mut target) =
+                            files.resolve(origin, &reference).with_context(|| {
+                                format!(
+                                    "{}: unresolvable reference '{reference}'",
+                                    origin.display()
+                                )
+                            })?;
                         imported.insert(key.clone(), (target_file.clone(), Value::Null));
                         localize(files, root, &target_file, &mut target, imported)?;
                         imported.insert(key, (target_file, target));
@@ -304,10 +317,15 @@ pub fn spec_files(root: &Path) -> Result<Vec<PathBuf>> {
 
 /// A short name for a spec file: `openapi/coupa-accounts.yaml` → `coupa-accounts`.
 pub fn api_name(path: &Path) -> String {
-    path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 /// `path` relative to `root` when it is inside it, for messages.
 pub fn display(root: &Path, path: &Path) -> String {
-    path.strip_prefix(root).unwrap_or(path).display().to_string()
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .display()
+        .to_string()
 }

@@ -7,20 +7,23 @@ use xtask::{publish, spec};
 
 fn workspace_copy() -> tempfile::TempDir {
     let tmp = tempfile::tempdir().expect("tempdir");
-    copy_dir(&spec::workspace_root().join("openapi"), &tmp.path().join("openapi"));
+    copy_dir(
+        &spec::workspace_root().join("openapi"),
+        &tmp.path().join("openapi"),
+    );
     tmp
-}
-
-fn edit(path: &Path, from: &str, to: &str) {
-    let text = std::fs::read_to_string(path).expect("read");
-    assert!(text.contains(from), "{} has no {from:?}", path.display());
-    std::fs::write(path, text.replacen(from, to, 1)).expect("write");
 }
 
 #[test]
 fn the_committed_specs_pass_the_gate() {
-    let (reports, unpublished) = publish::gate(&spec::workspace_root()).expect("gate");
-    assert!(unpublished.is_empty(), "every spec has a published version: {unpublished:?}");
+    let publish::Gate {
+        reports,
+        unpublished,
+    } = publish::gate(&spec::workspace_root()).expect("gate");
+    assert!(
+        unpublished.is_empty(),
+        "every spec has a published version: {unpublished:?}"
+    );
     for (api, report) in reports {
         assert!(report.gate_passes(), "{api}: {:?}", report.changes);
     }
@@ -33,7 +36,10 @@ fn removing_a_response_property_fails_the_gate_without_a_major_bump() {
     // `reference-number` is an optional response property of Event.
     let text = std::fs::read_to_string(&spec).expect("read");
     let doc = spec::parse(&text).expect("parse");
-    assert!(doc.pointer("/components/schemas/Event/properties/reference-number").is_some());
+    assert!(
+        doc.pointer("/components/schemas/Event/properties/reference-number")
+            .is_some()
+    );
     let mut edited = doc.clone();
     edited["components"]["schemas"]["Event"]["properties"]
         .as_object_mut()
@@ -41,12 +47,17 @@ fn removing_a_response_property_fails_the_gate_without_a_major_bump() {
         .remove("reference-number");
     std::fs::write(&spec, serde_json::to_string_pretty(&edited).expect("json")).expect("write");
 
-    let (reports, _) = publish::gate(tmp.path()).expect("gate");
-    let (_, report) = reports.iter().find(|(api, _)| api == "cso-events").expect("cso report");
+    let reports = publish::gate(tmp.path()).expect("gate").reports;
+    let (_, report) = reports
+        .iter()
+        .find(|(api, _)| api == "cso-events")
+        .expect("cso report");
     assert!(!report.gate_passes());
     assert!(
-        report.breaking().any(|c| c.rule.id() == "response-property-removed"
-            && c.location.contains("reference-number")),
+        report
+            .breaking()
+            .any(|c| c.rule.id() == "response-property-removed"
+                && c.location.contains("reference-number")),
         "{:?}",
         report.changes
     );
@@ -56,14 +67,20 @@ fn removing_a_response_property_fails_the_gate_without_a_major_bump() {
     // The same change with a new major version passes, and can be published.
     edited["info"]["version"] = "2.0.0".into();
     std::fs::write(&spec, serde_json::to_string_pretty(&edited).expect("json")).expect("write");
-    let (reports, _) = publish::gate(tmp.path()).expect("gate");
-    let (_, report) = reports.iter().find(|(api, _)| api == "cso-events").expect("cso report");
+    let reports = publish::gate(tmp.path()).expect("gate").reports;
+    let (_, report) = reports
+        .iter()
+        .find(|(api, _)| api == "cso-events")
+        .expect("cso report");
     assert!(report.gate_passes());
     let written = publish::publish(tmp.path()).expect("publish");
     assert_eq!(written.len(), 1);
     assert!(written[0].ends_with("cso-events-2.0.0.yaml"));
-    let versions: Vec<String> =
-        publish::published_versions(tmp.path(), "cso-events").expect("versions").into_iter().map(|v| v.0).collect();
+    let versions: Vec<String> = publish::published_versions(tmp.path(), "cso-events")
+        .expect("versions")
+        .into_iter()
+        .map(|v| v.0)
+        .collect();
     assert_eq!(versions, ["1.0.0", "2.0.0"]);
 }
 
@@ -75,10 +92,16 @@ fn adding_an_optional_request_property_passes_the_gate() {
     doc["components"]["schemas"]["EventCreate"]["properties"]["extra-note"] =
         serde_json::json!({"type": "string", "description": "An optional extra."});
     std::fs::write(&spec, serde_json::to_string_pretty(&doc).expect("json")).expect("write");
-    let (reports, _) = publish::gate(tmp.path()).expect("gate");
-    let (_, report) = reports.iter().find(|(api, _)| api == "cso-events").expect("cso report");
+    let reports = publish::gate(tmp.path()).expect("gate").reports;
+    let (_, report) = reports
+        .iter()
+        .find(|(api, _)| api == "cso-events")
+        .expect("cso report");
     assert!(report.gate_passes(), "{:?}", report.changes);
-    assert!(!report.changes.is_empty(), "the added property is reported as non-breaking");
+    assert!(
+        !report.changes.is_empty(),
+        "the added property is reported as non-breaking"
+    );
 }
 
 fn copy_dir(from: &Path, to: &Path) {

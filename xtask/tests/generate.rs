@@ -31,7 +31,10 @@ fn snapshots_of_client_views_and_generated_code() {
     let root = spec::workspace_root();
     for spec in generate::client_specs(&root).expect("client specs") {
         let adaptations: Vec<String> = spec.adaptations.iter().map(ToString::to_string).collect();
-        insta::assert_yaml_snapshot!(format!("client_view_adaptations__{}", spec.api), adaptations);
+        insta::assert_yaml_snapshot!(
+            format!("client_view_adaptations__{}", spec.api),
+            adaptations
+        );
         insta::assert_yaml_snapshot!(format!("client_view__{}", spec.api), spec.view);
     }
     for output in generate::render(&root).expect("render") {
@@ -47,7 +50,10 @@ fn editing_a_spec_makes_the_check_fail_with_a_diff() {
     copy_dir(&root.join("openapi"), &tmp.path().join("openapi"));
     copy_dir(&root.join("crates"), &tmp.path().join("crates"));
     let fresh = generate::render(tmp.path()).expect("render");
-    assert_eq!(generate::check(tmp.path(), &fresh).expect("check"), Vec::<String>::new());
+    assert_eq!(
+        generate::check(tmp.path(), &fresh).expect("check"),
+        Vec::<String>::new()
+    );
 
     let accounts = tmp.path().join("openapi/coupa-accounts.yaml");
     let text = std::fs::read_to_string(&accounts).expect("read");
@@ -58,10 +64,18 @@ fn editing_a_spec_makes_the_check_fail_with_a_diff() {
     let outputs = generate::render(tmp.path()).expect("render");
     let diffs = generate::check(tmp.path(), &outputs).expect("check");
     assert!(!diffs.is_empty(), "an edited spec must make the check fail");
-    assert!(diffs.iter().any(|d| d.contains("+") && d.contains("Edited")), "{diffs:?}");
+    assert!(
+        diffs
+            .iter()
+            .any(|d| d.contains("+") && d.contains("Edited")),
+        "{diffs:?}"
+    );
 
     generate::write(tmp.path(), &outputs).expect("write");
-    assert_eq!(generate::check(tmp.path(), &outputs).expect("check"), Vec::<String>::new());
+    assert_eq!(
+        generate::check(tmp.path(), &outputs).expect("check"),
+        Vec::<String>::new()
+    );
 }
 
 #[test]
@@ -90,18 +104,44 @@ fn client_view_keeps_one_json_body_and_json_responses() {
     });
     let (view, log) = client_view(&doc);
     let patch_body = &view["paths"]["/a"]["patch"]["requestBody"]["content"];
-    assert_eq!(patch_body.as_object().expect("map").keys().collect::<Vec<_>>(), ["application/json"]);
+    assert_eq!(
+        patch_body
+            .as_object()
+            .expect("map")
+            .keys()
+            .collect::<Vec<_>>(),
+        ["application/json"]
+    );
     let put_body = &view["paths"]["/a"]["put"]["requestBody"]["content"];
-    assert_eq!(put_body.as_object().expect("map").keys().collect::<Vec<_>>(), ["application/json"]);
+    assert_eq!(
+        put_body
+            .as_object()
+            .expect("map")
+            .keys()
+            .collect::<Vec<_>>(),
+        ["application/json"]
+    );
     let ok = &view["paths"]["/a"]["patch"]["responses"]["200"]["content"];
-    assert_eq!(ok.as_object().expect("map").keys().collect::<Vec<_>>(), ["application/json"]);
+    assert_eq!(
+        ok.as_object().expect("map").keys().collect::<Vec<_>>(),
+        ["application/json"]
+    );
     assert!(view["info"].get("x-note").is_none());
-    assert!(view["components"]["schemas"]["A"].get("x-unconfirmed").is_none());
+    assert!(
+        view["components"]["schemas"]["A"]
+            .get("x-unconfirmed")
+            .is_none()
+    );
     let steps: Vec<&str> = log.iter().map(|a| a.step).collect();
     assert_eq!(
         steps,
         // Operations are visited in method order (put before patch).
-        ["request-body-json-only", "request-body-json-only", "response-json-only", "strip-extensions"]
+        [
+            "request-body-json-only",
+            "request-body-json-only",
+            "response-json-only",
+            "strip-extensions"
+        ]
     );
 }
 
@@ -123,7 +163,10 @@ fn a_shape_progenitor_cannot_take_is_a_readable_error_naming_the_operation() {
     });
     let err = generate::generate_code(&doc, &Default::default()).expect_err("progenitor refuses");
     let message = format!("{err:#}");
-    assert!(message.contains("operation both_200_and_204 (GET /bad)"), "{message}");
+    assert!(
+        message.contains("operation both_200_and_204 (GET /bad)"),
+        "{message}"
+    );
     assert!(!message.contains("operation fine"), "{message}");
 }
 

@@ -34,35 +34,60 @@ fn each_rule_fires_with_a_precise_message() {
     let cases: &[(&str, &[&str])] = &[
         (
             "unresolvable-ref",
-            &["/paths/~1things~1{id}/get/responses/404/content/application~1json/schema: unresolvable reference './shared.yaml#/components/schemas/Missing'"],
+            &[
+                "/paths/~1things~1{id}/get/responses/404/content/application~1json/schema: unresolvable reference './shared.yaml#/components/schemas/Missing'",
+            ],
         ),
-        ("missing-operation-id", &["{OP}: operation has no operationId"]),
-        ("bad-operation-id", &["{OP}: operationId 'getThing' is not snake_case"]),
+        (
+            "missing-operation-id",
+            &["{OP}: operation has no operationId"],
+        ),
+        (
+            "bad-operation-id",
+            &["{OP}: operationId 'getThing' is not snake_case"],
+        ),
         ("no-summary", &["{OP}: operation has no summary"]),
         ("no-tags", &["{OP}: operation has no tags"]),
-        ("no-security", &["{OP}: operation has no security requirement"]),
+        (
+            "no-security",
+            &["{OP}: operation has no security requirement"],
+        ),
         (
             "property-without-description",
             &["/components/schemas/Thing/properties/name: property 'name' has no description"],
         ),
         (
             "invalid-json-example",
-            &["{OP}/responses/200/content/application~1json/examples/one/value: example does not validate against its schema: /id: \"one\" is not of type \"integer\"; /name: \"toolong\" is longer than 5 characters; /kind: \"Huge\" is not one of \"Big\" or \"Small\""],
+            &[
+                "{OP}/responses/200/content/application~1json/examples/one/value: example does not validate against its schema: /id: \"one\" is not of type \"integer\"; /name: \"toolong\" is longer than 5 characters; /kind: \"Huge\" is not one of \"Big\" or \"Small\"",
+            ],
         ),
         (
             "invalid-xml-example",
-            &["{OP}/responses/200/content/application~1xml/examples/one/value: example is not well-formed XML: ill-formed document: expected `</id>`, but `</thing>` was found"],
+            &[
+                "{OP}/responses/200/content/application~1xml/examples/one/value: example is not well-formed XML: ill-formed document: expected `</id>`, but `</thing>` was found",
+            ],
         ),
-        ("openapi-3-1", &["/openapi: version 3.1.0 is not OpenAPI 3.0.x (progenitor reads 3.0 only)"]),
+        (
+            "openapi-3-1",
+            &["/openapi: version 3.1.0 is not OpenAPI 3.0.x (progenitor reads 3.0 only)"],
+        ),
         (
             "path-item-ref",
-            &["/paths/~1alias: path item is a $ref (progenitor refuses them; write the operations here)"],
+            &[
+                "/paths/~1alias: path item is a $ref (progenitor refuses them; write the operations here)",
+            ],
         ),
         (
             "inline-body-schema",
-            &["{OP}/responses/200/content/application~1json/schema: inline response schema: use a named component schema ($ref)"],
+            &[
+                "{OP}/responses/200/content/application~1json/schema: inline response schema: use a named component schema ($ref)",
+            ],
         ),
-        ("status-200-and-204", &["{OP}: 200 and 204 on one operation (progenitor panics)"]),
+        (
+            "status-200-and-204",
+            &["{OP}: 200 and 204 on one operation (progenitor panics)"],
+        ),
         (
             "status-200-and-201",
             &["{OP}: 200 and 201 with different schemas on one operation (progenitor panics)"],
@@ -76,18 +101,30 @@ fn each_rule_fires_with_a_precise_message() {
         ),
         (
             "mixed-error-schemas",
-            &["{OP}: error responses of different schemas: #/components/schemas/Thing for 400; ./shared.yaml#/components/schemas/Error for 404 (progenitor panics; use one error schema)"],
+            &[
+                "{OP}: error responses of different schemas: #/components/schemas/Thing for 400; ./shared.yaml#/components/schemas/Error for 404 (progenitor panics; use one error schema)",
+            ],
         ),
         (
             "enum-case",
-            &["/components/schemas/Thing/properties/kind/enum: enum values 'Big' and 'big' differ only in case (progenitor panics)"],
+            &[
+                "/components/schemas/Thing/properties/kind/enum: enum values 'Big' and 'big' differ only in case (progenitor panics)",
+            ],
         ),
         (
             "rust-name-collision",
-            &["/components/schemas/Thing/properties/created_by: properties 'created-by' and 'created_by' map to one Rust field name"],
+            &[
+                "/components/schemas/Thing/properties/created_by: properties 'created-by' and 'created_by' map to one Rust field name",
+            ],
         ),
-        ("deep-object", &["{OP}/parameters/1: deepObject query parameters are refused by progenitor"]),
-        ("cookie-parameter", &["{OP}/parameters/1: cookie parameters are refused by progenitor"]),
+        (
+            "deep-object",
+            &["{OP}/parameters/1: deepObject query parameters are refused by progenitor"],
+        ),
+        (
+            "cookie-parameter",
+            &["{OP}/parameters/1: cookie parameters are refused by progenitor"],
+        ),
     ];
     for (fixture, expected) in cases {
         let expected: Vec<String> = expected.iter().map(|e| e.replace("{OP}", OP)).collect();
@@ -99,7 +136,9 @@ fn each_rule_fires_with_a_precise_message() {
 fn duplicate_operation_ids_name_both_places() {
     let found = findings("duplicate-operation-id");
     assert_eq!(found.len(), 1, "{found:?}");
-    assert!(found[0].starts_with("/paths/~1other/get: duplicate operationId 'get_thing' (also at "));
+    assert!(
+        found[0].starts_with("/paths/~1other/get: duplicate operationId 'get_thing' (also at ")
+    );
     assert!(found[0].ends_with("duplicate-operation-id.yaml: /paths/~1things~1{id}/get)"));
 }
 
@@ -108,7 +147,14 @@ fn every_fixture_is_exercised() {
     // A fixture added without a case above would silently test nothing.
     let mut names: Vec<String> = std::fs::read_dir(fixtures())
         .expect("fixtures dir")
-        .map(|e| e.expect("entry").path().file_stem().expect("stem").to_string_lossy().into_owned())
+        .map(|e| {
+            e.expect("entry")
+                .path()
+                .file_stem()
+                .expect("stem")
+                .to_string_lossy()
+                .into_owned()
+        })
         .collect();
     names.sort();
     assert_eq!(names.len(), 23, "{names:?}");
@@ -119,6 +165,13 @@ fn the_workspace_specs_lint_clean() {
     let root = xtask::spec::workspace_root();
     let specs = xtask::spec::spec_files(&root).expect("spec files");
     assert!(!specs.is_empty());
-    let found: Vec<String> = lint(&root, &specs).iter().map(ToString::to_string).collect();
-    assert!(found.is_empty(), "cargo xtask lint fails:\n{}", found.join("\n"));
+    let found: Vec<String> = lint(&root, &specs)
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert!(
+        found.is_empty(),
+        "cargo xtask lint fails:\n{}",
+        found.join("\n")
+    );
 }
