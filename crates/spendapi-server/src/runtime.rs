@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 use std::future::Future;
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
 use axum::Router;
@@ -14,6 +15,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::routing::MethodRouter;
+use futures::FutureExt as _;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
@@ -291,9 +293,16 @@ impl<S: Verifier> Shared<S> {
             Err((problem, format)) => return rt.reject(&problem, format, &path, op.resource),
         };
         let format = format.unwrap_or(Format::Json);
-        match call(Arc::clone(&self.api), input).await {
-            Ok(reply) => rt.render(reply, &path, op.resource, format),
-            Err(problem) => rt.reject(&problem, format, &path, op.resource),
+        // A panicking implementation is a bug in the implementation, but the caller still gets
+        // an answer in the vendor's format rather than a dropped connection.
+        let outcome = AssertUnwindSafe(call(Arc::clone(&self.api), input)).catch_unwind().await;
+        match outcome {
+            Ok(Ok(reply)) => rt.render(reply, &path, op.resource, format),
+            Ok(Err(problem)) => rt.reject(&problem, format, &path, op.resource),
+            Err(_) => {
+                let problem = Problem::one(ProblemKind::Internal, format!("the implementation of {} failed", op.id));
+                rt.reject(&problem, format, &path, op.resource)
+            }
         }
     }
 
@@ -360,7 +369,11 @@ impl<S: Verifier> Shared<S> {
         for (param, (schema, validator)) in op.params.iter().zip(&compiled.params) {
             let raw: Vec<String> = match param.location {
                 Location::Path => raw_path.iter().filter(|(k, _)| k == param.name).map(|(_, v)| v.clone()).collect(),
-                Location::Query => raw_query.iter().filter(|(k, _)| k == param.name).map(|(_, v)| v.clone()).collect(),
+                Location::Query => raw_query
+                    .iter()
+                    .filter(|(k, _)| query_name_matches(vendor, param.name, k))
+                    .map(|(_, v)| v.clone())
+                    .collect(),
                 Location::Header => parts
                     .headers
                     .get_all(param.name)
@@ -551,6 +564,21 @@ fn strip_nulls(value: &mut Value) {
         Value::Array(items) => items.iter_mut().for_each(strip_nulls),
         _ => {}
     }
+}
+
+/// Whether query parameter `given` is the documented parameter `documented`. Coupa Core treats
+/// dashes and underscores in attribute names as the same (`updated_at[gt]` is `updated-at[gt]`);
+/// the other vendors match names exactly.
+fn query_name_matches(vendor: Vendor, documented: &str, given: &str) -> bool {
+    if documented == given {
+        return true;
+    }
+    vendor == Vendor::CoupaCore
+        && documented.len() == given.len()
+        && documented
+            .bytes()
+            .zip(given.bytes())
+            .all(|(a, b)| a == b || (matches!(a, b'-' | b'_') && matches!(b, b'-' | b'_')))
 }
 
 /// A `MethodRouter` whose unmatched methods answer 405 in the vendor's format, with `Allow`.

@@ -138,6 +138,8 @@ async fn coupa_bad_path_and_query_parameters_answer_400() {
         ("/api/accounts?limit=ten", "query parameter 'limit'"),
         ("/api/accounts?active=maybe", "query parameter 'active'"),
         ("/api/accounts?updated-at%5Bgt%5D=yesterday", "query parameter 'updated-at[gt]'"),
+        // Coupa treats dashes and underscores in attribute names alike.
+        ("/api/accounts?updated_at%5Bgt%5D=yesterday", "query parameter 'updated-at[gt]'"),
     ];
     for (uri, needle) in cases {
         let answer = send(&app, request("GET", uri, &[BEARER], None)).await;
@@ -318,4 +320,31 @@ async fn auth_failures_answer_401_and_403_in_each_format() {
     // A bearer token is not a CSO key.
     let answer = send(&app, request("GET", "/api/events", &[BEARER], None)).await;
     assert_eq!(answer.status, 401);
+}
+
+/// An implementation that panics: the caller still gets a vendor-format 500.
+struct Panicking;
+
+impl spendapi_server::Verifier for Panicking {
+    async fn verify(&self, _scheme: &spendapi_server::Scheme, _token: &str) -> Result<spendapi_server::Caller, spendapi_server::AuthError> {
+        Ok(spendapi_server::Caller::new("test", ["core.user.read"]))
+    }
+}
+
+impl spendapi_server::coupa_delegations::CoupaDelegations for Panicking {
+    async fn list_delegations(
+        &self,
+        _caller: spendapi_server::Caller,
+        _query: spendapi_server::coupa_delegations::ListDelegationsQuery,
+    ) -> spendapi_server::coupa_delegations::ListDelegationsResponse {
+        panic!("implementation bug")
+    }
+}
+
+#[tokio::test]
+async fn a_panicking_implementation_answers_500_in_the_vendor_format() {
+    let app = spendapi_server::coupa_delegations::router(Panicking);
+    let answer = send(&app, request("GET", "/api/delegations", &[BEARER, ACCEPT_XML], None)).await;
+    assert_eq!(answer.status, 500, "{}", answer.body);
+    assert!(contains(&coupa_xml(&answer), "list_delegations failed"), "{}", answer.body);
 }
