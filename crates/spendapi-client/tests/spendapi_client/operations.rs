@@ -134,3 +134,25 @@ fn futures_are_send(a: &'static accounts::Client) {
     fn assert_send<T: Send>(_: T) {}
     assert_send(a.list_accounts().send());
 }
+
+/// The list above is complete: every operationId in the specs is called in this file, so an
+/// operation added to a spec fails here until it gets its compile-only line.
+#[test]
+fn every_operation_of_every_spec_is_called_above() {
+    let this_file = include_str!("operations.rs");
+    let specs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../openapi");
+    let mut ids = Vec::new();
+    for entry in std::fs::read_dir(&specs).expect("openapi dir") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_some_and(|e| e == "yaml") {
+            let text = std::fs::read_to_string(&path).expect("spec");
+            ids.extend(text.lines().filter_map(|line| {
+                line.trim().strip_prefix("operationId:").map(|id| id.trim().to_owned())
+            }));
+        }
+    }
+    assert_eq!(ids.len(), 27, "{ids:?}");
+    let missing: Vec<&String> =
+        ids.iter().filter(|id| !this_file.contains(&format!(".{id}()"))).collect();
+    assert!(missing.is_empty(), "operations without a compile-only call: {missing:?}");
+}
