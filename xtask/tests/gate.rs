@@ -116,3 +116,80 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+#[test]
+fn diff_base_compares_with_the_committed_version() {
+    let tmp = workspace_copy();
+    let git = |args: &[&str]| {
+        let status = std::process::Command::new("git")
+            .args([
+                "-c",
+                "user.name=test",
+                "-c",
+                "user.email=test@example.invalid",
+            ])
+            .args(args)
+            .current_dir(tmp.path())
+            .output()
+            .expect("git runs");
+        assert!(
+            status.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&status.stderr)
+        );
+    };
+    git(&["init", "-q"]);
+    git(&["add", "openapi"]);
+    git(&["commit", "-q", "-m", "specs"]);
+
+    let spec = tmp.path().join("openapi/cso-events.yaml");
+    let mut doc = spec::load(&spec).expect("load");
+    doc["components"]["schemas"]["Event"]["properties"]
+        .as_object_mut()
+        .expect("properties")
+        .remove("reference-number");
+    std::fs::write(&spec, serde_json::to_string_pretty(&doc).expect("json")).expect("write");
+
+    let reports = publish::diff_base(tmp.path(), "HEAD").expect("diff --base");
+    assert_eq!(reports.len(), 5, "every spec is compared");
+    for (api, report) in &reports {
+        if api == "cso-events" {
+            assert!(
+                report
+                    .breaking()
+                    .any(|c| c.rule.id() == "response-property-removed")
+            );
+        } else {
+            assert!(report.changes.is_empty(), "{api}: {:?}", report.changes);
+        }
+    }
+}
+
+/// The command line: `cargo xtask diff OLD NEW` prints each change with its class and location
+/// and exits non-zero on a breaking change.
+#[test]
+fn diff_command_exit_status_follows_the_classification() {
+    let fixtures =
+        spec::workspace_root().join("crates/spec-diff/tests/fixtures/response-property-removed");
+    let run = |new: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_xtask"))
+            .arg("diff")
+            .arg(fixtures.join("old.yaml"))
+            .arg(fixtures.join(new))
+            .output()
+            .expect("xtask runs")
+    };
+    let breaking = run("breaking.yaml");
+    let stdout = String::from_utf8_lossy(&breaking.stdout);
+    assert_eq!(breaking.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("breaking") && stdout.contains("response-property-removed"),
+        "{stdout}"
+    );
+    let ok = run("ok.yaml");
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stdout)
+    );
+}
