@@ -128,10 +128,9 @@ fn accounts() {
         assert_eq!(property(&doc, "Account", segment)["maxLength"], 100);
     }
     assert!(required(&doc, "AccountCreate").contains("account-type"));
-    assert_eq!(
-        doc.pointer("/paths/~1api~1accounts/post/responses/201")
-            .is_some(),
-        true
+    assert!(
+        doc.pointer("/paths/~1api~1accounts/post/responses/201").is_some(),
+        "create answers 201"
     );
 }
 
