@@ -144,6 +144,8 @@ struct Runtime {
     spec: &'static ApiSpec,
     schemas: Schemas,
     operations: HashMap<&'static str, CompiledOperation>,
+    /// Every response schema text, parsed once (the XML writer walks them on each response).
+    response_schemas: HashMap<&'static str, Value>,
     options: Options,
 }
 
@@ -217,7 +219,17 @@ pub struct Reply {
 struct Encoded {
     media_type: &'static str,
     schema: &'static str,
-    value: Result<Value, String>,
+    payload: Result<Payload, String>,
+}
+
+/// A response body, encoded as far as its media type allows before the vendor is known.
+#[derive(Debug)]
+enum Payload {
+    /// JSON, serialised straight from the typed value (no intermediate `Value` tree: that
+    /// conversion cost more than the rest of the request on large lists).
+    Json(Vec<u8>),
+    /// The tree the schema-guided XML writer walks.
+    Tree(Value),
 }
 
 impl Reply {
@@ -239,8 +251,11 @@ impl Reply {
 
     /// Sets the body, in `media_type`, described by `schema`.
     pub fn body<T: Serialize>(mut self, media_type: &'static str, schema: &'static str, body: &T) -> Reply {
-        let value = serde_json::to_value(body).map_err(|err| err.to_string());
-        self.body = Some(Encoded { media_type, schema, value });
+        let payload = match Format::of(media_type) {
+            Format::Json => serde_json::to_vec(body).map(Payload::Json),
+            Format::Xml => serde_json::to_value(body).map(Payload::Tree),
+        };
+        self.body = Some(Encoded { media_type, schema, payload: payload.map_err(|err| err.to_string()) });
         self
     }
 }
@@ -275,7 +290,14 @@ impl<S: Verifier> Shared<S> {
             let bodies = op.body.iter().flat_map(|b| b.media.iter()).map(|m| compile(m.schema)).collect();
             operations.insert(op.id, CompiledOperation { params, bodies });
         }
-        Shared { api: Arc::new(api), runtime: Arc::new(Runtime { spec, schemas, operations, options }) }
+        let response_schemas = spec
+            .operations
+            .iter()
+            .flat_map(|op| op.responses.iter().flat_map(|r| r.media.iter()))
+            .map(|m| (m.schema, Schemas::parse_schema(m.schema)))
+            .collect();
+        let runtime = Runtime { spec, schemas, operations, response_schemas, options };
+        Shared { api: Arc::new(api), runtime: Arc::new(runtime) }
     }
 
     /// Runs one request through the operation's checks, then `call` (which deserialises the
@@ -476,24 +498,37 @@ impl Runtime {
         let body = match reply.body {
             None => Body::empty(),
             Some(encoded) => {
-                let mut value = match encoded.value {
-                    Ok(value) => value,
+                let payload = match encoded.payload {
+                    Ok(payload) => payload,
                     Err(err) => {
                         let problem = Problem::one(ProblemKind::Internal, format!("failed to encode the response: {err}"));
                         return self.reject(&problem, format, path, resource);
                     }
                 };
                 builder = builder.header(header::CONTENT_TYPE, encoded.media_type);
-                match Format::of(encoded.media_type) {
-                    Format::Json => {
-                        if self.spec.vendor.omits_nulls() {
-                            strip_nulls(&mut value);
+                match payload {
+                    Payload::Json(bytes) if self.spec.vendor.omits_nulls() => {
+                        // Rare path (CSO): typed values already skip absent options, but a
+                        // nullable field or free-form JSON can still hold a null.
+                        match serde_json::from_slice::<Value>(&bytes) {
+                            Ok(mut value) => {
+                                strip_nulls(&mut value);
+                                Body::from(serde_json::to_vec(&value).unwrap_or_default())
+                            }
+                            Err(_) => Body::from(bytes),
                         }
-                        Body::from(serde_json::to_vec(&value).unwrap_or_default())
                     }
-                    Format::Xml => {
-                        let schema = Schemas::parse_schema(encoded.schema);
-                        Body::from(crate::xml::write(&value, &schema, &self.schemas, resource))
+                    Payload::Json(bytes) => Body::from(bytes),
+                    Payload::Tree(value) => {
+                        let parsed;
+                        let schema = match self.response_schemas.get(encoded.schema) {
+                            Some(schema) => schema,
+                            None => {
+                                parsed = Schemas::parse_schema(encoded.schema);
+                                &parsed
+                            }
+                        };
+                        Body::from(crate::xml::write(&value, schema, &self.schemas, resource))
                     }
                 }
             }
