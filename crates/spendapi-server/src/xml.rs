@@ -200,52 +200,86 @@ fn scalar(text: &str, kind: &str) -> Value {
 pub fn write(value: &Value, schema: &Value, schemas: &Schemas, fallback: &str) -> String {
     let shape = schemas.shape(schema);
     let name = shape.xml_name.unwrap_or(fallback);
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>");
+    let mut out = String::with_capacity(4096);
+    out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>");
     emit(&mut out, name, value, Some(schema), schemas);
     out
 }
 
+fn open(out: &mut String, name: &str) {
+    out.push('<');
+    out.push_str(name);
+    out.push('>');
+}
+
+fn close(out: &mut String, name: &str) {
+    out.push_str("</");
+    out.push_str(name);
+    out.push('>');
+}
+
+/// Writes one element. Responses are written on every request, so this appends to `out`
+/// directly instead of formatting intermediate strings.
 fn emit(out: &mut String, name: &str, value: &Value, schema: Option<&Value>, schemas: &Schemas) {
-    let shape = schema.map(|s| schemas.shape(s)).unwrap_or_default();
     match value {
         Value::Null => {
-            out.push_str(&format!("<{name} nil=\"true\"/>"));
+            out.push('<');
+            out.push_str(name);
+            out.push_str(" nil=\"true\"/>");
         }
         Value::Object(map) => {
-            out.push_str(&format!("<{name}>"));
+            let shape = schema.map(|s| schemas.shape(s)).unwrap_or_default();
+            open(out, name);
             // Elements in the schema's property order, then any others.
-            let mut keys: Vec<&String> = shape.properties.map(|p| p.keys().filter(|k| map.contains_key(*k)).collect()).unwrap_or_default();
-            keys.extend(map.keys().filter(|k| !shape.properties.is_some_and(|p| p.contains_key(*k))));
-            for key in keys {
+            let known = |k: &String| shape.properties.is_some_and(|p| p.contains_key(k));
+            let ordered = shape.properties.into_iter().flat_map(|p| p.keys()).filter(|k| map.contains_key(*k));
+            for key in ordered.chain(map.keys().filter(|k| !known(k))) {
                 let child = &map[key];
                 let property = shape.properties.and_then(|p| p.get(key)).or(shape.additional.filter(|a| a.is_object()));
-                let property_shape = property.map(|p| schemas.shape(p)).unwrap_or_default();
                 // A property's element is named by its own `xml.name`, else its key (the
                 // `xml.name` of a referenced schema names only a root element or an item).
                 let element = property.and_then(own_xml_name).unwrap_or(key);
                 match child {
-                    Value::Array(items) if !property_shape.xml_wrapped => {
-                        // Unwrapped: one element per item, named after the property.
-                        for item in items {
-                            emit(out, element, item, property_shape.items, schemas);
+                    Value::Array(items) => {
+                        let property_shape = property.map(|p| schemas.shape(p)).unwrap_or_default();
+                        if property_shape.xml_wrapped {
+                            emit(out, element, child, property, schemas);
+                        } else {
+                            // Unwrapped: one element per item, named after the property.
+                            for item in items {
+                                emit(out, element, item, property_shape.items, schemas);
+                            }
                         }
                     }
                     _ => emit(out, element, child, property, schemas),
                 }
             }
-            out.push_str(&format!("</{name}>"));
+            close(out, name);
         }
         Value::Array(items) => {
-            out.push_str(&format!("<{name}>"));
+            let shape = schema.map(|s| schemas.shape(s)).unwrap_or_default();
+            open(out, name);
             let item_name = shape.items.and_then(|i| schemas.shape(i).xml_name).unwrap_or(singular(name));
             for item in items {
                 emit(out, item_name, item, shape.items, schemas);
             }
-            out.push_str(&format!("</{name}>"));
+            close(out, name);
         }
-        Value::String(text) => out.push_str(&format!("<{name}>{}</{name}>", escape(text))),
-        Value::Bool(b) => out.push_str(&format!("<{name}>{b}</{name}>")),
-        Value::Number(n) => out.push_str(&format!("<{name}>{n}</{name}>")),
+        Value::String(text) => {
+            open(out, name);
+            out.push_str(&quick_xml::escape::partial_escape(text));
+            close(out, name);
+        }
+        Value::Bool(b) => {
+            open(out, name);
+            out.push_str(if *b { "true" } else { "false" });
+            close(out, name);
+        }
+        Value::Number(n) => {
+            open(out, name);
+            out.push_str(&n.to_string());
+            close(out, name);
+        }
     }
 }
 
