@@ -129,7 +129,8 @@ fn accounts() {
     }
     assert!(required(&doc, "AccountCreate").contains("account-type"));
     assert!(
-        doc.pointer("/paths/~1api~1accounts/post/responses/201").is_some(),
+        doc.pointer("/paths/~1api~1accounts/post/responses/201")
+            .is_some(),
         "create answers 201"
     );
 }

@@ -450,7 +450,10 @@ impl TypedErrorBody for cso_events::types::CsoResult {
 fn raw_body(headers: &HeaderMap) -> Option<Bytes> {
     use base64::Engine as _;
     let value = headers.get(crate::runtime::RAW_BODY_HEADER)?;
-    base64::engine::general_purpose::STANDARD.decode(value.as_bytes()).ok().map(Bytes::from)
+    base64::engine::general_purpose::STANDARD
+        .decode(value.as_bytes())
+        .ok()
+        .map(Bytes::from)
 }
 
 impl<E: TypedErrorBody> From<ClientError<E>> for VendorError {
@@ -461,7 +464,9 @@ impl<E: TypedErrorBody> From<ClientError<E>> for VendorError {
                 let headers = value.headers().clone();
                 let parsed = value.to_error_body();
                 let body = raw_body(&headers).unwrap_or_else(|| {
-                    serde_json::to_vec(&*value).map(Bytes::from).unwrap_or_default()
+                    serde_json::to_vec(&*value)
+                        .map(Bytes::from)
+                        .unwrap_or_default()
                 });
                 Self {
                     status: Some(status),

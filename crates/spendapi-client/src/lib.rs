@@ -66,6 +66,7 @@
     dead_code,
     missing_docs
 )]
+#[rustfmt::skip]
 pub mod generated;
 
 pub mod auth;

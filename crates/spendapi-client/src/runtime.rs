@@ -312,7 +312,8 @@ async fn normalize_error_body(
     if original.len() <= RAW_BODY_LIMIT {
         use base64::Engine as _;
         let encoded = base64::engine::general_purpose::STANDARD.encode(&original);
-        if let (Some(headers), Ok(value)) = (builder.headers_mut(), HeaderValue::from_str(&encoded)) {
+        if let (Some(headers), Ok(value)) = (builder.headers_mut(), HeaderValue::from_str(&encoded))
+        {
             headers.insert(HeaderName::from_static(RAW_BODY_HEADER), value);
         }
     }

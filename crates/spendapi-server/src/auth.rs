@@ -43,8 +43,14 @@ pub struct Caller {
 }
 
 impl Caller {
-    pub fn new(subject: impl Into<String>, scopes: impl IntoIterator<Item = impl Into<String>>) -> Caller {
-        Caller { subject: subject.into(), scopes: scopes.into_iter().map(Into::into).collect() }
+    pub fn new(
+        subject: impl Into<String>,
+        scopes: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Caller {
+        Caller {
+            subject: subject.into(),
+            scopes: scopes.into_iter().map(Into::into).collect(),
+        }
     }
 
     /// Whether the caller holds every one of `scopes`.
@@ -62,7 +68,9 @@ pub struct AuthError {
 
 impl AuthError {
     pub fn new(message: impl Into<String>) -> AuthError {
-        AuthError { message: message.into() }
+        AuthError {
+            message: message.into(),
+        }
     }
 }
 
@@ -71,7 +79,11 @@ impl AuthError {
 pub trait Verifier: Send + Sync + 'static {
     /// Verifies `credential` (the bearer token or API key, without its `Bearer ` prefix)
     /// presented for `scheme`.
-    fn verify(&self, scheme: &Scheme, credential: &str) -> impl Future<Output = Result<Caller, AuthError>> + Send;
+    fn verify(
+        &self,
+        scheme: &Scheme,
+        credential: &str,
+    ) -> impl Future<Output = Result<Caller, AuthError>> + Send;
 }
 
 /// The outcome of checking an operation's security requirements.
@@ -126,9 +138,16 @@ async fn satisfy<V: Verifier + ?Sized>(
             .await
             .map_err(|err| Denied::Unauthenticated(err.message))?;
         if !caller.has_scopes(requirement.scopes) {
-            let missing: Vec<&str> =
-                requirement.scopes.iter().copied().filter(|s| !caller.scopes.contains(*s)).collect();
-            return Err(Denied::Forbidden(format!("missing scope(s): {}", missing.join(", "))));
+            let missing: Vec<&str> = requirement
+                .scopes
+                .iter()
+                .copied()
+                .filter(|s| !caller.scopes.contains(*s))
+                .collect();
+            return Err(Denied::Forbidden(format!(
+                "missing scope(s): {}",
+                missing.join(", ")
+            )));
         }
         merged = Some(match merged {
             None => caller,
@@ -150,24 +169,34 @@ fn credential(scheme: &Scheme, headers: &HeaderMap, query: Option<&str>) -> Resu
                 .ok_or_else(|| "missing Authorization header".to_owned())?
                 .to_str()
                 .map_err(|_| "Authorization header is not valid text".to_owned())?;
-            let (kind, token) = value.trim().split_once(' ').ok_or_else(|| "Authorization header is not a bearer token".to_owned())?;
+            let (kind, token) = value
+                .trim()
+                .split_once(' ')
+                .ok_or_else(|| "Authorization header is not a bearer token".to_owned())?;
             if !kind.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
                 return Err("Authorization header is not a bearer token".into());
             }
             Ok(token.trim().to_owned())
         }
         SchemeKind::ApiKeyHeader(name) => {
-            let value = headers.get(name).ok_or_else(|| format!("missing {name} header"))?;
-            let value = value.to_str().map_err(|_| format!("{name} header is not valid text"))?.trim();
+            let value = headers
+                .get(name)
+                .ok_or_else(|| format!("missing {name} header"))?;
+            let value = value
+                .to_str()
+                .map_err(|_| format!("{name} header is not valid text"))?
+                .trim();
             if value.is_empty() {
                 return Err(format!("empty {name} header"));
             }
             Ok(value.to_owned())
         }
-        SchemeKind::ApiKeyQuery(name) => form_urlencoded::parse(query.unwrap_or_default().as_bytes())
-            .find(|(key, _)| key == name)
-            .map(|(_, value)| value.into_owned())
-            .filter(|value| !value.is_empty())
-            .ok_or_else(|| format!("missing {name} query parameter")),
+        SchemeKind::ApiKeyQuery(name) => {
+            form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+                .find(|(key, _)| key == name)
+                .map(|(_, value)| value.into_owned())
+                .filter(|value| !value.is_empty())
+                .ok_or_else(|| format!("missing {name} query parameter"))
+        }
     }
 }

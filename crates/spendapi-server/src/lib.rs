@@ -50,6 +50,7 @@
 
 pub mod auth;
 #[allow(clippy::all, missing_docs)]
+#[rustfmt::skip]
 pub mod generated;
 pub mod mirror;
 pub mod negotiate;

@@ -51,13 +51,18 @@ fn objectify(value: &mut Value) {
         Value::Bool(false) => *value = serde_json::json!({"not": {"type": null}}),
         Value::Object(map) => {
             // A typeless schema: utoipa reads its `AnyValue` type from `null` only.
-            if !["type", "$ref", "allOf", "anyOf", "oneOf"].iter().any(|k| map.contains_key(*k)) {
+            if !["type", "$ref", "allOf", "anyOf", "oneOf"]
+                .iter()
+                .any(|k| map.contains_key(*k))
+            {
                 map.insert("type".into(), Value::Null);
             }
             for (key, child) in map.iter_mut() {
                 match key.as_str() {
                     // Keywords whose values are schemas or maps/lists of schemas.
-                    "items" | "additionalProperties" | "not" | "contains" | "propertyNames" => objectify(child),
+                    "items" | "additionalProperties" | "not" | "contains" | "propertyNames" => {
+                        objectify(child)
+                    }
                     "properties" | "patternProperties" => {
                         if let Value::Object(properties) = child {
                             properties.values_mut().for_each(objectify);
@@ -111,4 +116,3 @@ impl<T: schemars::JsonSchema> utoipa::ToSchema for Mirror<T> {
         }
     }
 }
-

@@ -13,13 +13,22 @@ impl Format {
     /// everything else is read and written as JSON.
     pub fn of(media_type: &str) -> Format {
         let essence = essence(media_type);
-        if essence.ends_with("/xml") || essence.ends_with("+xml") { Format::Xml } else { Format::Json }
+        if essence.ends_with("/xml") || essence.ends_with("+xml") {
+            Format::Xml
+        } else {
+            Format::Json
+        }
     }
 }
 
 /// `Type/Subtype; charset=utf-8` → `type/subtype`.
 pub fn essence(media_type: &str) -> String {
-    media_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase()
+    media_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase()
 }
 
 /// One entry of an `Accept` header.
@@ -56,7 +65,11 @@ fn ranges(accept: &str) -> Vec<Range> {
     let mut out = Vec::new();
     for (order, part) in accept.split(',').enumerate() {
         let mut pieces = part.split(';');
-        let essence = pieces.next().unwrap_or_default().trim().to_ascii_lowercase();
+        let essence = pieces
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase();
         if essence.is_empty() {
             continue;
         }
@@ -78,7 +91,9 @@ fn ranges(accept: &str) -> Vec<Range> {
 /// and `None` when the header accepts none of them (406).
 pub fn choose(accept: Option<&str>, offered: &[&'static str]) -> Option<&'static str> {
     let first = offered.first().copied();
-    let Some(accept) = accept.map(str::trim).filter(|a| !a.is_empty()) else { return first };
+    let Some(accept) = accept.map(str::trim).filter(|a| !a.is_empty()) else {
+        return first;
+    };
     let mut ranges = ranges(accept);
     if ranges.is_empty() {
         return first;
@@ -118,17 +133,32 @@ mod tests {
 
     #[test]
     fn accept_picks_by_quality_and_specificity() {
-        assert_eq!(choose(Some("application/xml"), BOTH), Some("application/xml"));
-        assert_eq!(choose(Some("application/json;q=0.5, application/xml"), BOTH), Some("application/xml"));
-        assert_eq!(choose(Some("*/*;q=0.1, application/xml;q=0.9"), BOTH), Some("application/xml"));
-        assert_eq!(choose(Some("application/*"), BOTH), Some("application/json"));
+        assert_eq!(
+            choose(Some("application/xml"), BOTH),
+            Some("application/xml")
+        );
+        assert_eq!(
+            choose(Some("application/json;q=0.5, application/xml"), BOTH),
+            Some("application/xml")
+        );
+        assert_eq!(
+            choose(Some("*/*;q=0.1, application/xml;q=0.9"), BOTH),
+            Some("application/xml")
+        );
+        assert_eq!(
+            choose(Some("application/*"), BOTH),
+            Some("application/json")
+        );
         assert_eq!(choose(Some("text/html"), BOTH), None);
         assert_eq!(choose(Some("application/xml;q=0"), BOTH), None);
     }
 
     #[test]
     fn content_type_parameters_are_ignored() {
-        assert_eq!(body_media("Application/JSON; charset=utf-8", BOTH), Some("application/json"));
+        assert_eq!(
+            body_media("Application/JSON; charset=utf-8", BOTH),
+            Some("application/json")
+        );
         assert_eq!(body_media("text/plain", BOTH), None);
         assert_eq!(Format::of("application/merge-patch+json"), Format::Json);
         assert_eq!(Format::of("text/xml"), Format::Xml);

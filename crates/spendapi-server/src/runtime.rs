@@ -131,7 +131,9 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Options {
-        Options { body_limit: 1024 * 1024 }
+        Options {
+            body_limit: 1024 * 1024,
+        }
     }
 }
 
@@ -157,7 +159,10 @@ pub struct Shared<S> {
 
 impl<S> Clone for Shared<S> {
     fn clone(&self) -> Self {
-        Shared { api: Arc::clone(&self.api), runtime: Arc::clone(&self.runtime) }
+        Shared {
+            api: Arc::clone(&self.api),
+            runtime: Arc::clone(&self.runtime),
+        }
     }
 }
 
@@ -177,7 +182,10 @@ pub struct Input {
 impl Input {
     fn decode<T: DeserializeOwned>(value: Value, location: &'static str) -> Result<T, Problem> {
         serde_json::from_value(value).map_err(|err| {
-            Problem::new(ProblemKind::Validation, vec![Detail::at(location, "", err.to_string())])
+            Problem::new(
+                ProblemKind::Validation,
+                vec![Detail::at(location, "", err.to_string())],
+            )
         })
     }
 
@@ -197,12 +205,18 @@ impl Input {
     pub fn body<T: DeserializeOwned>(&mut self) -> Result<T, Problem> {
         match self.optional_body()? {
             Some(body) => Ok(body),
-            None => Err(Problem::one(ProblemKind::Validation, "request body is required")),
+            None => Err(Problem::one(
+                ProblemKind::Validation,
+                "request body is required",
+            )),
         }
     }
 
     pub fn optional_body<T: DeserializeOwned>(&mut self) -> Result<Option<T>, Problem> {
-        self.body.take().map(|body| Self::decode(body, "body")).transpose()
+        self.body
+            .take()
+            .map(|body| Self::decode(body, "body"))
+            .transpose()
     }
 }
 
@@ -250,12 +264,21 @@ impl Reply {
     }
 
     /// Sets the body, in `media_type`, described by `schema`.
-    pub fn body<T: Serialize>(mut self, media_type: &'static str, schema: &'static str, body: &T) -> Reply {
+    pub fn body<T: Serialize>(
+        mut self,
+        media_type: &'static str,
+        schema: &'static str,
+        body: &T,
+    ) -> Reply {
         let payload = match Format::of(media_type) {
             Format::Json => serde_json::to_vec(body).map(Payload::Json),
             Format::Xml => serde_json::to_value(body).map(Payload::Tree),
         };
-        self.body = Some(Encoded { media_type, schema, payload: payload.map_err(|err| err.to_string()) });
+        self.body = Some(Encoded {
+            media_type,
+            schema,
+            payload: payload.map_err(|err| err.to_string()),
+        });
         self
     }
 }
@@ -263,7 +286,11 @@ impl Reply {
 /// The media type to answer a response in: the negotiated one when that response offers it,
 /// else the response's first.
 pub fn pick(negotiated: &'static str, offered: &[&'static str]) -> &'static str {
-    if offered.contains(&negotiated) { negotiated } else { offered.first().copied().unwrap_or(negotiated) }
+    if offered.contains(&negotiated) {
+        negotiated
+    } else {
+        offered.first().copied().unwrap_or(negotiated)
+    }
 }
 
 /// Converts a response body into the type another media type of the same response documents
@@ -287,7 +314,12 @@ impl<S: Verifier> Shared<S> {
                 (schema, validator)
             };
             let params = op.params.iter().map(|p| compile(p.schema)).collect();
-            let bodies = op.body.iter().flat_map(|b| b.media.iter()).map(|m| compile(m.schema)).collect();
+            let bodies = op
+                .body
+                .iter()
+                .flat_map(|b| b.media.iter())
+                .map(|m| compile(m.schema))
+                .collect();
             operations.insert(op.id, CompiledOperation { params, bodies });
         }
         let response_schemas = spec
@@ -296,13 +328,27 @@ impl<S: Verifier> Shared<S> {
             .flat_map(|op| op.responses.iter().flat_map(|r| r.media.iter()))
             .map(|m| (m.schema, Schemas::parse_schema(m.schema)))
             .collect();
-        let runtime = Runtime { spec, schemas, operations, response_schemas, options };
-        Shared { api: Arc::new(api), runtime: Arc::new(runtime) }
+        let runtime = Runtime {
+            spec,
+            schemas,
+            operations,
+            response_schemas,
+            options,
+        };
+        Shared {
+            api: Arc::new(api),
+            runtime: Arc::new(runtime),
+        }
     }
 
     /// Runs one request through the operation's checks, then `call` (which deserialises the
     /// inputs and calls the trait method), then renders its reply.
-    pub async fn handle<F, Fut>(&self, op: &'static OperationSpec, request: Request, call: F) -> Response
+    pub async fn handle<F, Fut>(
+        &self,
+        op: &'static OperationSpec,
+        request: Request,
+        call: F,
+    ) -> Response
     where
         F: FnOnce(Arc<S>, Input) -> Fut,
         Fut: Future<Output = Result<Reply, Problem>>,
@@ -317,12 +363,17 @@ impl<S: Verifier> Shared<S> {
         let format = format.unwrap_or(Format::Json);
         // A panicking implementation is a bug in the implementation, but the caller still gets
         // an answer in the vendor's format rather than a dropped connection.
-        let outcome = AssertUnwindSafe(call(Arc::clone(&self.api), input)).catch_unwind().await;
+        let outcome = AssertUnwindSafe(call(Arc::clone(&self.api), input))
+            .catch_unwind()
+            .await;
         match outcome {
             Ok(Ok(reply)) => rt.render(reply, &path, op.resource, format),
             Ok(Err(problem)) => rt.reject(&problem, format, &path, op.resource),
             Err(_) => {
-                let problem = Problem::one(ProblemKind::Internal, format!("the implementation of {} failed", op.id));
+                let problem = Problem::one(
+                    ProblemKind::Internal,
+                    format!("the implementation of {} failed", op.id),
+                );
                 rt.reject(&problem, format, &path, op.resource)
             }
         }
@@ -348,7 +399,11 @@ impl<S: Verifier> Shared<S> {
         let Some(media) = media else {
             let problem = Problem::one(
                 ProblemKind::NotAcceptable,
-                format!("cannot answer in {}; this operation answers in {}", accept.unwrap_or_default(), offered.join(", ")),
+                format!(
+                    "cannot answer in {}; this operation answers in {}",
+                    accept.unwrap_or_default(),
+                    offered.join(", ")
+                ),
             );
             return Err((problem, Format::Json));
         };
@@ -359,26 +414,38 @@ impl<S: Verifier> Shared<S> {
             .await
             .map_err(|denied| {
                 let problem = match denied {
-                    Denied::Unauthenticated(detail) => {
-                        Problem::one(ProblemKind::Unauthenticated, vendor::unauthenticated_message(vendor, &detail))
-                    }
-                    Denied::Forbidden(detail) => {
-                        Problem::one(ProblemKind::Forbidden, vendor::forbidden_message(vendor, &detail))
-                    }
+                    Denied::Unauthenticated(detail) => Problem::one(
+                        ProblemKind::Unauthenticated,
+                        vendor::unauthenticated_message(vendor, &detail),
+                    ),
+                    Denied::Forbidden(detail) => Problem::one(
+                        ProblemKind::Forbidden,
+                        vendor::forbidden_message(vendor, &detail),
+                    ),
                 };
                 (problem, format)
             })?;
 
         // 3. Parameters (400).
         let compiled = &rt.operations[op.id];
-        let raw_path: Vec<(String, String)> = match RawPathParams::from_request_parts(&mut parts, &()).await {
-            Ok(params) => params.iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect(),
-            Err(_) if op.params.iter().all(|p| p.location != Location::Path) => Vec::new(),
-            Err(err) => return Err((Problem::one(ProblemKind::Validation, err.body_text()), format)),
-        };
-        let raw_query: Vec<(String, String)> = form_urlencoded::parse(parts.uri.query().unwrap_or_default().as_bytes())
-            .map(|(k, v)| (k.into_owned(), v.into_owned()))
-            .collect();
+        let raw_path: Vec<(String, String)> =
+            match RawPathParams::from_request_parts(&mut parts, &()).await {
+                Ok(params) => params
+                    .iter()
+                    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                    .collect(),
+                Err(_) if op.params.iter().all(|p| p.location != Location::Path) => Vec::new(),
+                Err(err) => {
+                    return Err((
+                        Problem::one(ProblemKind::Validation, err.body_text()),
+                        format,
+                    ));
+                }
+            };
+        let raw_query: Vec<(String, String)> =
+            form_urlencoded::parse(parts.uri.query().unwrap_or_default().as_bytes())
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect();
         let mut input = Input {
             caller,
             media,
@@ -390,7 +457,11 @@ impl<S: Verifier> Shared<S> {
         let mut details = Vec::new();
         for (param, (schema, validator)) in op.params.iter().zip(&compiled.params) {
             let raw: Vec<String> = match param.location {
-                Location::Path => raw_path.iter().filter(|(k, _)| k == param.name).map(|(_, v)| v.clone()).collect(),
+                Location::Path => raw_path
+                    .iter()
+                    .filter(|(k, _)| k == param.name)
+                    .map(|(_, v)| v.clone())
+                    .collect(),
                 Location::Query => raw_query
                     .iter()
                     .filter(|(k, _)| query_name_matches(vendor, param.name, k))
@@ -400,7 +471,11 @@ impl<S: Verifier> Shared<S> {
                     .headers
                     .get_all(param.name)
                     .iter()
-                    .map(|v| v.to_str().map(str::to_owned).unwrap_or_else(|_| String::from_utf8_lossy(v.as_bytes()).into_owned()))
+                    .map(|v| {
+                        v.to_str()
+                            .map(str::to_owned)
+                            .unwrap_or_else(|_| String::from_utf8_lossy(v.as_bytes()).into_owned())
+                    })
                     .collect(),
             };
             if raw.is_empty() {
@@ -427,7 +502,10 @@ impl<S: Verifier> Shared<S> {
 
         // 4. Body (415, 413, 400).
         if let Some(spec) = &op.body {
-            input.body = self.read_body(spec, compiled, &parts.headers, body).await.map_err(|p| (p, format))?;
+            input.body = self
+                .read_body(spec, compiled, &parts.headers, body)
+                .await
+                .map_err(|p| (p, format))?;
         }
         Ok((input, Some(format)))
     }
@@ -441,20 +519,38 @@ impl<S: Verifier> Shared<S> {
     ) -> Result<Option<Value>, Problem> {
         let rt = &self.runtime;
         let limit = rt.options.body_limit;
-        let too_large = || Problem::one(ProblemKind::PayloadTooLarge, format!("request body is larger than {limit} bytes"));
-        let declared = header_text(headers, header::CONTENT_LENGTH.as_str()).and_then(|v| v.trim().parse::<usize>().ok());
+        let too_large = || {
+            Problem::one(
+                ProblemKind::PayloadTooLarge,
+                format!("request body is larger than {limit} bytes"),
+            )
+        };
+        let declared = header_text(headers, header::CONTENT_LENGTH.as_str())
+            .and_then(|v| v.trim().parse::<usize>().ok());
         if declared.is_some_and(|length| length > limit) {
             return Err(too_large());
         }
-        let bytes = axum::body::to_bytes(body, limit).await.map_err(|_| too_large())?;
+        let bytes = axum::body::to_bytes(body, limit)
+            .await
+            .map_err(|_| too_large())?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
-            return if spec.required { Err(Problem::one(ProblemKind::Validation, "request body is required")) } else { Ok(None) };
+            return if spec.required {
+                Err(Problem::one(
+                    ProblemKind::Validation,
+                    "request body is required",
+                ))
+            } else {
+                Ok(None)
+            };
         }
         let documented: Vec<&'static str> = spec.media.iter().map(|m| m.media_type).collect();
         let Some(content_type) = header_text(headers, header::CONTENT_TYPE.as_str()) else {
             return Err(Problem::one(
                 ProblemKind::UnsupportedMediaType,
-                format!("missing Content-Type; send one of {}", documented.join(", ")),
+                format!(
+                    "missing Content-Type; send one of {}",
+                    documented.join(", ")
+                ),
             ));
         };
         let Some(index) = negotiate::body_media(&content_type, &documented)
@@ -462,17 +558,23 @@ impl<S: Verifier> Shared<S> {
         else {
             return Err(Problem::one(
                 ProblemKind::UnsupportedMediaType,
-                format!("unsupported Content-Type {content_type}; send one of {}", documented.join(", ")),
+                format!(
+                    "unsupported Content-Type {content_type}; send one of {}",
+                    documented.join(", ")
+                ),
             ));
         };
         let (schema, validator) = &compiled.bodies[index];
         let value = match Format::of(documented[index]) {
-            Format::Json => serde_json::from_slice::<Value>(&bytes)
-                .map_err(|err| Problem::one(ProblemKind::Malformed, format!("malformed JSON: {err}")))?,
+            Format::Json => serde_json::from_slice::<Value>(&bytes).map_err(|err| {
+                Problem::one(ProblemKind::Malformed, format!("malformed JSON: {err}"))
+            })?,
             Format::Xml => {
-                let text = std::str::from_utf8(&bytes)
-                    .map_err(|_| Problem::one(ProblemKind::Malformed, "malformed XML: not UTF-8"))?;
-                crate::xml::read(text, schema, &rt.schemas).map_err(|err| Problem::one(ProblemKind::Malformed, err))?
+                let text = std::str::from_utf8(&bytes).map_err(|_| {
+                    Problem::one(ProblemKind::Malformed, "malformed XML: not UTF-8")
+                })?;
+                crate::xml::read(text, schema, &rt.schemas)
+                    .map_err(|err| Problem::one(ProblemKind::Malformed, err))?
             }
         };
         let details = validator.check(&value, "body", None);
@@ -485,7 +587,15 @@ impl<S: Verifier> Shared<S> {
 
 impl Runtime {
     fn reject(&self, problem: &Problem, format: Format, path: &str, resource: &str) -> Response {
-        vendor::render(problem, ErrorContext { vendor: self.spec.vendor, format, path, resource })
+        vendor::render(
+            problem,
+            ErrorContext {
+                vendor: self.spec.vendor,
+                format,
+                path,
+                resource,
+            },
+        )
     }
 
     fn render(&self, reply: Reply, path: &str, resource: &str, format: Format) -> Response {
@@ -501,7 +611,10 @@ impl Runtime {
                 let payload = match encoded.payload {
                     Ok(payload) => payload,
                     Err(err) => {
-                        let problem = Problem::one(ProblemKind::Internal, format!("failed to encode the response: {err}"));
+                        let problem = Problem::one(
+                            ProblemKind::Internal,
+                            format!("failed to encode the response: {err}"),
+                        );
                         return self.reject(&problem, format, path, resource);
                     }
                 };
@@ -549,11 +662,21 @@ impl Runtime {
 }
 
 fn error_format(vendor: Vendor, media: &str) -> Format {
-    if vendor.error_formats().iter().any(|m| Format::of(m) == Format::Xml) { Format::of(media) } else { Format::Json }
+    if vendor
+        .error_formats()
+        .iter()
+        .any(|m| Format::of(m) == Format::Xml)
+    {
+        Format::of(media)
+    } else {
+        Format::Json
+    }
 }
 
 fn header_text(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers.get(name).map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+    headers
+        .get(name)
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
 }
 
 /// Types raw parameter text by the schema's type, leaving what does not parse as a string so
@@ -582,7 +705,11 @@ fn coerce(raw: &[String], kind: Option<&str>) -> Value {
     };
     match kind {
         Some("array") => {
-            let items: Vec<&str> = if raw.len() == 1 { raw[0].split(',').collect() } else { raw.iter().map(String::as_str).collect() };
+            let items: Vec<&str> = if raw.len() == 1 {
+                raw[0].split(',').collect()
+            } else {
+                raw.iter().map(String::as_str).collect()
+            };
             Value::Array(items.into_iter().map(|t| one(t, None)).collect())
         }
         // A repeated single-valued parameter: the last one wins.
@@ -618,25 +745,39 @@ fn query_name_matches(vendor: Vendor, documented: &str, given: &str) -> bool {
 
 /// A `MethodRouter` whose unmatched methods answer 405 in the vendor's format, with `Allow`.
 pub fn methods<S: Verifier>(allow: &'static [&'static str]) -> MethodRouter<Shared<S>> {
-    MethodRouter::new().fallback(move |State(shared): State<Shared<S>>, request: Request| async move {
-        let rt = &shared.runtime;
-        let format = rt.routing_format(request.headers());
-        let problem = Problem::one(
-            ProblemKind::MethodNotAllowed,
-            format!("method {} is not allowed on {}; allowed: {}", request.method(), request.uri().path(), allow.join(", ")),
-        );
-        let mut response = rt.reject(&problem, format, request.uri().path(), "request");
-        if let Ok(value) = HeaderValue::from_str(&allow.join(", ")) {
-            response.headers_mut().insert(header::ALLOW, value);
-        }
-        response
-    })
+    MethodRouter::new().fallback(
+        move |State(shared): State<Shared<S>>, request: Request| async move {
+            let rt = &shared.runtime;
+            let format = rt.routing_format(request.headers());
+            let problem = Problem::one(
+                ProblemKind::MethodNotAllowed,
+                format!(
+                    "method {} is not allowed on {}; allowed: {}",
+                    request.method(),
+                    request.uri().path(),
+                    allow.join(", ")
+                ),
+            );
+            let mut response = rt.reject(&problem, format, request.uri().path(), "request");
+            if let Ok(value) = HeaderValue::from_str(&allow.join(", ")) {
+                response.headers_mut().insert(header::ALLOW, value);
+            }
+            response
+        },
+    )
 }
 
 async fn not_found<S: Verifier>(State(shared): State<Shared<S>>, request: Request) -> Response {
     let rt = &shared.runtime;
     let format = rt.routing_format(request.headers());
-    let problem = Problem::one(ProblemKind::NotFound, format!("no operation at {} {}", request.method(), request.uri().path()));
+    let problem = Problem::one(
+        ProblemKind::NotFound,
+        format!(
+            "no operation at {} {}",
+            request.method(),
+            request.uri().path()
+        ),
+    );
     rt.reject(&problem, format, request.uri().path(), "request")
 }
 
@@ -646,7 +787,9 @@ pub fn finish<S: Verifier>(routes: Router<Shared<S>>, shared: Shared<S>) -> Rout
     let vendor = shared.runtime.spec.vendor;
     let router = routes.fallback(not_found::<S>).with_state(shared);
     match vendor.correlation_header() {
-        Some(name) => router.layer(axum::middleware::from_fn(move |request: Request, next: Next| correlate(name, request, next))),
+        Some(name) => router.layer(axum::middleware::from_fn(
+            move |request: Request, next: Next| correlate(name, request, next),
+        )),
         None => router,
     }
 }
@@ -655,11 +798,10 @@ pub fn finish<S: Verifier>(routes: Router<Shared<S>>, shared: Shared<S>) -> Rout
 /// response; the handler sees the same value in its typed headers.
 async fn correlate(name: &'static str, mut request: Request, next: Next) -> Response {
     let header = HeaderName::from_static(name);
-    let id = request
-        .headers()
-        .get(&header)
-        .cloned()
-        .unwrap_or_else(|| HeaderValue::from_str(&uuid::Uuid::new_v4().to_string()).unwrap_or(HeaderValue::from_static("0")));
+    let id = request.headers().get(&header).cloned().unwrap_or_else(|| {
+        HeaderValue::from_str(&uuid::Uuid::new_v4().to_string())
+            .unwrap_or(HeaderValue::from_static("0"))
+    });
     request.headers_mut().insert(header.clone(), id.clone());
     let mut response = next.run(request).await;
     response.headers_mut().entry(header).or_insert(id);
@@ -673,7 +815,10 @@ impl Transcode<spendapi_client::generated::coupa_common::types::CoupaXmlErrors>
         let mut keys: Vec<&String> = self.errors.keys().collect();
         keys.sort();
         spendapi_client::generated::coupa_common::types::CoupaXmlErrors {
-            error: keys.into_iter().flat_map(|k| self.errors[k].iter().cloned()).collect(),
+            error: keys
+                .into_iter()
+                .flat_map(|k| self.errors[k].iter().cloned())
+                .collect(),
         }
     }
 }

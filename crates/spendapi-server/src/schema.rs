@@ -63,7 +63,9 @@ impl Schemas {
         if depth > 16 {
             return;
         }
-        let Some(map) = schema.as_object() else { return };
+        let Some(map) = schema.as_object() else {
+            return;
+        };
         if let Some(xml) = map.get("xml") {
             if shape.xml_name.is_none() {
                 shape.xml_name = xml.get("name").and_then(Value::as_str);
@@ -73,7 +75,12 @@ impl Schemas {
         match map.get("type") {
             Some(Value::String(kind)) => shape.kind = shape.kind.or(Some(kind.as_str())),
             Some(Value::Array(kinds)) => {
-                shape.kind = shape.kind.or_else(|| kinds.iter().filter_map(Value::as_str).find(|k| *k != "null"));
+                shape.kind = shape.kind.or_else(|| {
+                    kinds
+                        .iter()
+                        .filter_map(Value::as_str)
+                        .find(|k| *k != "null")
+                });
             }
             _ => {}
         }
@@ -153,7 +160,11 @@ impl Validator {
             .inner
             .iter_errors(value)
             .map(|error| {
-                let pointer = error.instance_path().as_str().trim_start_matches('/').to_owned();
+                let pointer = error
+                    .instance_path()
+                    .as_str()
+                    .trim_start_matches('/')
+                    .to_owned();
                 let field = match name {
                     Some(name) if pointer.is_empty() => name.to_owned(),
                     Some(name) => format!("{name}/{pointer}"),

@@ -58,19 +58,35 @@ pub struct Detail {
 
 impl Detail {
     pub fn new(message: impl Into<String>) -> Detail {
-        Detail { message: message.into(), location: None, field: None }
+        Detail {
+            message: message.into(),
+            location: None,
+            field: None,
+        }
     }
 
-    pub fn at(location: &'static str, field: impl Into<String>, message: impl Into<String>) -> Detail {
-        Detail { message: message.into(), location: Some(location), field: Some(field.into()) }
+    pub fn at(
+        location: &'static str,
+        field: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Detail {
+        Detail {
+            message: message.into(),
+            location: Some(location),
+            field: Some(field.into()),
+        }
     }
 
     /// The message with the field it concerns in front.
     pub fn text(&self) -> String {
         match (&self.location, &self.field) {
-            (Some("body"), Some(field)) if field.is_empty() => format!("request body: {}", self.message),
+            (Some("body"), Some(field)) if field.is_empty() => {
+                format!("request body: {}", self.message)
+            }
             (Some("body"), Some(field)) => format!("{field}: {}", self.message),
-            (Some(location), Some(field)) => format!("{location} parameter '{field}': {}", self.message),
+            (Some(location), Some(field)) => {
+                format!("{location} parameter '{field}': {}", self.message)
+            }
             _ => self.message.clone(),
         }
     }
@@ -134,7 +150,11 @@ impl ProblemKind {
 
 impl Problem {
     pub fn new(kind: ProblemKind, details: Vec<Detail>) -> Problem {
-        Problem { status: kind.status(), kind, details }
+        Problem {
+            status: kind.status(),
+            kind,
+            details,
+        }
     }
 
     pub fn one(kind: ProblemKind, message: impl Into<String>) -> Problem {
@@ -161,7 +181,9 @@ pub fn render(problem: &Problem, cx: ErrorContext<'_>) -> Response {
         Vendor::Concur => ("application/json", concur_body(problem, cx.path)),
     };
     let mut response = (problem.status, body).into_response();
-    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     response
 }
 
@@ -177,7 +199,9 @@ fn coupa_body(problem: &Problem, cx: ErrorContext<'_>) -> (&'static str, String)
                 ProblemKind::Forbidden => "authorization",
                 _ => cx.resource,
             };
-            let body = coupa::CoupaJsonErrors { errors: HashMap::from([(key.to_owned(), messages)]) };
+            let body = coupa::CoupaJsonErrors {
+                errors: HashMap::from([(key.to_owned(), messages)]),
+            };
             ("application/json", to_json(&body))
         }
     }
@@ -212,16 +236,26 @@ fn cso_body(problem: &Problem) -> String {
 
 fn concur_body(problem: &Problem, path: &str) -> String {
     let status = problem.status;
-    let validation = matches!(problem.kind, ProblemKind::Validation) && problem.details.iter().any(|d| d.field.is_some());
+    let validation = matches!(problem.kind, ProblemKind::Validation)
+        && problem.details.iter().any(|d| d.field.is_some());
     let error_message = if validation {
         "Validation failed".to_owned()
     } else {
-        problem.details.iter().map(Detail::text).collect::<Vec<_>>().join("; ")
+        problem
+            .details
+            .iter()
+            .map(Detail::text)
+            .collect::<Vec<_>>()
+            .join("; ")
     };
     let body = concur::ErrorMessage {
         error_id: Some(uuid::Uuid::new_v4().to_string()),
         error_message,
-        http_status: format!("{} - {}", status.as_u16(), status.canonical_reason().unwrap_or("Error")),
+        http_status: format!(
+            "{} - {}",
+            status.as_u16(),
+            status.canonical_reason().unwrap_or("Error")
+        ),
         path: path.to_owned(),
         timestamp: chrono::Utc::now(),
         validation_errors: if validation {

@@ -31,7 +31,9 @@ fn parse(text: &str) -> Result<Element, String> {
     let mut stack: Vec<Element> = Vec::new();
     let mut root: Option<Element> = None;
     loop {
-        let event = reader.read_event().map_err(|e| format!("malformed XML: {e}"))?;
+        let event = reader
+            .read_event()
+            .map_err(|e| format!("malformed XML: {e}"))?;
         match event {
             Event::Start(start) | Event::Empty(start) if root.is_some() && stack.is_empty() => {
                 let _ = start;
@@ -46,14 +48,18 @@ fn parse(text: &str) -> Result<Element, String> {
                 }
             }
             Event::End(_) => {
-                let done = stack.pop().ok_or_else(|| "malformed XML: unexpected end tag".to_owned())?;
+                let done = stack
+                    .pop()
+                    .ok_or_else(|| "malformed XML: unexpected end tag".to_owned())?;
                 match stack.last_mut() {
                     Some(parent) => parent.children.push(done),
                     None => root = Some(done),
                 }
             }
             Event::Text(text) => {
-                let decoded = text.xml_content().map_err(|e| format!("malformed XML: {e}"))?;
+                let decoded = text
+                    .xml_content()
+                    .map_err(|e| format!("malformed XML: {e}"))?;
                 match stack.last_mut() {
                     Some(current) => current.text.push_str(&decoded),
                     None if decoded.trim().is_empty() => {}
@@ -67,10 +73,15 @@ fn parse(text: &str) -> Result<Element, String> {
                 }
             }
             Event::GeneralRef(reference) => {
-                let resolved = match reference.resolve_char_ref().map_err(|e| format!("malformed XML: {e}"))? {
+                let resolved = match reference
+                    .resolve_char_ref()
+                    .map_err(|e| format!("malformed XML: {e}"))?
+                {
                     Some(ch) => ch.to_string(),
                     None => {
-                        let name = reference.decode().map_err(|e| format!("malformed XML: {e}"))?;
+                        let name = reference
+                            .decode()
+                            .map_err(|e| format!("malformed XML: {e}"))?;
                         quick_xml::escape::resolve_predefined_entity(&name)
                             .ok_or_else(|| format!("malformed XML: unknown entity &{name};"))?
                             .to_owned()
@@ -80,7 +91,9 @@ fn parse(text: &str) -> Result<Element, String> {
                     current.text.push_str(&resolved);
                 }
             }
-            Event::DocType(_) => return Err("malformed XML: document type declarations are not accepted".into()),
+            Event::DocType(_) => {
+                return Err("malformed XML: document type declarations are not accepted".into());
+            }
             Event::Decl(_) | Event::PI(_) | Event::Comment(_) => {}
             Event::Eof => break,
         }
@@ -98,11 +111,17 @@ fn element(start: &quick_xml::events::BytesStart<'_>) -> Result<Element, String>
         let attribute = attribute.map_err(|e| format!("malformed XML: {e}"))?;
         let key = attribute.key.local_name();
         if key.as_ref() == b"nil" {
-            let value = attribute.unescape_value().map_err(|e| format!("malformed XML: {e}"))?;
+            let value = attribute
+                .unescape_value()
+                .map_err(|e| format!("malformed XML: {e}"))?;
             nil = value.trim() == "true";
         }
     }
-    Ok(Element { name, nil, ..Element::default() })
+    Ok(Element {
+        name,
+        nil,
+        ..Element::default()
+    })
 }
 
 /// Reads an XML body into the JSON value its `schema` describes. The root element must be the
@@ -113,7 +132,10 @@ pub fn read(text: &str, schema: &Value, schemas: &Schemas) -> Result<Value, Stri
     if let Some(expected) = shape.xml_name
         && root.name != expected
     {
-        return Err(format!("expected the root element <{expected}>, found <{}>", root.name));
+        return Err(format!(
+            "expected the root element <{expected}>, found <{}>",
+            root.name
+        ));
     }
     Ok(convert(&root, Some(schema), schemas))
 }
@@ -125,7 +147,13 @@ fn convert(element: &Element, schema: Option<&Value>, schemas: &Schemas) -> Valu
     let shape = schema.map(|s| schemas.shape(s)).unwrap_or_default();
     match shape.kind {
         Some("object") => object(element, &shape, schemas),
-        Some("array") => Value::Array(element.children.iter().map(|c| convert(c, shape.items, schemas)).collect()),
+        Some("array") => Value::Array(
+            element
+                .children
+                .iter()
+                .map(|c| convert(c, shape.items, schemas))
+                .collect(),
+        ),
         Some(kind) if element.children.is_empty() => scalar(&element.text, kind),
         // Children where the schema wants a scalar: keep the structure so validation says so.
         Some(_) => object(element, &Shape::default(), schemas),
@@ -152,12 +180,21 @@ fn object(element: &Element, shape: &Shape<'_>, schemas: &Schemas) -> Value {
                 let value = if child.nil {
                     Value::Null
                 } else {
-                    Value::Array(child.children.iter().map(|c| convert(c, property_shape.items, schemas)).collect())
+                    Value::Array(
+                        child
+                            .children
+                            .iter()
+                            .map(|c| convert(c, property_shape.items, schemas))
+                            .collect(),
+                    )
                 };
                 map.insert(child.name.clone(), value);
             } else {
                 let item = convert(child, property_shape.items, schemas);
-                match map.entry(child.name.clone()).or_insert_with(|| Value::Array(Vec::new())) {
+                match map
+                    .entry(child.name.clone())
+                    .or_insert_with(|| Value::Array(Vec::new()))
+                {
                     Value::Array(items) => items.push(item),
                     other => *other = Value::Array(vec![item]),
                 }
@@ -232,10 +269,17 @@ fn emit(out: &mut String, name: &str, value: &Value, schema: Option<&Value>, sch
             open(out, name);
             // Elements in the schema's property order, then any others.
             let known = |k: &String| shape.properties.is_some_and(|p| p.contains_key(k));
-            let ordered = shape.properties.into_iter().flat_map(|p| p.keys()).filter(|k| map.contains_key(*k));
+            let ordered = shape
+                .properties
+                .into_iter()
+                .flat_map(|p| p.keys())
+                .filter(|k| map.contains_key(*k));
             for key in ordered.chain(map.keys().filter(|k| !known(k))) {
                 let child = &map[key];
-                let property = shape.properties.and_then(|p| p.get(key)).or(shape.additional.filter(|a| a.is_object()));
+                let property = shape
+                    .properties
+                    .and_then(|p| p.get(key))
+                    .or(shape.additional.filter(|a| a.is_object()));
                 // A property's element is named by its own `xml.name`, else its key (the
                 // `xml.name` of a referenced schema names only a root element or an item).
                 let element = property.and_then(own_xml_name).unwrap_or(key);
@@ -259,7 +303,10 @@ fn emit(out: &mut String, name: &str, value: &Value, schema: Option<&Value>, sch
         Value::Array(items) => {
             let shape = schema.map(|s| schemas.shape(s)).unwrap_or_default();
             open(out, name);
-            let item_name = shape.items.and_then(|i| schemas.shape(i).xml_name).unwrap_or(singular(name));
+            let item_name = shape
+                .items
+                .and_then(|i| schemas.shape(i).xml_name)
+                .unwrap_or(singular(name));
             for item in items {
                 emit(out, item_name, item, shape.items, schemas);
             }
@@ -289,7 +336,9 @@ fn own_xml_name(schema: &Value) -> Option<&str> {
 
 /// `accounts` → `account`, for arrays whose items have no `xml.name`.
 fn singular(name: &str) -> &str {
-    name.strip_suffix('s').filter(|s| !s.is_empty()).unwrap_or(name)
+    name.strip_suffix('s')
+        .filter(|s| !s.is_empty())
+        .unwrap_or(name)
 }
 
 #[cfg(test)]
@@ -340,9 +389,16 @@ mod tests {
     fn keeps_untyped_text_for_validation_and_rejects_bad_documents() {
         let schemas = schemas();
         let schema = json!({"$ref": "#/$defs/Account"});
-        assert_eq!(read("<account><id>x</id></account>", &schema, &schemas).expect("read"), json!({"id": "x"}));
+        assert_eq!(
+            read("<account><id>x</id></account>", &schema, &schemas).expect("read"),
+            json!({"id": "x"})
+        );
         assert!(read("<account><id>1</account>", &schema, &schemas).is_err());
-        assert!(read("<user/>", &schema, &schemas).expect_err("root").contains("<account>"));
+        assert!(
+            read("<user/>", &schema, &schemas)
+                .expect_err("root")
+                .contains("<account>")
+        );
         assert!(read("", &schema, &schemas).is_err());
     }
 
@@ -356,7 +412,12 @@ mod tests {
              <roles><role><name>Admin</name></role></roles></account></accounts>"
         );
         assert_eq!(
-            write(&json!({"error": ["a < b", "c"]}), &json!({"$ref": "#/$defs/Errors"}), &schemas, "x"),
+            write(
+                &json!({"error": ["a < b", "c"]}),
+                &json!({"$ref": "#/$defs/Errors"}),
+                &schemas,
+                "x"
+            ),
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?><errors><error>a &lt; b</error><error>c</error></errors>"
         );
     }

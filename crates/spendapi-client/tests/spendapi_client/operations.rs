@@ -147,12 +147,19 @@ fn every_operation_of_every_spec_is_called_above() {
         if path.extension().is_some_and(|e| e == "yaml") {
             let text = std::fs::read_to_string(&path).expect("spec");
             ids.extend(text.lines().filter_map(|line| {
-                line.trim().strip_prefix("operationId:").map(|id| id.trim().to_owned())
+                line.trim()
+                    .strip_prefix("operationId:")
+                    .map(|id| id.trim().to_owned())
             }));
         }
     }
     assert_eq!(ids.len(), 27, "{ids:?}");
-    let missing: Vec<&String> =
-        ids.iter().filter(|id| !this_file.contains(&format!(".{id}()"))).collect();
-    assert!(missing.is_empty(), "operations without a compile-only call: {missing:?}");
+    let missing: Vec<&String> = ids
+        .iter()
+        .filter(|id| !this_file.contains(&format!(".{id}()")))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "operations without a compile-only call: {missing:?}"
+    );
 }

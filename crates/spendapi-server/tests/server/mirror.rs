@@ -25,7 +25,10 @@ struct Doc<'a> {
 impl<'a> Doc<'a> {
     fn target<'r>(&self, reference: &'r str) -> Option<(&'r str, &'a Value)> {
         let name = reference.strip_prefix("#/components/schemas/")?;
-        Some((name, self.doc.pointer(&format!("/components/schemas/{name}"))?))
+        Some((
+            name,
+            self.doc.pointer(&format!("/components/schemas/{name}"))?,
+        ))
     }
 
     /// A schema's type, normalised: `ref:Name` for a spec component, else its kind.
@@ -43,18 +46,28 @@ impl<'a> Doc<'a> {
         for key in ["allOf", "anyOf", "oneOf"] {
             if let Some(parts) = schema.get(key).and_then(Value::as_array) {
                 let non_null: Vec<&Value> = parts.iter().filter(|p| !is_null_schema(p)).collect();
-                if non_null.len() == 1 && schema.get("type").is_none() && schema.get("properties").is_none() {
+                if non_null.len() == 1
+                    && schema.get("type").is_none()
+                    && schema.get("properties").is_none()
+                {
                     return self.describe(non_null[0], depth + 1);
                 }
             }
         }
         match kind(schema).as_deref() {
             Some("array") => {
-                let items = schema.get("items").map(|i| self.describe(i, depth + 1)).unwrap_or_else(|| "any".into());
+                let items = schema
+                    .get("items")
+                    .map(|i| self.describe(i, depth + 1))
+                    .unwrap_or_else(|| "any".into());
                 format!("array<{items}>")
             }
             Some(kind) => kind.to_owned(),
-            None if schema.get("properties").is_some() || schema.get("additionalProperties").is_some() => "object".into(),
+            None if schema.get("properties").is_some()
+                || schema.get("additionalProperties").is_some() =>
+            {
+                "object".into()
+            }
             None => "any".into(),
         }
     }
@@ -64,7 +77,11 @@ impl<'a> Doc<'a> {
     where
         'a: 'b,
     {
-        if let Some((_, target)) = schema.get("$ref").and_then(Value::as_str).and_then(|r| self.target(r)) {
+        if let Some((_, target)) = schema
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| self.target(r))
+        {
             return self.definition(target);
         }
         for key in ["allOf", "anyOf", "oneOf"] {
@@ -88,12 +105,23 @@ impl<'a> Doc<'a> {
         out.insert(format!("{at}: kind"), kind);
         if let Some(properties) = schema.get("properties").and_then(Value::as_object) {
             for (property, property_schema) in properties {
-                out.insert(format!("{at}: property {property}"), self.describe(property_schema, 0));
+                out.insert(
+                    format!("{at}: property {property}"),
+                    self.describe(property_schema, 0),
+                );
             }
         }
-        let required: BTreeSet<&str> =
-            schema.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).collect();
-        out.insert(format!("{at}: required"), required.into_iter().collect::<Vec<_>>().join(", "));
+        let required: BTreeSet<&str> = schema
+            .get("required")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect();
+        out.insert(
+            format!("{at}: required"),
+            required.into_iter().collect::<Vec<_>>().join(", "),
+        );
         if let Some(values) = enum_values(schema) {
             out.insert(format!("{at}: enum"), values);
         }
@@ -101,7 +129,10 @@ impl<'a> Doc<'a> {
 }
 
 fn is_null_schema(schema: &Value) -> bool {
-    schema.get("type").and_then(Value::as_str) == Some("null") || schema.as_object().is_some_and(|m| m.len() == 1 && m.get("enum") == Some(&Value::Array(vec![Value::Null])))
+    schema.get("type").and_then(Value::as_str) == Some("null")
+        || schema.as_object().is_some_and(|m| {
+            m.len() == 1 && m.get("enum") == Some(&Value::Array(vec![Value::Null]))
+        })
 }
 
 /// The type of a schema, without `null`.
@@ -109,7 +140,11 @@ fn kind(schema: &Value) -> Option<String> {
     match schema.get("type")? {
         Value::String(kind) => Some(kind.clone()),
         Value::Array(kinds) => {
-            let kinds: Vec<&str> = kinds.iter().filter_map(Value::as_str).filter(|k| *k != "null").collect();
+            let kinds: Vec<&str> = kinds
+                .iter()
+                .filter_map(Value::as_str)
+                .filter(|k| *k != "null")
+                .collect();
             (kinds.len() == 1).then(|| kinds[0].to_owned())
         }
         _ => None,
@@ -131,7 +166,12 @@ fn enum_values(schema: &Value) -> Option<String> {
         values.extend(list.iter().filter(|v| !v.is_null()).map(Value::to_string));
     }
     for key in ["oneOf", "anyOf"] {
-        for part in schema.get(key).and_then(Value::as_array).into_iter().flatten() {
+        for part in schema
+            .get(key)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             if let Some(value) = part.get("const") {
                 values.push(value.to_string());
             }
@@ -181,8 +221,14 @@ fn reachable(doc: &Value) -> BTreeSet<String> {
 }
 
 fn deref<'a>(doc: &'a Value, value: &'a Value) -> &'a Value {
-    match value.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix('#')) {
-        Some(pointer) if !pointer.starts_with("/components/schemas/") => doc.pointer(pointer).map(|t| deref(doc, t)).unwrap_or(value),
+    match value
+        .get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|r| r.strip_prefix('#'))
+    {
+        Some(pointer) if !pointer.starts_with("/components/schemas/") => {
+            doc.pointer(pointer).map(|t| deref(doc, t)).unwrap_or(value)
+        }
         _ => value,
     }
 }
@@ -195,36 +241,73 @@ fn flatten(doc: &Value, named: &BTreeSet<String>, schemas: &BTreeSet<String>) ->
         for method in METHODS {
             let Some(op) = item.get(method) else { continue };
             let at = format!("{} {path}", method.to_uppercase());
-            out.insert(format!("{at}: operationId"), op["operationId"].as_str().unwrap_or_default().to_owned());
+            out.insert(
+                format!("{at}: operationId"),
+                op["operationId"].as_str().unwrap_or_default().to_owned(),
+            );
             let mut params: Vec<&Value> = Vec::new();
-            for list in [item.get("parameters"), op.get("parameters")].into_iter().flatten() {
+            for list in [item.get("parameters"), op.get("parameters")]
+                .into_iter()
+                .flatten()
+            {
                 params.extend(list.as_array().into_iter().flatten().map(|p| deref(doc, p)));
             }
             for param in params {
                 let name = param["name"].as_str().unwrap_or_default();
                 let location = param["in"].as_str().unwrap_or_default();
-                let required = param.get("required").and_then(Value::as_bool).unwrap_or(false);
-                let ty = param.get("schema").map(|s| d.describe(s, 0)).unwrap_or_default();
-                out.insert(format!("{at}: parameter {name}"), format!("in {location}, required {required}, {ty}"));
+                let required = param
+                    .get("required")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false);
+                let ty = param
+                    .get("schema")
+                    .map(|s| d.describe(s, 0))
+                    .unwrap_or_default();
+                out.insert(
+                    format!("{at}: parameter {name}"),
+                    format!("in {location}, required {required}, {ty}"),
+                );
             }
             if let Some(body) = op.get("requestBody") {
                 let body = deref(doc, body);
                 for (media, content) in body["content"].as_object().into_iter().flatten() {
-                    let ty = content.get("schema").map(|s| d.describe(s, 0)).unwrap_or_default();
+                    let ty = content
+                        .get("schema")
+                        .map(|s| d.describe(s, 0))
+                        .unwrap_or_default();
                     out.insert(format!("{at}: request body {media}"), ty);
                 }
             }
             for (status, response) in op["responses"].as_object().into_iter().flatten() {
                 let response = deref(doc, response);
                 let content = response.get("content").and_then(Value::as_object);
-                out.insert(format!("{at}: response {status}"), if content.is_some_and(|c| !c.is_empty()) { "content" } else { "no content" }.into());
+                out.insert(
+                    format!("{at}: response {status}"),
+                    if content.is_some_and(|c| !c.is_empty()) {
+                        "content"
+                    } else {
+                        "no content"
+                    }
+                    .into(),
+                );
                 for (media, content) in content.into_iter().flatten() {
-                    let ty = content.get("schema").map(|s| d.describe(s, 0)).unwrap_or_default();
+                    let ty = content
+                        .get("schema")
+                        .map(|s| d.describe(s, 0))
+                        .unwrap_or_default();
                     out.insert(format!("{at}: response {status} {media}"), ty);
                 }
-                for (name, header) in response.get("headers").and_then(Value::as_object).into_iter().flatten() {
+                for (name, header) in response
+                    .get("headers")
+                    .and_then(Value::as_object)
+                    .into_iter()
+                    .flatten()
+                {
                     let header = deref(doc, header);
-                    let ty = header.get("schema").map(|s| d.describe(deref(doc, s), 0)).unwrap_or_default();
+                    let ty = header
+                        .get("schema")
+                        .map(|s| d.describe(deref(doc, s), 0))
+                        .unwrap_or_default();
                     out.insert(format!("{at}: response {status} header {name}"), ty);
                 }
             }
@@ -243,7 +326,10 @@ fn flatten(doc: &Value, named: &BTreeSet<String>, schemas: &BTreeSet<String>) ->
                         .join(" + ")
                 })
                 .collect();
-            out.insert(format!("{at}: security"), alternatives.into_iter().collect::<Vec<_>>().join(" | "));
+            out.insert(
+                format!("{at}: security"),
+                alternatives.into_iter().collect::<Vec<_>>().join(" | "),
+            );
         }
     }
     for name in schemas {
@@ -275,9 +361,13 @@ fn derived(api: &str) -> Value {
     let doc = match api {
         "coupa-accounts" => spendapi_server::coupa_accounts::ApiDoc::openapi(),
         "coupa-delegations" => spendapi_server::coupa_delegations::ApiDoc::openapi(),
-        "coupa-integration-history-records" => spendapi_server::coupa_integration_history_records::ApiDoc::openapi(),
+        "coupa-integration-history-records" => {
+            spendapi_server::coupa_integration_history_records::ApiDoc::openapi()
+        }
         "cso-events" => spendapi_server::cso_events::ApiDoc::openapi(),
-        "concur-expense-allocations" => spendapi_server::concur_expense_allocations::ApiDoc::openapi(),
+        "concur-expense-allocations" => {
+            spendapi_server::concur_expense_allocations::ApiDoc::openapi()
+        }
         other => panic!("no ApiDoc for {other}"),
     };
     serde_json::to_value(doc).expect("the derived document serialises")
@@ -288,33 +378,70 @@ fn the_document_derived_from_the_code_says_what_the_specs_say() {
     let mut problems = Vec::new();
     for spec in specs() {
         let code = derived(&spec.api);
-        assert!(code["openapi"].as_str().is_some_and(|v| v.starts_with("3.1")), "utoipa writes 3.1");
-        let named: BTreeSet<String> =
-            spec.doc["components"]["schemas"].as_object().map(|m| m.keys().cloned().collect()).unwrap_or_default();
+        assert!(
+            code["openapi"]
+                .as_str()
+                .is_some_and(|v| v.starts_with("3.1")),
+            "utoipa writes 3.1"
+        );
+        let named: BTreeSet<String> = spec.doc["components"]["schemas"]
+            .as_object()
+            .map(|m| m.keys().cloned().collect())
+            .unwrap_or_default();
         let schemas = reachable(&spec.doc);
         assert!(!schemas.is_empty());
         let expected = flatten(&spec.doc, &named, &schemas);
         let actual = flatten(&code, &named, &schemas);
-        assert!(expected.len() > 50, "{}: only {} facts compared", spec.api, expected.len());
+        assert!(
+            expected.len() > 50,
+            "{}: only {} facts compared",
+            spec.api,
+            expected.len()
+        );
         println!("{}: {} facts compared", spec.api, expected.len());
-        problems.extend(diff(&expected, &actual).into_iter().map(|line| format!("{}: {line}", spec.api)));
+        problems.extend(
+            diff(&expected, &actual)
+                .into_iter()
+                .map(|line| format!("{}: {line}", spec.api)),
+        );
     }
-    assert!(problems.is_empty(), "the code and the specs disagree:\n{}", problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "the code and the specs disagree:\n{}",
+        problems.join("\n")
+    );
 }
 
 #[test]
 fn the_comparison_notices_a_difference() {
     let spec = spec("coupa-accounts");
-    let named: BTreeSet<String> = spec.doc["components"]["schemas"].as_object().expect("schemas").keys().cloned().collect();
+    let named: BTreeSet<String> = spec.doc["components"]["schemas"]
+        .as_object()
+        .expect("schemas")
+        .keys()
+        .cloned()
+        .collect();
     let schemas = reachable(&spec.doc);
     let expected = flatten(&spec.doc, &named, &schemas);
     let mut code = derived("coupa-accounts");
     code["paths"]["/api/accounts"]["get"]["parameters"][0]["required"] = Value::Bool(true);
-    if let Some(properties) = code.pointer_mut("/components/schemas/AccountCreate/properties").and_then(Value::as_object_mut) {
+    if let Some(properties) = code
+        .pointer_mut("/components/schemas/AccountCreate/properties")
+        .and_then(Value::as_object_mut)
+    {
         properties.remove("name");
     }
     let problems = diff(&expected, &flatten(&code, &named, &schemas));
-    assert!(problems.iter().any(|p| p.starts_with("GET /api/accounts: parameter limit")), "{problems:#?}");
-    assert!(problems.iter().any(|p| p.starts_with("schema AccountCreate: property name")), "{problems:#?}");
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.starts_with("GET /api/accounts: parameter limit")),
+        "{problems:#?}"
+    );
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.starts_with("schema AccountCreate: property name")),
+        "{problems:#?}"
+    );
 }
-

@@ -11,14 +11,20 @@ use crate::support::*;
 /// A value for a path parameter: its example, else one its schema allows.
 fn path_value(doc: &Value, param: &Value) -> String {
     if let Some(example) = param.get("example") {
-        return example.as_str().map(str::to_owned).unwrap_or_else(|| example.to_string());
+        return example
+            .as_str()
+            .map(str::to_owned)
+            .unwrap_or_else(|| example.to_string());
     }
     let schema = resolve(doc, &param["schema"]);
     if let Some(first) = schema.get("enum").and_then(|e| e.get(0)) {
         return first.as_str().unwrap_or_default().to_owned();
     }
     match schema.get("type").and_then(Value::as_str) {
-        Some("integer") => schema.get("minimum").map(ToString::to_string).unwrap_or_else(|| "1".into()),
+        Some("integer") => schema
+            .get("minimum")
+            .map(ToString::to_string)
+            .unwrap_or_else(|| "1".into()),
         _ => "x".into(),
     }
 }
@@ -27,7 +33,10 @@ fn path_value(doc: &Value, param: &Value) -> String {
 fn url(op: &Op) -> String {
     let doc = &spec(op.api).doc;
     let mut url = op.path.clone();
-    for list in [op.item.get("parameters"), op.op.get("parameters")].into_iter().flatten() {
+    for list in [op.item.get("parameters"), op.op.get("parameters")]
+        .into_iter()
+        .flatten()
+    {
         for param in list.as_array().into_iter().flatten() {
             let param = resolve(doc, param);
             if param["in"] == "path" {
@@ -42,8 +51,15 @@ fn url(op: &Op) -> String {
 /// The credential header the operation's security scheme expects.
 fn credential(op: &Op) -> (&'static str, &'static str) {
     let doc = &spec(op.api).doc;
-    let security = op.op.get("security").or_else(|| doc.get("security")).expect("security");
-    let scheme_name = security[0].as_object().and_then(|m| m.keys().next()).expect("scheme");
+    let security = op
+        .op
+        .get("security")
+        .or_else(|| doc.get("security"))
+        .expect("security");
+    let scheme_name = security[0]
+        .as_object()
+        .and_then(|m| m.keys().next())
+        .expect("scheme");
     let scheme = resolve(doc, &doc["components"]["securitySchemes"][scheme_name]);
     match scheme["type"].as_str() {
         Some("apiKey") => CSO_KEY,
@@ -77,10 +93,16 @@ async fn every_operation_is_served_and_answers_its_examples() {
         &spendapi_server::concur_expense_allocations::API,
     ]
     .iter()
-    .flat_map(|api| api.operations.iter().map(|op| (op.id.to_owned(), op.method.to_owned(), op.path.to_owned())))
+    .flat_map(|api| {
+        api.operations
+            .iter()
+            .map(|op| (op.id.to_owned(), op.method.to_owned(), op.path.to_owned()))
+    })
     .collect();
-    let documented: BTreeSet<(String, String, String)> =
-        operations.iter().map(|op| (op.id.clone(), op.method.clone(), op.path.clone())).collect();
+    let documented: BTreeSet<(String, String, String)> = operations
+        .iter()
+        .map(|op| (op.id.clone(), op.method.clone(), op.path.clone()))
+        .collect();
     assert_eq!(generated, documented);
     assert!(!operations.is_empty());
 
@@ -99,14 +121,22 @@ async fn every_operation_is_served_and_answers_its_examples() {
                 // Each media type the spec has an example for (a JSON one at least).
                 .filter_map(|(media_type, m)| {
                     let example = example(doc, m)?;
-                    let text = example.as_str().map(str::to_owned).unwrap_or_else(|| example.to_string());
+                    let text = example
+                        .as_str()
+                        .map(str::to_owned)
+                        .unwrap_or_else(|| example.to_string());
                     Some((media_type.clone(), Some(text)))
                 })
                 .collect(),
         };
         assert!(!bodies.is_empty(), "{}: no request body example", op.id);
         for (content_type, body) in bodies {
-            let accept = media.iter().find(|m| **m == content_type).or(media.first()).cloned().unwrap_or_default();
+            let accept = media
+                .iter()
+                .find(|m| **m == content_type)
+                .or(media.first())
+                .cloned()
+                .unwrap_or_default();
             let mut headers = vec![credential(op)];
             if !content_type.is_empty() {
                 headers.push(("content-type", content_type.as_str()));
@@ -124,7 +154,12 @@ async fn every_operation_is_served_and_answers_its_examples() {
                 answer.body
             );
             if !accept.is_empty() {
-                assert!(answer.content_type().starts_with(&accept), "{}: answered in {}", op.id, answer.content_type());
+                assert!(
+                    answer.content_type().starts_with(&accept),
+                    "{}: answered in {}",
+                    op.id,
+                    answer.content_type()
+                );
             }
             exercised += 1;
         }
