@@ -346,7 +346,33 @@ impl Linter<'_> {
                 }
             }
         }
-        let Some(properties) = schema.get("properties").and_then(Value::as_object) else {
+        let properties = schema.get("properties").and_then(Value::as_object);
+        // A required name without a property is a typo that typify turns into a field of any
+        // JSON type, and that every generated request would fail to send.
+        let declared_elsewhere = ["allOf", "anyOf", "oneOf"]
+            .iter()
+            .any(|k| schema.get(*k).is_some())
+            || schema
+                .get("additionalProperties")
+                .is_some_and(|a| a != &Value::Bool(false));
+        if !declared_elsewhere {
+            for required in schema
+                .get("required")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                let required = required.as_str().unwrap_or_default();
+                if !properties.is_some_and(|p| p.contains_key(required)) {
+                    self.report(
+                        name,
+                        &format!("{ptr}/required"),
+                        format!("required property '{required}' is not defined in properties"),
+                    );
+                }
+            }
+        }
+        let Some(properties) = properties else {
             return;
         };
         let mut rust_names: BTreeMap<String, &str> = BTreeMap::new();

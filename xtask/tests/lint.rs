@@ -118,6 +118,13 @@ fn each_rule_fires_with_a_precise_message() {
             ],
         ),
         (
+            "required-not-defined",
+            &[
+                "/components/schemas/Thing/required: required property 'nmae' is not defined in properties",
+                "{OP}/responses/200/content/application~1json/examples/one/value: example does not validate against its schema: /: \"nmae\" is a required property",
+            ],
+        ),
+        (
             "deep-object",
             &["{OP}/parameters/1: deepObject query parameters are refused by progenitor"],
         ),
@@ -157,7 +164,7 @@ fn every_fixture_is_exercised() {
         })
         .collect();
     names.sort();
-    assert_eq!(names.len(), 23, "{names:?}");
+    assert_eq!(names.len(), 24, "{names:?}");
 }
 
 #[test]
