@@ -81,7 +81,7 @@ fn removing_a_response_property_fails_the_gate_without_a_major_bump() {
         .into_iter()
         .map(|v| v.0)
         .collect();
-    assert_eq!(versions, ["1.0.0", "2.0.0"]);
+    assert_eq!(versions, ["1.0.0", "1.1.0", "2.0.0"]);
 }
 
 #[test]

@@ -311,6 +311,19 @@ pub static LIST_ACCOUNTS: rt::OperationSpec = rt::OperationSpec {
             ],
         },
         rt::ResponseSpec {
+            status: "400",
+            media: &[
+                rt::MediaSpec {
+                    media_type: "application/json",
+                    schema: "{\"$ref\":\"#/$defs/CoupaJsonErrors\"}",
+                },
+                rt::MediaSpec {
+                    media_type: "application/xml",
+                    schema: "{\"$ref\":\"#/$defs/CoupaXmlErrors\"}",
+                },
+            ],
+        },
+        rt::ResponseSpec {
             status: "401",
             media: &[
                 rt::MediaSpec {
@@ -483,6 +496,8 @@ pub struct ListAccountsQuery {
 pub enum ListAccountsResponse {
     /// 200: The matching accounts (possibly an empty array in JSON). XML root element `<accounts>` with one `<account>` per record.
     Ok(t::AccountList),
+    /// 400: Validation failed (400): a body element on create or update, or a path or query parameter (for example `limit` above 50) on any operation. The body lists the errors, in the format chosen by `Accept`.
+    BadRequest(common::CoupaJsonErrors),
     /// 401: The bearer token is missing, expired or invalid (401).
     Unauthorized(common::CoupaJsonErrors),
     /// 403: The token is valid but lacks the scope the operation requires (403).
@@ -516,6 +531,28 @@ impl ListAccountsResponse {
                             .body(
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/AccountList\"}",
+                                &body,
+                            )
+                    }
+                }
+            }
+            Self::BadRequest(body) => {
+                match rt::pick(media, &["application/json", "application/xml"]) {
+                    "application/xml" => {
+                        rt::Reply::new(400u16)
+                            .body(
+                                "application/xml",
+                                "{\"$ref\":\"#/$defs/CoupaXmlErrors\"}",
+                                &<_ as rt::Transcode<
+                                    common::CoupaXmlErrors,
+                                >>::transcode(&body),
+                            )
+                    }
+                    _ => {
+                        rt::Reply::new(400u16)
+                            .body(
+                                "application/json",
+                                "{\"$ref\":\"#/$defs/CoupaJsonErrors\"}",
                                 &body,
                             )
                     }
@@ -730,7 +767,7 @@ pub struct CreateAccountQuery {
 pub enum CreateAccountResponse {
     /// 201: The created account (XML root element `<account>`).
     Created(t::Account),
-    /// 400: Validation failed (400). The body lists the validation errors, in the format chosen by `Accept`.
+    /// 400: Validation failed (400): a body element on create or update, or a path or query parameter (for example `limit` above 50) on any operation. The body lists the errors, in the format chosen by `Accept`.
     BadRequest(common::CoupaJsonErrors),
     /// 401: The bearer token is missing, expired or invalid (401).
     Unauthorized(common::CoupaJsonErrors),
@@ -911,6 +948,19 @@ pub static GET_ACCOUNT: rt::OperationSpec = rt::OperationSpec {
             ],
         },
         rt::ResponseSpec {
+            status: "400",
+            media: &[
+                rt::MediaSpec {
+                    media_type: "application/json",
+                    schema: "{\"$ref\":\"#/$defs/CoupaJsonErrors\"}",
+                },
+                rt::MediaSpec {
+                    media_type: "application/xml",
+                    schema: "{\"$ref\":\"#/$defs/CoupaXmlErrors\"}",
+                },
+            ],
+        },
+        rt::ResponseSpec {
             status: "401",
             media: &[
                 rt::MediaSpec {
@@ -986,6 +1036,8 @@ pub struct GetAccountQuery {
 pub enum GetAccountResponse {
     /// 200: The account (XML root element `<account>`).
     Ok(t::Account),
+    /// 400: Validation failed (400): a body element on create or update, or a path or query parameter (for example `limit` above 50) on any operation. The body lists the errors, in the format chosen by `Accept`.
+    BadRequest(common::CoupaJsonErrors),
     /// 401: The bearer token is missing, expired or invalid (401).
     Unauthorized(common::CoupaJsonErrors),
     /// 403: The token is valid but lacks the scope the operation requires (403).
@@ -1019,6 +1071,28 @@ impl GetAccountResponse {
                             .body(
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/Account\"}",
+                                &body,
+                            )
+                    }
+                }
+            }
+            Self::BadRequest(body) => {
+                match rt::pick(media, &["application/json", "application/xml"]) {
+                    "application/xml" => {
+                        rt::Reply::new(400u16)
+                            .body(
+                                "application/xml",
+                                "{\"$ref\":\"#/$defs/CoupaXmlErrors\"}",
+                                &<_ as rt::Transcode<
+                                    common::CoupaXmlErrors,
+                                >>::transcode(&body),
+                            )
+                    }
+                    _ => {
+                        rt::Reply::new(400u16)
+                            .body(
+                                "application/json",
+                                "{\"$ref\":\"#/$defs/CoupaJsonErrors\"}",
                                 &body,
                             )
                     }
@@ -1259,7 +1333,7 @@ pub struct UpdateAccountQuery {
 pub enum UpdateAccountResponse {
     /// 200: The updated account (XML root element `<account>`).
     Ok(t::Account),
-    /// 400: Validation failed (400). The body lists the validation errors, in the format chosen by `Accept`.
+    /// 400: Validation failed (400): a body element on create or update, or a path or query parameter (for example `limit` above 50) on any operation. The body lists the errors, in the format chosen by `Accept`.
     BadRequest(common::CoupaJsonErrors),
     /// 401: The bearer token is missing, expired or invalid (401).
     Unauthorized(common::CoupaJsonErrors),
@@ -1543,7 +1617,7 @@ pub struct UpdateAccountAllocationQuery {
 pub enum UpdateAccountAllocationResponse {
     /// 200: The updated account (XML root element `<account>`).
     Ok(t::Account),
-    /// 400: Validation failed (400). The body lists the validation errors, in the format chosen by `Accept`.
+    /// 400: Validation failed (400): a body element on create or update, or a path or query parameter (for example `limit` above 50) on any operation. The body lists the errors, in the format chosen by `Accept`.
     BadRequest(common::CoupaJsonErrors),
     /// 401: The bearer token is missing, expired or invalid (401).
     Unauthorized(common::CoupaJsonErrors),
@@ -1698,7 +1772,7 @@ impl UpdateAccountAllocationResponse {
         }
     }
 }
-/// The operations of Coupa Core API - Accounts (account allocations) (coupa-accounts 1.0.0). Implement every method (there are no defaults) and [`crate::Verifier`], then serve [`router`].
+/// The operations of Coupa Core API - Accounts (account allocations) (coupa-accounts 1.1.0). Implement every method (there are no defaults) and [`crate::Verifier`], then serve [`router`].
 pub trait CoupaAccounts: crate::Verifier {
     /** `GET /api/accounts`: Query accounts
 
@@ -1761,6 +1835,14 @@ pub trait CoupaAccounts: crate::Verifier {
             content(
                 (doc::AccountList = "application/json"),
                 (doc::AccountList = "application/xml")
+            )
+        ),
+        (
+            status = 400u16,
+            description = "Validation failed (400): a body element on create or update, or a path or query parameter (for example `limit` above 50) on any operation. The body lists the errors, in the format chosen by `Accept`.",
+            content(
+                (doc::CoupaJsonErrors = "application/json"),
+                (doc::CoupaXmlErrors = "application/xml")
             )
         ),
         (
@@ -1846,7 +1928,7 @@ pub async fn list_accounts<S: CoupaAccounts>(
         ),
         (
             status = 400u16,
-            description = "Validation failed (400). The body lists the validation errors, in the format chosen by `Accept`.",
+            description = "Validation failed (400): a body element on create or update, or a path or query parameter (for example `limit` above 50) on any operation. The body lists the errors, in the format chosen by `Accept`.",
             content(
                 (doc::CoupaJsonErrors = "application/json"),
                 (doc::CoupaXmlErrors = "application/xml")
@@ -1917,6 +1999,14 @@ pub async fn create_account<S: CoupaAccounts>(
             content(
                 (doc::Account = "application/json"),
                 (doc::Account = "application/xml")
+            )
+        ),
+        (
+            status = 400u16,
+            description = "Validation failed (400): a body element on create or update, or a path or query parameter (for example `limit` above 50) on any operation. The body lists the errors, in the format chosen by `Accept`.",
+            content(
+                (doc::CoupaJsonErrors = "application/json"),
+                (doc::CoupaXmlErrors = "application/xml")
             )
         ),
         (
@@ -2003,7 +2093,7 @@ pub async fn get_account<S: CoupaAccounts>(
         ),
         (
             status = 400u16,
-            description = "Validation failed (400). The body lists the validation errors, in the format chosen by `Accept`.",
+            description = "Validation failed (400): a body element on create or update, or a path or query parameter (for example `limit` above 50) on any operation. The body lists the errors, in the format chosen by `Accept`.",
             content(
                 (doc::CoupaJsonErrors = "application/json"),
                 (doc::CoupaXmlErrors = "application/xml")
@@ -2099,7 +2189,7 @@ pub async fn update_account<S: CoupaAccounts>(
         ),
         (
             status = 400u16,
-            description = "Validation failed (400). The body lists the validation errors, in the format chosen by `Accept`.",
+            description = "Validation failed (400): a body element on create or update, or a path or query parameter (for example `limit` above 50) on any operation. The body lists the errors, in the format chosen by `Accept`.",
             content(
                 (doc::CoupaJsonErrors = "application/json"),
                 (doc::CoupaXmlErrors = "application/xml")
@@ -2200,7 +2290,7 @@ pub fn router_with<S: CoupaAccounts>(
 /// The OpenAPI document derived from the handlers' annotations and the client types.
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    info(title = "Coupa Core API - Accounts (account allocations)", version = "1.0.0"),
+    info(title = "Coupa Core API - Accounts (account allocations)", version = "1.1.0"),
     paths(
         list_accounts,
         create_account,

@@ -178,6 +178,19 @@ pub static LIST_DELEGATIONS: rt::OperationSpec = rt::OperationSpec {
             ],
         },
         rt::ResponseSpec {
+            status: "400",
+            media: &[
+                rt::MediaSpec {
+                    media_type: "application/json",
+                    schema: "{\"$ref\":\"#/$defs/CoupaJsonErrors\"}",
+                },
+                rt::MediaSpec {
+                    media_type: "application/xml",
+                    schema: "{\"$ref\":\"#/$defs/CoupaXmlErrors\"}",
+                },
+            ],
+        },
+        rt::ResponseSpec {
             status: "401",
             media: &[
                 rt::MediaSpec {
@@ -293,6 +306,8 @@ pub struct ListDelegationsQuery {
 pub enum ListDelegationsResponse {
     /// 200: The matching delegations (possibly an empty array in JSON). XML root element `<delegations>` with one `<delegation>` per record.
     Ok(t::DelegationList),
+    /// 400: Validation failed (400): a body element on create or update, or a path or query parameter (for example `limit` above 50) on any operation. The body lists the errors, in the format chosen by `Accept`.
+    BadRequest(common::CoupaJsonErrors),
     /// 401: The bearer token is missing, expired or invalid (401).
     Unauthorized(common::CoupaJsonErrors),
     /// 403: The token is valid but lacks the scope the operation requires (403).
@@ -326,6 +341,28 @@ impl ListDelegationsResponse {
                             .body(
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/DelegationList\"}",
+                                &body,
+                            )
+                    }
+                }
+            }
+            Self::BadRequest(body) => {
+                match rt::pick(media, &["application/json", "application/xml"]) {
+                    "application/xml" => {
+                        rt::Reply::new(400u16)
+                            .body(
+                                "application/xml",
+                                "{\"$ref\":\"#/$defs/CoupaXmlErrors\"}",
+                                &<_ as rt::Transcode<
+                                    common::CoupaXmlErrors,
+                                >>::transcode(&body),
+                            )
+                    }
+                    _ => {
+                        rt::Reply::new(400u16)
+                            .body(
+                                "application/json",
+                                "{\"$ref\":\"#/$defs/CoupaJsonErrors\"}",
                                 &body,
                             )
                     }
@@ -424,7 +461,7 @@ impl ListDelegationsResponse {
         }
     }
 }
-/// The operations of Coupa Core API - Delegations (coupa-delegations 1.0.0). Implement every method (there are no defaults) and [`crate::Verifier`], then serve [`router`].
+/// The operations of Coupa Core API - Delegations (coupa-delegations 1.1.0). Implement every method (there are no defaults) and [`crate::Verifier`], then serve [`router`].
 pub trait CoupaDelegations: crate::Verifier {
     /** `GET /api/delegations`: Query delegations
 
@@ -450,6 +487,14 @@ pub trait CoupaDelegations: crate::Verifier {
             content(
                 (doc::DelegationList = "application/json"),
                 (doc::DelegationList = "application/xml")
+            )
+        ),
+        (
+            status = 400u16,
+            description = "Validation failed (400): a body element on create or update, or a path or query parameter (for example `limit` above 50) on any operation. The body lists the errors, in the format chosen by `Accept`.",
+            content(
+                (doc::CoupaJsonErrors = "application/json"),
+                (doc::CoupaXmlErrors = "application/xml")
             )
         ),
         (
@@ -529,7 +574,7 @@ pub fn router_with<S: CoupaDelegations>(
 /// The OpenAPI document derived from the handlers' annotations and the client types.
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    info(title = "Coupa Core API - Delegations", version = "1.0.0"),
+    info(title = "Coupa Core API - Delegations", version = "1.1.0"),
     paths(list_delegations),
     components(
         schemas(

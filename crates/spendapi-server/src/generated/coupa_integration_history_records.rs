@@ -205,6 +205,19 @@ pub static LIST_INTEGRATION_HISTORY_RECORDS: rt::OperationSpec = rt::OperationSp
             ],
         },
         rt::ResponseSpec {
+            status: "400",
+            media: &[
+                rt::MediaSpec {
+                    media_type: "application/json",
+                    schema: "{\"$ref\":\"#/$defs/CoupaJsonErrors\"}",
+                },
+                rt::MediaSpec {
+                    media_type: "application/xml",
+                    schema: "{\"$ref\":\"#/$defs/CoupaXmlErrors\"}",
+                },
+            ],
+        },
+        rt::ResponseSpec {
             status: "401",
             media: &[
                 rt::MediaSpec {
@@ -319,6 +332,8 @@ pub struct ListIntegrationHistoryRecordsQuery {
 pub enum ListIntegrationHistoryRecordsResponse {
     /// 200: The matching records (possibly an empty array in JSON). XML root element `<integration-history-records>` with one `<integration-history-record>` per record.
     Ok(t::IntegrationHistoryRecordList),
+    /// 400: Validation failed (400): a body element on create or update, or a path or query parameter (for example `limit` above 50) on any operation. The body lists the errors, in the format chosen by `Accept`.
+    BadRequest(common::CoupaJsonErrors),
     /// 401: The bearer token is missing, expired or invalid (401).
     Unauthorized(common::CoupaJsonErrors),
     /// 403: The token is valid but lacks the scope the operation requires (403).
@@ -352,6 +367,28 @@ impl ListIntegrationHistoryRecordsResponse {
                             .body(
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/IntegrationHistoryRecordList\"}",
+                                &body,
+                            )
+                    }
+                }
+            }
+            Self::BadRequest(body) => {
+                match rt::pick(media, &["application/json", "application/xml"]) {
+                    "application/xml" => {
+                        rt::Reply::new(400u16)
+                            .body(
+                                "application/xml",
+                                "{\"$ref\":\"#/$defs/CoupaXmlErrors\"}",
+                                &<_ as rt::Transcode<
+                                    common::CoupaXmlErrors,
+                                >>::transcode(&body),
+                            )
+                    }
+                    _ => {
+                        rt::Reply::new(400u16)
+                            .body(
+                                "application/json",
+                                "{\"$ref\":\"#/$defs/CoupaJsonErrors\"}",
                                 &body,
                             )
                     }
@@ -566,7 +603,7 @@ pub struct CreateIntegrationHistoryRecordQuery {
 pub enum CreateIntegrationHistoryRecordResponse {
     /// 201: The created record (XML root element `<integration-history-record>`).
     Created(t::IntegrationHistoryRecord),
-    /// 400: Validation failed (400). The body lists the validation errors, in the format chosen by `Accept`.
+    /// 400: Validation failed (400): a body element on create or update, or a path or query parameter (for example `limit` above 50) on any operation. The body lists the errors, in the format chosen by `Accept`.
     BadRequest(common::CoupaJsonErrors),
     /// 401: The bearer token is missing, expired or invalid (401).
     Unauthorized(common::CoupaJsonErrors),
@@ -747,6 +784,19 @@ pub static GET_INTEGRATION_HISTORY_RECORD: rt::OperationSpec = rt::OperationSpec
             ],
         },
         rt::ResponseSpec {
+            status: "400",
+            media: &[
+                rt::MediaSpec {
+                    media_type: "application/json",
+                    schema: "{\"$ref\":\"#/$defs/CoupaJsonErrors\"}",
+                },
+                rt::MediaSpec {
+                    media_type: "application/xml",
+                    schema: "{\"$ref\":\"#/$defs/CoupaXmlErrors\"}",
+                },
+            ],
+        },
+        rt::ResponseSpec {
             status: "401",
             media: &[
                 rt::MediaSpec {
@@ -822,6 +872,8 @@ pub struct GetIntegrationHistoryRecordQuery {
 pub enum GetIntegrationHistoryRecordResponse {
     /// 200: The record (XML root element `<integration-history-record>`).
     Ok(t::IntegrationHistoryRecord),
+    /// 400: Validation failed (400): a body element on create or update, or a path or query parameter (for example `limit` above 50) on any operation. The body lists the errors, in the format chosen by `Accept`.
+    BadRequest(common::CoupaJsonErrors),
     /// 401: The bearer token is missing, expired or invalid (401).
     Unauthorized(common::CoupaJsonErrors),
     /// 403: The token is valid but lacks the scope the operation requires (403).
@@ -855,6 +907,28 @@ impl GetIntegrationHistoryRecordResponse {
                             .body(
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/IntegrationHistoryRecord\"}",
+                                &body,
+                            )
+                    }
+                }
+            }
+            Self::BadRequest(body) => {
+                match rt::pick(media, &["application/json", "application/xml"]) {
+                    "application/xml" => {
+                        rt::Reply::new(400u16)
+                            .body(
+                                "application/xml",
+                                "{\"$ref\":\"#/$defs/CoupaXmlErrors\"}",
+                                &<_ as rt::Transcode<
+                                    common::CoupaXmlErrors,
+                                >>::transcode(&body),
+                            )
+                    }
+                    _ => {
+                        rt::Reply::new(400u16)
+                            .body(
+                                "application/json",
+                                "{\"$ref\":\"#/$defs/CoupaJsonErrors\"}",
                                 &body,
                             )
                     }
@@ -1095,7 +1169,7 @@ pub struct UpdateIntegrationHistoryRecordQuery {
 pub enum UpdateIntegrationHistoryRecordResponse {
     /// 200: The updated record (XML root element `<integration-history-record>`).
     Ok(t::IntegrationHistoryRecord),
-    /// 400: Validation failed (400). The body lists the validation errors, in the format chosen by `Accept`.
+    /// 400: Validation failed (400): a body element on create or update, or a path or query parameter (for example `limit` above 50) on any operation. The body lists the errors, in the format chosen by `Accept`.
     BadRequest(common::CoupaJsonErrors),
     /// 401: The bearer token is missing, expired or invalid (401).
     Unauthorized(common::CoupaJsonErrors),
@@ -1392,7 +1466,7 @@ pub struct PatchIntegrationHistoryRecordQuery {
 pub enum PatchIntegrationHistoryRecordResponse {
     /// 200: The updated record (XML root element `<integration-history-record>`).
     Ok(t::IntegrationHistoryRecord),
-    /// 400: Validation failed (400). The body lists the validation errors, in the format chosen by `Accept`.
+    /// 400: Validation failed (400): a body element on create or update, or a path or query parameter (for example `limit` above 50) on any operation. The body lists the errors, in the format chosen by `Accept`.
     BadRequest(common::CoupaJsonErrors),
     /// 401: The bearer token is missing, expired or invalid (401).
     Unauthorized(common::CoupaJsonErrors),
@@ -1663,7 +1737,7 @@ pub struct AcknowledgeIntegrationHistoryRecordQuery {
 pub enum AcknowledgeIntegrationHistoryRecordResponse {
     /// 201: The created record (XML root element `<integration-history-record>`).
     Created(t::IntegrationHistoryRecord),
-    /// 400: Validation failed (400). The body lists the validation errors, in the format chosen by `Accept`.
+    /// 400: Validation failed (400): a body element on create or update, or a path or query parameter (for example `limit` above 50) on any operation. The body lists the errors, in the format chosen by `Accept`.
     BadRequest(common::CoupaJsonErrors),
     /// 401: The bearer token is missing, expired or invalid (401).
     Unauthorized(common::CoupaJsonErrors),
@@ -1910,7 +1984,7 @@ pub struct CreateAlertIntegrationHistoryRecordQuery {
 pub enum CreateAlertIntegrationHistoryRecordResponse {
     /// 201: The created record (XML root element `<integration-history-record>`).
     Created(t::IntegrationHistoryRecord),
-    /// 400: Validation failed (400). The body lists the validation errors, in the format chosen by `Accept`.
+    /// 400: Validation failed (400): a body element on create or update, or a path or query parameter (for example `limit` above 50) on any operation. The body lists the errors, in the format chosen by `Accept`.
     BadRequest(common::CoupaJsonErrors),
     /// 401: The bearer token is missing, expired or invalid (401).
     Unauthorized(common::CoupaJsonErrors),
@@ -2157,7 +2231,7 @@ pub struct CreateAlertAndMarkExportedIntegrationHistoryRecordQuery {
 pub enum CreateAlertAndMarkExportedIntegrationHistoryRecordResponse {
     /// 201: The created record (XML root element `<integration-history-record>`).
     Created(t::IntegrationHistoryRecord),
-    /// 400: Validation failed (400). The body lists the validation errors, in the format chosen by `Accept`.
+    /// 400: Validation failed (400): a body element on create or update, or a path or query parameter (for example `limit` above 50) on any operation. The body lists the errors, in the format chosen by `Accept`.
     BadRequest(common::CoupaJsonErrors),
     /// 401: The bearer token is missing, expired or invalid (401).
     Unauthorized(common::CoupaJsonErrors),
@@ -2404,7 +2478,7 @@ pub struct MarkExportedIntegrationHistoryRecordQuery {
 pub enum MarkExportedIntegrationHistoryRecordResponse {
     /// 201: The created record (XML root element `<integration-history-record>`).
     Created(t::IntegrationHistoryRecord),
-    /// 400: Validation failed (400). The body lists the validation errors, in the format chosen by `Accept`.
+    /// 400: Validation failed (400): a body element on create or update, or a path or query parameter (for example `limit` above 50) on any operation. The body lists the errors, in the format chosen by `Accept`.
     BadRequest(common::CoupaJsonErrors),
     /// 401: The bearer token is missing, expired or invalid (401).
     Unauthorized(common::CoupaJsonErrors),
@@ -2579,6 +2653,19 @@ pub static RESOLVE_INTEGRATION_HISTORY_RECORD: rt::OperationSpec = rt::Operation
             ],
         },
         rt::ResponseSpec {
+            status: "400",
+            media: &[
+                rt::MediaSpec {
+                    media_type: "application/json",
+                    schema: "{\"$ref\":\"#/$defs/CoupaJsonErrors\"}",
+                },
+                rt::MediaSpec {
+                    media_type: "application/xml",
+                    schema: "{\"$ref\":\"#/$defs/CoupaXmlErrors\"}",
+                },
+            ],
+        },
+        rt::ResponseSpec {
             status: "401",
             media: &[
                 rt::MediaSpec {
@@ -2652,6 +2739,8 @@ pub struct ResolveIntegrationHistoryRecordQuery {
 pub enum ResolveIntegrationHistoryRecordResponse {
     /// 200: The record after the change (XML root element `<integration-history-record>`).
     Ok(t::IntegrationHistoryRecord),
+    /// 400: Validation failed (400): a body element on create or update, or a path or query parameter (for example `limit` above 50) on any operation. The body lists the errors, in the format chosen by `Accept`.
+    BadRequest(common::CoupaJsonErrors),
     /// 401: The bearer token is missing, expired or invalid (401).
     Unauthorized(common::CoupaJsonErrors),
     /// 403: The token is valid but lacks the scope the operation requires (403).
@@ -2685,6 +2774,28 @@ impl ResolveIntegrationHistoryRecordResponse {
                             .body(
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/IntegrationHistoryRecord\"}",
+                                &body,
+                            )
+                    }
+                }
+            }
+            Self::BadRequest(body) => {
+                match rt::pick(media, &["application/json", "application/xml"]) {
+                    "application/xml" => {
+                        rt::Reply::new(400u16)
+                            .body(
+                                "application/xml",
+                                "{\"$ref\":\"#/$defs/CoupaXmlErrors\"}",
+                                &<_ as rt::Transcode<
+                                    common::CoupaXmlErrors,
+                                >>::transcode(&body),
+                            )
+                    }
+                    _ => {
+                        rt::Reply::new(400u16)
+                            .body(
+                                "application/json",
+                                "{\"$ref\":\"#/$defs/CoupaJsonErrors\"}",
                                 &body,
                             )
                     }
@@ -2827,6 +2938,19 @@ pub static UNRESOLVE_INTEGRATION_HISTORY_RECORD: rt::OperationSpec = rt::Operati
             ],
         },
         rt::ResponseSpec {
+            status: "400",
+            media: &[
+                rt::MediaSpec {
+                    media_type: "application/json",
+                    schema: "{\"$ref\":\"#/$defs/CoupaJsonErrors\"}",
+                },
+                rt::MediaSpec {
+                    media_type: "application/xml",
+                    schema: "{\"$ref\":\"#/$defs/CoupaXmlErrors\"}",
+                },
+            ],
+        },
+        rt::ResponseSpec {
             status: "401",
             media: &[
                 rt::MediaSpec {
@@ -2900,6 +3024,8 @@ pub struct UnresolveIntegrationHistoryRecordQuery {
 pub enum UnresolveIntegrationHistoryRecordResponse {
     /// 200: The record after the change (XML root element `<integration-history-record>`).
     Ok(t::IntegrationHistoryRecord),
+    /// 400: Validation failed (400): a body element on create or update, or a path or query parameter (for example `limit` above 50) on any operation. The body lists the errors, in the format chosen by `Accept`.
+    BadRequest(common::CoupaJsonErrors),
     /// 401: The bearer token is missing, expired or invalid (401).
     Unauthorized(common::CoupaJsonErrors),
     /// 403: The token is valid but lacks the scope the operation requires (403).
@@ -2933,6 +3059,28 @@ impl UnresolveIntegrationHistoryRecordResponse {
                             .body(
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/IntegrationHistoryRecord\"}",
+                                &body,
+                            )
+                    }
+                }
+            }
+            Self::BadRequest(body) => {
+                match rt::pick(media, &["application/json", "application/xml"]) {
+                    "application/xml" => {
+                        rt::Reply::new(400u16)
+                            .body(
+                                "application/xml",
+                                "{\"$ref\":\"#/$defs/CoupaXmlErrors\"}",
+                                &<_ as rt::Transcode<
+                                    common::CoupaXmlErrors,
+                                >>::transcode(&body),
+                            )
+                    }
+                    _ => {
+                        rt::Reply::new(400u16)
+                            .body(
+                                "application/json",
+                                "{\"$ref\":\"#/$defs/CoupaJsonErrors\"}",
                                 &body,
                             )
                     }
@@ -3031,7 +3179,7 @@ impl UnresolveIntegrationHistoryRecordResponse {
         }
     }
 }
-/// The operations of Coupa Core API - Integration history records (coupa-integration-history-records 1.0.0). Implement every method (there are no defaults) and [`crate::Verifier`], then serve [`router`].
+/// The operations of Coupa Core API - Integration history records (coupa-integration-history-records 1.1.0). Implement every method (there are no defaults) and [`crate::Verifier`], then serve [`router`].
 pub trait CoupaIntegrationHistoryRecords: crate::Verifier {
     /** `GET /api/integration_history_records`: Query integration history records
 
@@ -3168,6 +3316,14 @@ pub trait CoupaIntegrationHistoryRecords: crate::Verifier {
             )
         ),
         (
+            status = 400u16,
+            description = "Validation failed (400): a body element on create or update, or a path or query parameter (for example `limit` above 50) on any operation. The body lists the errors, in the format chosen by `Accept`.",
+            content(
+                (doc::CoupaJsonErrors = "application/json"),
+                (doc::CoupaXmlErrors = "application/xml")
+            )
+        ),
+        (
             status = 401u16,
             description = "The bearer token is missing, expired or invalid (401).",
             content(
@@ -3255,7 +3411,7 @@ pub async fn list_integration_history_records<S: CoupaIntegrationHistoryRecords>
         ),
         (
             status = 400u16,
-            description = "Validation failed (400). The body lists the validation errors, in the format chosen by `Accept`.",
+            description = "Validation failed (400): a body element on create or update, or a path or query parameter (for example `limit` above 50) on any operation. The body lists the errors, in the format chosen by `Accept`.",
             content(
                 (doc::CoupaJsonErrors = "application/json"),
                 (doc::CoupaXmlErrors = "application/xml")
@@ -3331,6 +3487,14 @@ pub async fn create_integration_history_record<S: CoupaIntegrationHistoryRecords
             content(
                 (doc::IntegrationHistoryRecord = "application/json"),
                 (doc::IntegrationHistoryRecord = "application/xml")
+            )
+        ),
+        (
+            status = 400u16,
+            description = "Validation failed (400): a body element on create or update, or a path or query parameter (for example `limit` above 50) on any operation. The body lists the errors, in the format chosen by `Accept`.",
+            content(
+                (doc::CoupaJsonErrors = "application/json"),
+                (doc::CoupaXmlErrors = "application/xml")
             )
         ),
         (
@@ -3422,7 +3586,7 @@ pub async fn get_integration_history_record<S: CoupaIntegrationHistoryRecords>(
         ),
         (
             status = 400u16,
-            description = "Validation failed (400). The body lists the validation errors, in the format chosen by `Accept`.",
+            description = "Validation failed (400): a body element on create or update, or a path or query parameter (for example `limit` above 50) on any operation. The body lists the errors, in the format chosen by `Accept`.",
             content(
                 (doc::CoupaJsonErrors = "application/json"),
                 (doc::CoupaXmlErrors = "application/xml")
@@ -3523,7 +3687,7 @@ pub async fn update_integration_history_record<S: CoupaIntegrationHistoryRecords
         ),
         (
             status = 400u16,
-            description = "Validation failed (400). The body lists the validation errors, in the format chosen by `Accept`.",
+            description = "Validation failed (400): a body element on create or update, or a path or query parameter (for example `limit` above 50) on any operation. The body lists the errors, in the format chosen by `Accept`.",
             content(
                 (doc::CoupaJsonErrors = "application/json"),
                 (doc::CoupaXmlErrors = "application/xml")
@@ -3624,7 +3788,7 @@ pub async fn patch_integration_history_record<S: CoupaIntegrationHistoryRecords>
         ),
         (
             status = 400u16,
-            description = "Validation failed (400). The body lists the validation errors, in the format chosen by `Accept`.",
+            description = "Validation failed (400): a body element on create or update, or a path or query parameter (for example `limit` above 50) on any operation. The body lists the errors, in the format chosen by `Accept`.",
             content(
                 (doc::CoupaJsonErrors = "application/json"),
                 (doc::CoupaXmlErrors = "application/xml")
@@ -3715,7 +3879,7 @@ pub async fn acknowledge_integration_history_record<S: CoupaIntegrationHistoryRe
         ),
         (
             status = 400u16,
-            description = "Validation failed (400). The body lists the validation errors, in the format chosen by `Accept`.",
+            description = "Validation failed (400): a body element on create or update, or a path or query parameter (for example `limit` above 50) on any operation. The body lists the errors, in the format chosen by `Accept`.",
             content(
                 (doc::CoupaJsonErrors = "application/json"),
                 (doc::CoupaXmlErrors = "application/xml")
@@ -3806,7 +3970,7 @@ pub async fn create_alert_integration_history_record<S: CoupaIntegrationHistoryR
         ),
         (
             status = 400u16,
-            description = "Validation failed (400). The body lists the validation errors, in the format chosen by `Accept`.",
+            description = "Validation failed (400): a body element on create or update, or a path or query parameter (for example `limit` above 50) on any operation. The body lists the errors, in the format chosen by `Accept`.",
             content(
                 (doc::CoupaJsonErrors = "application/json"),
                 (doc::CoupaXmlErrors = "application/xml")
@@ -3897,7 +4061,7 @@ pub async fn create_alert_and_mark_exported_integration_history_record<
         ),
         (
             status = 400u16,
-            description = "Validation failed (400). The body lists the validation errors, in the format chosen by `Accept`.",
+            description = "Validation failed (400): a body element on create or update, or a path or query parameter (for example `limit` above 50) on any operation. The body lists the errors, in the format chosen by `Accept`.",
             content(
                 (doc::CoupaJsonErrors = "application/json"),
                 (doc::CoupaXmlErrors = "application/xml")
@@ -3977,6 +4141,14 @@ pub async fn mark_exported_integration_history_record<S: CoupaIntegrationHistory
             content(
                 (doc::IntegrationHistoryRecord = "application/json"),
                 (doc::IntegrationHistoryRecord = "application/xml")
+            )
+        ),
+        (
+            status = 400u16,
+            description = "Validation failed (400): a body element on create or update, or a path or query parameter (for example `limit` above 50) on any operation. The body lists the errors, in the format chosen by `Accept`.",
+            content(
+                (doc::CoupaJsonErrors = "application/json"),
+                (doc::CoupaXmlErrors = "application/xml")
             )
         ),
         (
@@ -4060,6 +4232,14 @@ pub async fn resolve_integration_history_record<S: CoupaIntegrationHistoryRecord
             content(
                 (doc::IntegrationHistoryRecord = "application/json"),
                 (doc::IntegrationHistoryRecord = "application/xml")
+            )
+        ),
+        (
+            status = 400u16,
+            description = "Validation failed (400): a body element on create or update, or a path or query parameter (for example `limit` above 50) on any operation. The body lists the errors, in the format chosen by `Accept`.",
+            content(
+                (doc::CoupaJsonErrors = "application/json"),
+                (doc::CoupaXmlErrors = "application/xml")
             )
         ),
         (
@@ -4181,7 +4361,7 @@ pub fn router_with<S: CoupaIntegrationHistoryRecords>(
 /// The OpenAPI document derived from the handlers' annotations and the client types.
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    info(title = "Coupa Core API - Integration history records", version = "1.0.0"),
+    info(title = "Coupa Core API - Integration history records", version = "1.1.0"),
     paths(
         list_integration_history_records,
         create_integration_history_record,

@@ -590,6 +590,15 @@ pub static GET_EVENT: rt::OperationSpec = rt::OperationSpec {
             ],
         },
         rt::ResponseSpec {
+            status: "400",
+            media: &[
+                rt::MediaSpec {
+                    media_type: "application/json",
+                    schema: "{\"$ref\":\"#/$defs/CsoResult\"}",
+                },
+            ],
+        },
+        rt::ResponseSpec {
             status: "401",
             media: &[
                 rt::MediaSpec {
@@ -630,6 +639,8 @@ pub struct GetEventPath {
 pub enum GetEventResponse {
     /// 200: The event.
     Ok(t::Event),
+    /// 400: The request or one of its elements is invalid; `result` says why.
+    BadRequest(t::CsoResult),
     /// 401: The `X-CSO-API-KEY` header is missing or the key is not valid.
     Unauthorized(t::CsoResult),
     /// 403: The API key is valid but may not perform this operation.
@@ -645,6 +656,10 @@ impl GetEventResponse {
             Self::Ok(body) => {
                 rt::Reply::new(200u16)
                     .body("application/json", "{\"$ref\":\"#/$defs/Event\"}", &body)
+            }
+            Self::BadRequest(body) => {
+                rt::Reply::new(400u16)
+                    .body("application/json", "{\"$ref\":\"#/$defs/CsoResult\"}", &body)
             }
             Self::Unauthorized(body) => {
                 rt::Reply::new(401u16)
@@ -827,6 +842,15 @@ pub static DELETE_EVENT: rt::OperationSpec = rt::OperationSpec {
             ],
         },
         rt::ResponseSpec {
+            status: "400",
+            media: &[
+                rt::MediaSpec {
+                    media_type: "application/json",
+                    schema: "{\"$ref\":\"#/$defs/CsoResult\"}",
+                },
+            ],
+        },
+        rt::ResponseSpec {
             status: "401",
             media: &[
                 rt::MediaSpec {
@@ -867,6 +891,8 @@ pub struct DeleteEventPath {
 pub enum DeleteEventResponse {
     /// 200: The event was deleted.
     Ok(t::EventDeleteResult),
+    /// 400: The request or one of its elements is invalid; `result` says why.
+    BadRequest(t::CsoResult),
     /// 401: The `X-CSO-API-KEY` header is missing or the key is not valid.
     Unauthorized(t::CsoResult),
     /// 403: The API key is valid but may not perform this operation.
@@ -887,6 +913,10 @@ impl DeleteEventResponse {
                         &body,
                     )
             }
+            Self::BadRequest(body) => {
+                rt::Reply::new(400u16)
+                    .body("application/json", "{\"$ref\":\"#/$defs/CsoResult\"}", &body)
+            }
             Self::Unauthorized(body) => {
                 rt::Reply::new(401u16)
                     .body("application/json", "{\"$ref\":\"#/$defs/CsoResult\"}", &body)
@@ -902,7 +932,7 @@ impl DeleteEventResponse {
         }
     }
 }
-/// The operations of Coupa Sourcing (CSO) Events API (cso-events 1.0.0). Implement every method (there are no defaults) and [`crate::Verifier`], then serve [`router`].
+/// The operations of Coupa Sourcing (CSO) Events API (cso-events 1.1.0). Implement every method (there are no defaults) and [`crate::Verifier`], then serve [`router`].
 pub trait CsoEvents: crate::Verifier {
     /** `GET /api/events`: List events
 
@@ -1193,6 +1223,11 @@ pub async fn delete_events<S: CsoEvents>(
             content((doc::Event = "application/json"))
         ),
         (
+            status = 400u16,
+            description = "The request or one of its elements is invalid; `result` says why.",
+            content((doc::CsoResult = "application/json"))
+        ),
+        (
             status = 401u16,
             description = "The `X-CSO-API-KEY` header is missing or the key is not valid.",
             content((doc::CsoResult = "application/json"))
@@ -1299,6 +1334,11 @@ pub async fn update_event<S: CsoEvents>(
             content((doc::EventDeleteResult = "application/json"))
         ),
         (
+            status = 400u16,
+            description = "The request or one of its elements is invalid; `result` says why.",
+            content((doc::CsoResult = "application/json"))
+        ),
+        (
             status = 401u16,
             description = "The `X-CSO-API-KEY` header is missing or the key is not valid.",
             content((doc::CsoResult = "application/json"))
@@ -1363,7 +1403,7 @@ pub fn router_with<S: CsoEvents>(
 /// The OpenAPI document derived from the handlers' annotations and the client types.
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    info(title = "Coupa Sourcing (CSO) Events API", version = "1.0.0"),
+    info(title = "Coupa Sourcing (CSO) Events API", version = "1.1.0"),
     paths(
         list_events,
         update_events,
