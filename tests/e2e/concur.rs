@@ -1,5 +1,3 @@
-use std::sync::Arc;
-
 use spendapi_client::generated::concur_expense_allocations::types as t;
 use spendapi_client::{ConcurAuth, CorrelationIdExt as _, VendorError};
 use spendapi_e2e::{Allocations, CONCUR_TOKEN, serve};
@@ -9,54 +7,12 @@ const REPORT: &str = "764428DD6A664AF0BFCB";
 const ALLOCATION: &str = "3BBB494511E1C74DA04469C45B039871";
 const EXPENSE: &str = "29EE3C62F5D844458828A5C1086072D1";
 
-struct Shared(Arc<Allocations>);
-
-impl spendapi_server::Verifier for Shared {
-    async fn verify(
-        &self,
-        scheme: &spendapi_server::Scheme,
-        credential: &str,
-    ) -> Result<spendapi_server::Caller, spendapi_server::AuthError> {
-        self.0.verify(scheme, credential).await
-    }
-}
-
-impl spendapi_server::concur_expense_allocations::ConcurExpenseAllocations for Shared {
-    async fn list_expense_allocations(
-        &self,
-        caller: spendapi_server::Caller,
-        path: spendapi_server::concur_expense_allocations::ListExpenseAllocationsPath,
-        headers: spendapi_server::concur_expense_allocations::ListExpenseAllocationsHeaders,
-    ) -> spendapi_server::concur_expense_allocations::ListExpenseAllocationsResponse {
-        self.0.list_expense_allocations(caller, path, headers).await
-    }
-    async fn get_report_allocation(
-        &self,
-        caller: spendapi_server::Caller,
-        path: spendapi_server::concur_expense_allocations::GetReportAllocationPath,
-        headers: spendapi_server::concur_expense_allocations::GetReportAllocationHeaders,
-    ) -> spendapi_server::concur_expense_allocations::GetReportAllocationResponse {
-        self.0.get_report_allocation(caller, path, headers).await
-    }
-    async fn update_report_allocation(
-        &self,
-        caller: spendapi_server::Caller,
-        path: spendapi_server::concur_expense_allocations::UpdateReportAllocationPath,
-        headers: spendapi_server::concur_expense_allocations::UpdateReportAllocationHeaders,
-        body: t::UpdateReportAllocation,
-    ) -> spendapi_server::concur_expense_allocations::UpdateReportAllocationResponse {
-        self.0
-            .update_report_allocation(caller, path, headers, body)
-            .await
-    }
-}
-
 #[tokio::test]
 async fn patch_then_read_back_with_correlation_ids() {
-    let allocations = Arc::new(Allocations::with_example());
-    let base = serve(spendapi_server::concur_expense_allocations::router(Shared(
-        Arc::clone(&allocations),
-    )))
+    let allocations = Allocations::with_example();
+    let base = serve(spendapi_server::concur_expense_allocations::router(
+        allocations.clone(),
+    ))
     .await;
     let concur = spendapi_client::Config::new(base.as_str())
         .correlation_id("e2e-correlation")
@@ -134,9 +90,9 @@ async fn patch_then_read_back_with_correlation_ids() {
 
 #[tokio::test]
 async fn a_bad_token_is_a_concur_401() {
-    let base = serve(spendapi_server::concur_expense_allocations::router(Shared(
-        Arc::new(Allocations::with_example()),
-    )))
+    let base = serve(spendapi_server::concur_expense_allocations::router(
+        Allocations::with_example(),
+    ))
     .await;
     let concur =
         spendapi_client::concur(base.as_str(), ConcurAuth::bearer("wrong")).expect("client");

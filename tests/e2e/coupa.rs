@@ -1,4 +1,3 @@
-use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use spendapi_client::{CoupaAuth, VendorError};
@@ -6,8 +5,8 @@ use spendapi_e2e::{Delegations, delegations_app, serve};
 
 #[tokio::test]
 async fn client_credentials_token_is_fetched_once_and_its_scopes_are_enforced() {
-    let delegations = Arc::new(Delegations::default());
-    let base = serve(delegations_app(Arc::clone(&delegations))).await;
+    let delegations = Delegations::default();
+    let base = serve(delegations_app(delegations.clone())).await;
 
     // The documented scope for the delegations index.
     let coupa = spendapi_client::coupa(

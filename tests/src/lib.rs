@@ -281,10 +281,11 @@ impl CsoEvents for Events {
 /// Coupa delegations behind OAuth 2.0 client credentials: the router is merged with a token
 /// endpoint that issues `scope:<space-separated scopes>` tokens, and the verifier reads the
 /// scopes back, so the stub's scope check meets the client's token handling.
-#[derive(Default)]
+/// Clones share the counter, so a test keeps a handle on what the router's copy does.
+#[derive(Default, Clone)]
 pub struct Delegations {
     /// How many tokens the token endpoint issued.
-    pub tokens_issued: std::sync::atomic::AtomicUsize,
+    pub tokens_issued: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl Verifier for Delegations {
@@ -313,11 +314,11 @@ impl CoupaDelegations for Delegations {
 }
 
 /// The Coupa delegations router plus `POST /oauth2/token` (form-encoded client credentials).
-pub fn delegations_app(delegations: Arc<Delegations>) -> axum::Router {
+pub fn delegations_app(delegations: Delegations) -> axum::Router {
     use axum::routing::post;
-    let issuer = Arc::clone(&delegations);
+    let issued = Arc::clone(&delegations.tokens_issued);
     let token = post(move |form: axum::extract::Form<BTreeMap<String, String>>| {
-        let issuer = Arc::clone(&issuer);
+        let issued = Arc::clone(&issued);
         async move {
             let accepted = form.get("grant_type").map(String::as_str) == Some("client_credentials")
                 && form.get("client_id").map(String::as_str) == Some("id")
@@ -328,9 +329,7 @@ pub fn delegations_app(delegations: Arc<Delegations>) -> axum::Router {
                     axum::Json(serde_json::json!({"error": "invalid_client"})),
                 );
             }
-            issuer
-                .tokens_issued
-                .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            issued.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             let scope = form.get("scope").cloned().unwrap_or_default();
             let body = serde_json::json!({
                 "access_token": format!("scope:{scope}"),
@@ -340,35 +339,18 @@ pub fn delegations_app(delegations: Arc<Delegations>) -> axum::Router {
             (axum::http::StatusCode::OK, axum::Json(body))
         }
     });
-    spendapi_server::coupa_delegations::router(SharedDelegations(delegations))
+    spendapi_server::coupa_delegations::router(delegations)
         .merge(axum::Router::new().route("/oauth2/token", token))
-}
-
-/// Lets the test keep a handle on the implementation the router owns.
-pub struct SharedDelegations(pub Arc<Delegations>);
-
-impl Verifier for SharedDelegations {
-    async fn verify(&self, scheme: &Scheme, credential: &str) -> Result<Caller, AuthError> {
-        self.0.verify(scheme, credential).await
-    }
-}
-
-impl CoupaDelegations for SharedDelegations {
-    async fn list_delegations(
-        &self,
-        caller: Caller,
-        query: ListDelegationsQuery,
-    ) -> ListDelegationsResponse {
-        self.0.list_delegations(caller, query).await
-    }
 }
 
 /// Concur allocations in memory, keyed by allocation id; PATCH merges `customData` by `id`
 /// (RFC 7396 replaces arrays whole; Concur's documented example sends only the changed field).
+/// Clones share the store, so a test keeps a handle on what the router's copy does.
+#[derive(Clone)]
 pub struct Allocations {
-    pub store: Mutex<BTreeMap<String, concur::ReportAllocationResponse>>,
+    pub store: Arc<Mutex<BTreeMap<String, concur::ReportAllocationResponse>>>,
     /// The correlation ids the implementation saw, in order.
-    pub seen_correlation_ids: Mutex<Vec<Option<String>>>,
+    pub seen_correlation_ids: Arc<Mutex<Vec<Option<String>>>>,
 }
 
 impl Allocations {
@@ -389,11 +371,11 @@ impl Allocations {
         }))
         .expect("the vendor example is a ReportAllocationResponse");
         Allocations {
-            store: Mutex::new(BTreeMap::from([(
+            store: Arc::new(Mutex::new(BTreeMap::from([(
                 "3BBB494511E1C74DA04469C45B039871".to_owned(),
                 allocation,
-            )])),
-            seen_correlation_ids: Mutex::new(Vec::new()),
+            )]))),
+            seen_correlation_ids: Arc::default(),
         }
     }
 }

@@ -1,7 +1,9 @@
 //! The breaking-change gate on the real specs: removing a response property fails it unless the
 //! major version is bumped; `publish` refuses the same change.
 
-use std::path::Path;
+mod support;
+
+use support::copy_dir;
 
 use xtask::{publish, spec};
 
@@ -102,19 +104,6 @@ fn adding_an_optional_request_property_passes_the_gate() {
         !report.changes.is_empty(),
         "the added property is reported as non-breaking"
     );
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("read_dir") {
-        let entry = entry.expect("entry");
-        let target = to.join(entry.file_name());
-        if entry.file_type().expect("type").is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).expect("copy");
-        }
-    }
 }
 
 #[test]

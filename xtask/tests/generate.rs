@@ -1,7 +1,9 @@
 //! The generated code matches the specs (freshness), its shape is pinned by snapshots, the
 //! client view's steps do what they say, and a spec progenitor cannot take fails readably.
 
-use std::path::Path;
+mod support;
+
+use support::copy_dir;
 
 use serde_json::json;
 use xtask::generate::{self, client_view};
@@ -168,19 +170,4 @@ fn a_shape_progenitor_cannot_take_is_a_readable_error_naming_the_operation() {
         "{message}"
     );
     assert!(!message.contains("operation fine"), "{message}");
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("read_dir") {
-        let entry = entry.expect("entry");
-        let target = to.join(entry.file_name());
-        if entry.file_type().expect("type").is_dir() {
-            if entry.file_name() != "target" {
-                copy_dir(&entry.path(), &target);
-            }
-        } else {
-            std::fs::copy(entry.path(), target).expect("copy");
-        }
-    }
 }
