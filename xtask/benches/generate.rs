@@ -42,7 +42,7 @@ fn main() -> Result<()> {
     let root = xtask::spec::workspace_root();
     let specs = xtask::spec::spec_files(&root)?;
 
-    let outputs = xtask::generate::render(&root)?;
+    let outputs = xtask::codegen::render(&root)?;
     let bytes: usize = outputs.iter().map(|o| o.contents.len()).sum();
     let findings = xtask::lint::lint(&root, &specs);
     ensure!(
@@ -54,12 +54,16 @@ fn main() -> Result<()> {
     let single = root.join("openapi/concur-expense-allocations.yaml");
     let client = || {
         let bundled = xtask::spec::bundle(&single)?;
-        let (view, _) = xtask::generate::client_view(&bundled);
-        xtask::generate::generate_code(&view, &BTreeMap::new())
+        let (view, _) = xtask::codegen::client::client_view(&bundled);
+        xtask::codegen::client::generate_code(&view, &BTreeMap::new())
+            .map(|file| prettyplease::unparse(&file))
     };
 
-    let render = time(iterations, || xtask::generate::render(&root))?;
-    let server = time(iterations, || xtask::server::render(&root))?;
+    let render = time(iterations, || xtask::codegen::render(&root))?;
+    let models = xtask::codegen::specs(&root)?;
+    let server = time(iterations, || {
+        xtask::codegen::server::render(&root, &models)
+    })?;
     let one = time(iterations, client)?;
     let lint = time(iterations, || Ok(xtask::lint::lint(&root, &specs)))?;
 

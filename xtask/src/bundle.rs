@@ -32,8 +32,8 @@ use anyhow::{Context, Result, bail};
 use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
 use serde_json::{Map, Value};
 
-use crate::generate::strip_extensions;
 use crate::spec;
+use crate::spec::strip_extensions;
 
 /// The file (inside the out directory) that lists what the last bundle wrote.
 pub const MANIFEST: &str = ".bundle-manifest";

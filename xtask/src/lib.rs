@@ -1,9 +1,13 @@
 //! The workspace automation behind `cargo xtask`: lint, generate, bundle and diff the specs.
 //! `main.rs` is only the command line; everything here is callable from tests.
+//!
+//! Reading specs (loading, bundling, `$ref`s, the operation model) is the `spendapi-spec`
+//! crate, re-exported as [`spec`]. Modules depend one way: `codegen::{client, server}` use
+//! `codegen`'s plumbing and `spec`; `publish` uses `bundle`; nothing imports back.
+
+pub use spendapi_spec as spec;
 
 pub mod bundle;
-pub mod generate;
+pub mod codegen;
 pub mod lint;
 pub mod publish;
-pub mod server;
-pub mod spec;

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
-use crate::spec::{self, Files, Ref, join};
+use crate::spec::{self, Files, METHODS, Ref, join};
 
 /// One problem, located in a file as written.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -28,10 +28,6 @@ impl fmt::Display for Finding {
         write!(f, "{}: {}: {}", self.file, self.pointer, self.message)
     }
 }
-
-pub const METHODS: [&str; 8] = [
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
 
 /// Lints the given spec files and every file they reference. `root` only shortens file names in
 /// the findings. Findings come back sorted and without duplicates.

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
-use xtask::{bundle, generate, lint, publish, spec};
+use xtask::{bundle, codegen, lint, publish, spec};
 
 #[derive(Parser)]
 #[command(
@@ -100,9 +100,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     "the specs do not lint clean; fix them before generating (cargo xtask lint)"
                 );
             }
-            let outputs = generate::render(&root)?;
+            let outputs = codegen::render(&root)?;
             if check {
-                let diffs = generate::check(&root, &outputs)?;
+                let diffs = codegen::check(&root, &outputs)?;
                 if diffs.is_empty() {
                     eprintln!(
                         "generate --check: {} generated file(s) are fresh",
@@ -116,7 +116,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 eprintln!("generated code is stale: run `cargo xtask generate` to update it");
                 return Ok(ExitCode::FAILURE);
             }
-            let changed = generate::write(&root, &outputs)?;
+            let changed = codegen::write(&root, &outputs)?;
             for path in &changed {
                 eprintln!("wrote {path}");
             }

@@ -2,16 +2,13 @@
 
 use std::time::Duration;
 
-use crate::auth::{Auth, AuthError, ConcurAuth, CoupaAuth};
-use crate::generated::{
-    concur_expense_allocations, coupa_accounts, coupa_delegations,
-    coupa_integration_history_records, cso_events,
-};
+use crate::auth::{AuthError, ConcurAuth, CoupaAuth};
+use crate::generated::clients::CoupaCoreClients;
+use crate::generated::{concur_expense_allocations, cso_events};
 use crate::retry::RetryPolicy;
-use crate::runtime::Runtime;
-
-/// The header carrying the CSO API key.
-pub const CSO_API_KEY_HEADER: &str = "x-cso-api-key";
+use crate::runtime::{Connect, Runtime};
+pub use crate::vendor::CSO_API_KEY_HEADER;
+use crate::vendor::VendorKind;
 
 /// Why a client could not be built.
 #[derive(Debug, thiserror::Error)]
@@ -28,16 +25,9 @@ pub enum ConfigError {
     Credential(#[source] AuthError),
 }
 
-/// The three Coupa Core clients, sharing one connection pool and one token cache.
-#[derive(Debug, Clone)]
-pub struct CoupaClients {
-    /// Accounts (account allocations).
-    pub accounts: coupa_accounts::Client,
-    /// Delegations.
-    pub delegations: coupa_delegations::Client,
-    /// Integration history records.
-    pub integration_history_records: coupa_integration_history_records::Client,
-}
+/// The Coupa Core clients (one per Coupa Core spec), sharing one connection pool and one token
+/// cache; generated as [`CoupaCoreClients`].
+pub type CoupaClients = CoupaCoreClients;
 
 /// Client settings shared by the three vendors.
 ///
@@ -141,40 +131,39 @@ impl Config {
         }
     }
 
-    fn runtime(&self, auth: Auth) -> Runtime {
-        Runtime::new(auth, self.retry.clone(), self.correlation_id.clone())
+    /// Any generated client, or a vendor's group of them (`CoupaCoreClients`,
+    /// `CoupaSourcingClients`, `ConcurClients`), authenticated with that vendor's credentials.
+    ///
+    /// ```no_run
+    /// use spendapi_client::{Config, CoupaAuth, auth::scopes, coupa_accounts};
+    ///
+    /// # fn main() -> Result<(), spendapi_client::ConfigError> {
+    /// let accounts: coupa_accounts::Client = Config::new("https://acme.coupahost.com")
+    ///     .connect(CoupaAuth::client_credentials("id", "secret", [scopes::ACCOUNTING_READ]))?;
+    /// # let _ = accounts;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn connect<C: Connect>(
+        self,
+        credentials: <C::Vendor as VendorKind>::Credentials,
+    ) -> Result<C, ConfigError> {
+        let base = self.base()?;
+        let http = self.http()?;
+        let auth =
+            <C::Vendor as VendorKind>::auth(credentials, &base).map_err(ConfigError::Credential)?;
+        let runtime = Runtime::new(auth.0, self.retry, self.correlation_id);
+        Ok(C::from_parts(&base, http, runtime))
     }
 
     /// The Coupa Core clients.
     pub fn coupa(self, auth: CoupaAuth) -> Result<CoupaClients, ConfigError> {
-        let base = self.base()?;
-        let http = self.http()?;
-        let auth = auth.into_auth(&base).map_err(ConfigError::Credential)?;
-        let runtime = self.runtime(auth);
-        Ok(CoupaClients {
-            accounts: coupa_accounts::Client::new_with_client(&base, http.clone(), runtime.clone()),
-            delegations: coupa_delegations::Client::new_with_client(
-                &base,
-                http.clone(),
-                runtime.clone(),
-            ),
-            integration_history_records: coupa_integration_history_records::Client::new_with_client(
-                &base, http, runtime,
-            ),
-        })
+        self.connect(auth)
     }
 
     /// The Coupa Sourcing events client, authenticated with `X-CSO-API-KEY`.
     pub fn cso(self, api_key: impl AsRef<str>) -> Result<cso_events::Client, ConfigError> {
-        let base = self.base()?;
-        let http = self.http()?;
-        let auth =
-            Auth::api_key(CSO_API_KEY_HEADER, api_key.as_ref()).map_err(ConfigError::Credential)?;
-        Ok(cso_events::Client::new_with_client(
-            &base,
-            http,
-            self.runtime(auth),
-        ))
+        self.connect(api_key.as_ref().to_owned())
     }
 
     /// The SAP Concur expense-allocations client.
@@ -182,14 +171,7 @@ impl Config {
         self,
         auth: ConcurAuth,
     ) -> Result<concur_expense_allocations::Client, ConfigError> {
-        let base = self.base()?;
-        let http = self.http()?;
-        let auth = auth.into_auth(&base).map_err(ConfigError::Credential)?;
-        Ok(concur_expense_allocations::Client::new_with_client(
-            &base,
-            http,
-            self.runtime(auth),
-        ))
+        self.connect(auth)
     }
 }
 

@@ -18,9 +18,9 @@
 //! as `InvalidResponsePayload`, without the status. To keep the status, the `exec` hook
 //! rewrites such bodies (an XML `<errors>` body, plain text, an empty body from a proxy) into
 //! the API's JSON error schema, carrying the messages it recognised; those responses are
-//! marked with [`NORMALIZED_BODY_HEADER`](crate::runtime::NORMALIZED_BODY_HEADER).
+//! marked with [`NORMALIZED_BODY_HEADER`](crate::headers::NORMALIZED_BODY_HEADER).
 //! [`VendorError::body`] is always the original bytes (carried past progenitor in
-//! [`RAW_BODY_HEADER`](crate::runtime::RAW_BODY_HEADER)), whatever the typed value says. For raw `reqwest` calls (for example with
+//! [`RAW_BODY_HEADER`](crate::headers::RAW_BODY_HEADER)), whatever the typed value says. For raw `reqwest` calls (for example with
 //! `Accept: application/xml`), [`VendorError::from_response`] keeps the original bytes.
 
 use std::fmt;
@@ -31,7 +31,8 @@ use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 use serde::Deserialize;
 
-use crate::generated::{concur_expense_allocations, coupa_common, cso_events};
+pub use crate::headers::CORRELATION_ID_HEADER;
+use crate::headers::RAW_BODY_HEADER;
 
 /// What went wrong, in broad classes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -342,8 +343,8 @@ impl VendorError {
     }
 
     /// The raw body: the bytes the server sent (kept by the `exec` hook, see
-    /// [`RAW_BODY_HEADER`](crate::runtime::RAW_BODY_HEADER)); for an error body larger than
-    /// [`RAW_BODY_LIMIT`](crate::runtime::RAW_BODY_LIMIT), the typed body re-serialised to JSON.
+    /// [`RAW_BODY_HEADER`](crate::headers::RAW_BODY_HEADER)); for an error body larger than
+    /// [`RAW_BODY_LIMIT`](crate::headers::RAW_BODY_LIMIT), the typed body re-serialised to JSON.
     pub fn body(&self) -> &[u8] {
         &self.body
     }
@@ -384,72 +385,30 @@ pub trait TypedErrorBody: serde::Serialize {
     fn to_error_body(&self) -> ErrorBody;
 }
 
+/// The [`ErrorBody`] of a generated error-body value: its JSON, recognised as any vendor's
+/// format. The generator implements [`TypedErrorBody`] with this for every error schema of every
+/// spec (`generated/errors.rs`), so a new spec's errors convert without hand-written code.
+pub fn typed_error_body<T: serde::Serialize>(value: &T) -> ErrorBody {
+    serde_json::to_vec(value).map_or(ErrorBody::Unrecognized, |json| ErrorBody::parse(&json))
+}
+
 impl TypedErrorBody for () {
     fn to_error_body(&self) -> ErrorBody {
         ErrorBody::Empty
     }
 }
 
-impl TypedErrorBody for coupa_common::types::CoupaJsonErrors {
-    fn to_error_body(&self) -> ErrorBody {
-        // The generated map is unordered; sort by key for a stable order.
-        let mut groups: Vec<_> = self
-            .errors
-            .iter()
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
-        groups.sort_by(|a, b| a.0.cmp(&b.0));
-        ErrorBody::CoupaJson(groups)
-    }
-}
-
-impl TypedErrorBody for coupa_common::types::CoupaXmlErrors {
+impl TypedErrorBody for spendapi_types::coupa_common::CoupaXmlErrors {
     fn to_error_body(&self) -> ErrorBody {
         ErrorBody::CoupaXml(self.error.clone())
     }
 }
 
-impl TypedErrorBody for concur_expense_allocations::types::ErrorMessage {
-    fn to_error_body(&self) -> ErrorBody {
-        ErrorBody::Concur(ConcurError {
-            error_message: self.error_message.clone(),
-            http_status: self.http_status.clone(),
-            path: self.path.clone(),
-            timestamp: self.timestamp.to_rfc3339(),
-            error_id: self.error_id.clone(),
-            validation_errors: self
-                .validation_errors
-                .iter()
-                .map(|v| ConcurValidationError {
-                    id: v.id.clone(),
-                    message: v.message.clone(),
-                    source: v.source.clone(),
-                })
-                .collect(),
-        })
-    }
-}
-
-impl TypedErrorBody for cso_events::types::CsoResult {
-    fn to_error_body(&self) -> ErrorBody {
-        ErrorBody::Cso(
-            self.result
-                .iter()
-                .map(|e| CsoEntry {
-                    type_: e.type_.clone(),
-                    description: e.description.clone(),
-                    id: e.id.as_ref().map(|id| id.to_string()),
-                })
-                .collect(),
-        )
-    }
-}
-
 /// The original error body the `exec` hook recorded in
-/// [`RAW_BODY_HEADER`](crate::runtime::RAW_BODY_HEADER), if any.
+/// [`RAW_BODY_HEADER`](crate::headers::RAW_BODY_HEADER), if any.
 fn raw_body(headers: &HeaderMap) -> Option<Bytes> {
     use base64::Engine as _;
-    let value = headers.get(crate::runtime::RAW_BODY_HEADER)?;
+    let value = headers.get(RAW_BODY_HEADER)?;
     base64::engine::general_purpose::STANDARD
         .decode(value.as_bytes())
         .ok()
@@ -517,9 +476,6 @@ pub trait CorrelationIdExt {
     /// The `concur-correlationid` header, if present.
     fn correlation_id(&self) -> Option<&str>;
 }
-
-/// The header carrying the Concur correlation id.
-pub const CORRELATION_ID_HEADER: &str = "concur-correlationid";
 
 impl CorrelationIdExt for HeaderMap {
     fn correlation_id(&self) -> Option<&str> {

@@ -12,8 +12,10 @@
 //!
 //! | module | what |
 //! |---|---|
-//! | [`config`] | [`coupa`], [`cso`], [`concur`] and [`Config`]: ready clients |
-//! | [`runtime`] | the `ClientHooks` impls (headers, auth, correlation ids, filters, retries) and [`ClientExt`] |
+//! | [`config`] | [`coupa`], [`cso`], [`concur`] and [`Config`] (with [`Config::connect`] for any client or group): ready clients |
+//! | [`runtime`] | what the generated `ClientHooks` impls call (headers, auth, correlation ids, filters, retries), [`Connect`] and [`ClientExt`] |
+//! | [`vendor`] | [`Vendor`] and the marker types the generated wiring names |
+//! | [`headers`] | the header names the modules share |
 //! | [`auth`] | Coupa client credentials, the CSO API key, Concur bearer tokens and [`auth::TokenProvider`] |
 //! | [`errors`] | [`VendorError`]: every vendor's error body, `From` every generated error |
 //! | [`pagination`] | `Stream`s over Coupa and CSO indexes |
@@ -73,9 +75,11 @@ pub mod auth;
 pub mod config;
 pub mod errors;
 pub mod filters;
+pub mod headers;
 pub mod pagination;
 pub mod retry;
 pub mod runtime;
+pub mod vendor;
 
 pub use generated::{
     concur_expense_allocations, coupa_accounts, coupa_common, coupa_delegations,
@@ -89,4 +93,5 @@ pub use filters::{Attr, Fields, Filters, FiltersExt, Op};
 pub use pagination::{CsoPage, PageRequest, coupa_index, cso_index};
 pub use progenitor_client::{ByteStream, Error, ResponseValue};
 pub use retry::RetryPolicy;
-pub use runtime::{Api, ClientExt, RequestOptions, Runtime};
+pub use runtime::{ClientExt, Connect, RequestOptions, Runtime};
+pub use vendor::{Vendor, VendorKind};

@@ -42,7 +42,7 @@ use std::future::Future;
 use futures::{Stream, StreamExt, stream};
 
 use crate::errors::VendorError;
-use crate::generated::cso_events;
+use spendapi_types::cso_events;
 
 /// Coupa Core's largest page (`limit`).
 pub const COUPA_MAX_LIMIT: u64 = 50;
@@ -67,8 +67,8 @@ pub struct CsoPage<T> {
     pub items: Vec<T>,
 }
 
-impl From<cso_events::types::EventList> for CsoPage<cso_events::types::Event> {
-    fn from(list: cso_events::types::EventList) -> Self {
+impl From<cso_events::EventList> for CsoPage<cso_events::Event> {
+    fn from(list: cso_events::EventList) -> Self {
         Self {
             total: u64::try_from(list.total).unwrap_or(0),
             items: list.events,

@@ -1,8 +1,10 @@
 //! State shared by every generated client, and the `ClientHooks` that apply it.
 //!
-//! Each generated `Client` carries a [`Runtime`] as its inner value. This module implements
-//! `progenitor_client::ClientHooks<Runtime>` for every generated `Client` type (by value, which
-//! overrides the generated default for `&Client` through auto-ref specialisation):
+//! Each generated `Client` carries a [`Runtime`] as its inner value. The generator writes, after
+//! progenitor's code in every module, an `impl ClientHooks<Runtime> for Client` (by value, which
+//! overrides the generated default for `&Client` through auto-ref specialisation) that calls
+//! [`pre`] and [`exec`] here, and an `impl Connect for Client` naming the spec's vendor; so no
+//! generated client can miss its runtime:
 //!
 //! - `pre` (before each operation, once):
 //!   - removes progenitor's `api-version` header (no vendor uses it);
@@ -23,26 +25,16 @@
 
 use std::time::SystemTime;
 
-use progenitor_client::{ClientHooks, ClientInfo, Error as ClientError, OperationInfo};
+use progenitor_client::{ClientInfo, Error as ClientError, OperationInfo};
 use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderName, HeaderValue};
 use reqwest::{Method, StatusCode};
 
 use crate::auth::Auth;
-use crate::errors::CORRELATION_ID_HEADER;
 use crate::filters::Filters;
-use crate::generated::{concur_expense_allocations, coupa_common, cso_events};
+use crate::headers::CORRELATION_ID_HEADER;
+pub use crate::headers::{NORMALIZED_BODY_HEADER, RAW_BODY_HEADER, RAW_BODY_LIMIT};
 use crate::retry::{Attempt, RetryPolicy};
-
-/// Which vendor API a generated client talks to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Api {
-    /// Coupa Core (accounts, delegations, integration history records).
-    Coupa,
-    /// Coupa Sourcing.
-    Cso,
-    /// SAP Concur.
-    Concur,
-}
+use crate::vendor::{Vendor, VendorKind};
 
 /// Per-handle request options: filters, a correlation id, the retry opt-in.
 ///
@@ -135,7 +127,7 @@ impl Runtime {
     /// the message of `progenitor_client::Error::Custom`.
     pub(crate) async fn prepare(
         &self,
-        api: Api,
+        vendor: Vendor,
         http: &reqwest::Client,
         request: &mut reqwest::Request,
     ) -> Result<(), String> {
@@ -149,11 +141,11 @@ impl Runtime {
         }
         if has_body
             && (!headers.contains_key(CONTENT_TYPE)
-                || (api == Api::Concur && method == Method::PATCH))
+                || (vendor == Vendor::Concur && method == Method::PATCH))
         {
             headers.insert(CONTENT_TYPE, json);
         }
-        if api == Api::Concur && !headers.contains_key(CORRELATION_ID_HEADER) {
+        if vendor == Vendor::Concur && !headers.contains_key(CORRELATION_ID_HEADER) {
             let id = self
                 .options
                 .correlation_id
@@ -184,7 +176,7 @@ impl Runtime {
     /// Sends a request with retries and token renewal, then normalises an error body.
     pub(crate) async fn execute(
         &self,
-        api: Api,
+        vendor: Vendor,
         http: &reqwest::Client,
         request: reqwest::Request,
     ) -> reqwest::Result<reqwest::Response> {
@@ -192,7 +184,7 @@ impl Runtime {
         let response = self.send_with_retries(http, request).await?;
         let status = response.status();
         if status.is_client_error() || status.is_server_error() {
-            normalize_error_body(api, &path, response).await
+            normalize_error_body(vendor, &path, response).await
         } else {
             Ok(response)
         }
@@ -257,31 +249,17 @@ impl Runtime {
     }
 }
 
-/// Marks a response whose error body [`Runtime`] rewrote into the API's JSON error shape; the
-/// value is the original `Content-Type` (`none` without one).
-pub const NORMALIZED_BODY_HEADER: &str = "x-spendapi-original-content-type";
-
-/// Carries the original bytes of an error body (base64, up to [`RAW_BODY_LIMIT`] bytes), set on
-/// every error response by the `exec` hook. progenitor consumes the body of a documented error
-/// status into its typed value; this header is how [`VendorError::body`](crate::VendorError::body)
-/// still returns the bytes the server sent. It never leaves the process.
-pub const RAW_BODY_HEADER: &str = "x-spendapi-raw-body";
-
-/// Error bodies larger than this are not carried in [`RAW_BODY_HEADER`] (vendor error bodies are
-/// a few hundred bytes; a larger one is usually an HTML error page from a proxy).
-pub const RAW_BODY_LIMIT: usize = 16 * 1024;
-
 /// Rewrites an error body that is not the API's JSON error shape into that shape.
 ///
 /// Every operation of a spec has one error schema (`CoupaJsonErrors`, `CsoResult`,
 /// `ErrorMessage`). When the body of an error status does not parse as it (an XML `<errors>`
 /// body, plain text or an empty body from a rate limiter or proxy), progenitor reports
 /// `InvalidResponsePayload` and drops the status. Rewriting the body into the schema, with the
-/// messages recognised in the original ([`ErrorBody::parse`](crate::ErrorBody::parse)), its text,
+/// messages recognised in the original ([`ErrorBody::parse`](crate::errors::ErrorBody::parse)), its text,
 /// or the status's reason phrase, keeps the status and the messages. Such responses carry
 /// [`NORMALIZED_BODY_HEADER`].
 async fn normalize_error_body(
-    api: Api,
+    vendor: Vendor,
     path: &str,
     response: reqwest::Response,
 ) -> reqwest::Result<reqwest::Response> {
@@ -292,15 +270,18 @@ async fn normalize_error_body(
     let original = reqwest::Response::from(http::Response::new(body))
         .bytes()
         .await?;
-    let conforms = match api {
-        Api::Coupa => {
-            serde_json::from_slice::<coupa_common::types::CoupaJsonErrors>(&original).is_ok()
-        }
-        Api::Cso => serde_json::from_slice::<cso_events::types::CsoResult>(&original).is_ok(),
-        Api::Concur => {
-            serde_json::from_slice::<concur_expense_allocations::types::ErrorMessage>(&original)
+    let conforms = match vendor {
+        Vendor::CoupaCore => {
+            serde_json::from_slice::<spendapi_types::coupa_common::CoupaJsonErrors>(&original)
                 .is_ok()
         }
+        Vendor::CoupaSourcing => {
+            serde_json::from_slice::<spendapi_types::cso_events::CsoResult>(&original).is_ok()
+        }
+        Vendor::Concur => serde_json::from_slice::<
+            spendapi_types::concur_expense_allocations::ErrorMessage,
+        >(&original)
+        .is_ok(),
     };
     let mut builder = http::Response::builder()
         .status(parts.status)
@@ -333,7 +314,7 @@ async fn normalize_error_body(
                 original_type,
             );
         }
-        bytes::Bytes::from(synthesize_error_body(api, parts.status, path, &original))
+        bytes::Bytes::from(synthesize_error_body(vendor, parts.status, path, &original))
     };
     let rebuilt = builder
         .body(reqwest::Body::from(body))
@@ -341,9 +322,14 @@ async fn normalize_error_body(
     Ok(reqwest::Response::from(rebuilt))
 }
 
-fn synthesize_error_body(api: Api, status: StatusCode, path: &str, original: &[u8]) -> Vec<u8> {
+fn synthesize_error_body(
+    vendor: Vendor,
+    status: StatusCode,
+    path: &str,
+    original: &[u8],
+) -> Vec<u8> {
     let reason = status.canonical_reason().unwrap_or("Error");
-    let mut messages = crate::ErrorBody::parse(original).messages();
+    let mut messages = crate::errors::ErrorBody::parse(original).messages();
     if messages.is_empty() {
         let text = String::from_utf8_lossy(original);
         let text = text.trim();
@@ -354,9 +340,9 @@ fn synthesize_error_body(api: Api, status: StatusCode, path: &str, original: &[u
             text.chars().take(1000).collect()
         });
     }
-    let value = match api {
-        Api::Coupa => serde_json::json!({ "errors": { "base": messages } }),
-        Api::Cso => serde_json::json!({
+    let value = match vendor {
+        Vendor::CoupaCore => serde_json::json!({ "errors": { "base": messages } }),
+        Vendor::CoupaSourcing => serde_json::json!({
             "result": messages
                 .iter()
                 .map(|m| serde_json::json!({
@@ -365,7 +351,7 @@ fn synthesize_error_body(api: Api, status: StatusCode, path: &str, original: &[u
                 }))
                 .collect::<Vec<_>>()
         }),
-        Api::Concur => serde_json::json!({
+        Vendor::Concur => serde_json::json!({
             "errorMessage": messages.join("; "),
             "httpStatus": format!("{} - {reason}", status.as_u16()),
             "path": path,
@@ -387,6 +373,48 @@ fn chain(error: &dyn std::error::Error) -> String {
     out
 }
 
+/// What every generated client and client group implements (written by the generator after
+/// progenitor's code): its vendor, and how to build it from a base URL, an HTTP client and a
+/// [`Runtime`]. [`Config::connect`](crate::Config::connect) builds any of them.
+pub trait Connect: Sized {
+    /// The vendor whose credentials the client takes.
+    type Vendor: VendorKind;
+
+    /// The client at `base_url`, sending through `http`, with `runtime`'s state.
+    fn from_parts(base_url: &str, http: reqwest::Client, runtime: Runtime) -> Self;
+}
+
+/// The `pre` hook of every generated client: headers, credentials, filters.
+pub async fn pre<C, E>(
+    client: &C,
+    request: &mut reqwest::Request,
+    _info: &OperationInfo,
+) -> Result<(), ClientError<E>>
+where
+    C: Connect + ClientInfo<Runtime>,
+{
+    client
+        .inner()
+        .prepare(<C::Vendor as VendorKind>::VENDOR, client.client(), request)
+        .await
+        .map_err(ClientError::Custom)
+}
+
+/// The `exec` hook of every generated client: retries, token renewal, error bodies.
+pub async fn exec<C>(
+    client: &C,
+    request: reqwest::Request,
+    _info: &OperationInfo,
+) -> reqwest::Result<reqwest::Response>
+where
+    C: Connect + ClientInfo<Runtime>,
+{
+    client
+        .inner()
+        .execute(<C::Vendor as VendorKind>::VENDOR, client.client(), request)
+        .await
+}
+
 /// Per-handle options for any generated client: returns a cheap clone of the client (sharing
 /// its connection pool and token cache) whose requests use the given options.
 ///
@@ -399,8 +427,8 @@ fn chain(error: &dyn std::error::Error) -> String {
 /// # }
 /// ```
 pub trait ClientExt: Sized {
-    /// Which vendor API the client talks to.
-    const API: Api;
+    /// Which vendor the client talks to.
+    const VENDOR: Vendor;
 
     /// The client's runtime.
     fn runtime(&self) -> &Runtime;
@@ -428,52 +456,21 @@ pub trait ClientExt: Sized {
     }
 }
 
-macro_rules! attach_runtime {
-    ($($module:ident => $api:expr),* $(,)?) => {$(
-        impl ClientHooks<Runtime> for crate::generated::$module::Client {
-            async fn pre<E>(
-                &self,
-                request: &mut reqwest::Request,
-                _info: &OperationInfo,
-            ) -> Result<(), ClientError<E>> {
-                self.inner()
-                    .prepare($api, self.client(), request)
-                    .await
-                    .map_err(ClientError::Custom)
-            }
+impl<C> ClientExt for C
+where
+    C: Connect + ClientInfo<Runtime>,
+{
+    const VENDOR: Vendor = <C::Vendor as VendorKind>::VENDOR;
 
-            async fn exec(
-                &self,
-                request: reqwest::Request,
-                _info: &OperationInfo,
-            ) -> reqwest::Result<reqwest::Response> {
-                self.inner().execute($api, self.client(), request).await
-            }
-        }
+    fn runtime(&self) -> &Runtime {
+        self.inner()
+    }
 
-        impl ClientExt for crate::generated::$module::Client {
-            const API: Api = $api;
-
-            fn runtime(&self) -> &Runtime {
-                self.inner()
-            }
-
-            fn with_options(&self, options: RequestOptions) -> Self {
-                Self::new_with_client(
-                    self.baseurl(),
-                    self.client().clone(),
-                    self.inner().with_options(options),
-                )
-            }
-        }
-    )*};
+    fn with_options(&self, options: RequestOptions) -> Self {
+        C::from_parts(
+            self.baseurl(),
+            self.client().clone(),
+            self.inner().with_options(options),
+        )
+    }
 }
-
-attach_runtime!(
-    coupa_common => Api::Coupa,
-    coupa_accounts => Api::Coupa,
-    coupa_delegations => Api::Coupa,
-    coupa_integration_history_records => Api::Coupa,
-    cso_events => Api::Cso,
-    concur_expense_allocations => Api::Concur,
-);

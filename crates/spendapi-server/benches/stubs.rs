@@ -26,8 +26,6 @@ use axum::serve::ListenerExt;
 use http_body_util::{BodyExt, Full};
 use hyper_util::rt::TokioIo;
 use serde_json::Value;
-use spendapi_client::generated::coupa_accounts::types as accounts;
-use spendapi_client::generated::coupa_delegations::types as delegations;
 use spendapi_server::coupa_accounts::{
     CoupaAccounts, CreateAccountQuery, CreateAccountResponse, GetAccountPath, GetAccountQuery,
     GetAccountResponse, ListAccountsQuery, ListAccountsResponse, UpdateAccountAllocationQuery,
@@ -37,6 +35,8 @@ use spendapi_server::coupa_delegations::{
     CoupaDelegations, ListDelegationsQuery, ListDelegationsResponse,
 };
 use spendapi_server::{AuthError, Caller, Scheme, Verifier};
+use spendapi_types::coupa_accounts as accounts;
+use spendapi_types::coupa_delegations as delegations;
 use tokio::net::{TcpListener, TcpStream};
 
 type BoxError = Box<dyn Error + Send + Sync>;
@@ -136,10 +136,10 @@ impl CoupaAccounts for Stub {
 
 /// The value of `#/components/examples/<name>` in the bundled spec `openapi/<api>.yaml`.
 fn spec_example(api: &str, name: &str) -> Result<Value, BoxError> {
-    let path = xtask::spec::workspace_root()
+    let path = spendapi_spec::workspace_root()
         .join("openapi")
         .join(format!("{api}.yaml"));
-    let doc = xtask::spec::bundle(&path)
+    let doc = spendapi_spec::bundle(&path)
         .map_err(|e| format!("failed to bundle {}: {e:#}", path.display()))?;
     doc.pointer(&format!("/components/examples/{name}/value"))
         .cloned()

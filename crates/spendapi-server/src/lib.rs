@@ -5,7 +5,7 @@
 //!
 //! - a trait named after the API (`CoupaAccounts`, `CsoEvents`, ...) with one method per
 //!   operation, taking the verified [`Caller`] and typed inputs (`<Op>Path`, `<Op>Query`,
-//!   `<Op>Headers` structs and the body type from [`spendapi_client`]) and returning
+//!   `<Op>Headers` structs and the body type from [`spendapi_types`]) and returning
 //!   `<Op>Response`, an enum with one variant per documented status code. The trait has no
 //!   default bodies: an implementation missing an operation does not compile. [`Verifier`] is a
 //!   supertrait, so every implementation also decides how credentials are verified;
@@ -22,7 +22,7 @@
 //! # Example
 //!
 //! ```
-//! use spendapi_client::generated::coupa_delegations::types::DelegationList;
+//! use spendapi_types::coupa_delegations::DelegationList;
 //! use spendapi_server::coupa_delegations::{self, CoupaDelegations, ListDelegationsQuery, ListDelegationsResponse};
 //! use spendapi_server::{AuthError, Caller, Scheme, Verifier};
 //!

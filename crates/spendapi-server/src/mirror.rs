@@ -1,7 +1,7 @@
 //! utoipa schemas for the client crate's model types, derived from the types themselves.
 //!
 //! The generated utoipa annotations name bodies as `doc::Account`, an alias of
-//! `Mirror<spendapi_client::...::types::Account>`. [`Mirror`] implements utoipa's
+//! `Mirror<spendapi_types::...::Account>`. [`Mirror`] implements utoipa's
 //! [`ToSchema`](utoipa::ToSchema) from the type's `schemars::JsonSchema` derive (which every
 //! client type has and which reads the same serde attributes utoipa would). A direct
 //! `utoipa::ToSchema` derive on the client types does not compile: typify turns `minimum: 1`

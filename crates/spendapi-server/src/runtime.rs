@@ -808,13 +808,13 @@ async fn correlate(name: &'static str, mut request: Request, next: Next) -> Resp
     response
 }
 
-impl Transcode<spendapi_client::generated::coupa_common::types::CoupaXmlErrors>
-    for spendapi_client::generated::coupa_common::types::CoupaJsonErrors
+impl Transcode<spendapi_types::coupa_common::CoupaXmlErrors>
+    for spendapi_types::coupa_common::CoupaJsonErrors
 {
-    fn transcode(&self) -> spendapi_client::generated::coupa_common::types::CoupaXmlErrors {
+    fn transcode(&self) -> spendapi_types::coupa_common::CoupaXmlErrors {
         let mut keys: Vec<&String> = self.errors.keys().collect();
         keys.sort();
-        spendapi_client::generated::coupa_common::types::CoupaXmlErrors {
+        spendapi_types::coupa_common::CoupaXmlErrors {
             error: keys
                 .into_iter()
                 .flat_map(|k| self.errors[k].iter().cloned())

@@ -6,9 +6,9 @@ use std::collections::HashMap;
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use spendapi_client::generated::concur_expense_allocations::types as concur;
-use spendapi_client::generated::coupa_common::types as coupa;
-use spendapi_client::generated::cso_events::types as cso;
+use spendapi_types::concur_expense_allocations as concur;
+use spendapi_types::coupa_common as coupa;
+use spendapi_types::cso_events as cso;
 
 use crate::negotiate::Format;
 

@@ -5,598 +5,8 @@
 pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
 #[allow(unused_imports)]
 use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderExt};
-/// Types used as operation parameters and responses.
-#[allow(clippy::all)]
-pub mod types {
-    ///A delegation as Coupa returns it (the vendor's reference page). Elements the vendor page marks only "Api_Out" are `readOnly`; nothing is marked required because `return_object` and `fields` can trim the returned elements.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
-    pub struct Delegation {
-        ///Whether the delegate approves on the delegator's behalf.
-        #[serde(
-            rename = "approval-delegate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub approval_delegate: ::std::option::Option<bool>,
-        ///When Coupa created the delegation.
-        #[serde(
-            rename = "created-at",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        ///User who created the delegation (read-only).
-        #[serde(
-            rename = "created-by",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub created_by: ::std::option::Option<
-            crate::generated::coupa_common::types::UserSimple,
-        >,
-        ///The user acting as delegate (full user object).
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub delegate: ::std::option::Option<crate::generated::coupa_common::types::User>,
-        ///Id of the user acting as delegate.
-        #[serde(
-            rename = "delegate-id",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub delegate_id: ::std::option::Option<i64>,
-        ///The delegating user (full user object).
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub delegator: ::std::option::Option<
-            crate::generated::coupa_common::types::User,
-        >,
-        ///Id of the delegating user. The vendor's reference page gives no data type for this element; integer follows from its example and from `delegate-id`.
-        #[serde(
-            rename = "delegator-id",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub delegator_id: ::std::option::Option<i64>,
-        ///When the delegation ends.
-        #[serde(
-            rename = "end-date",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub end_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        ///Coupa's unique identifier of the delegation.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id: ::std::option::Option<i64>,
-        ///Whether the delegate acts as invoice requester on the delegator's behalf.
-        #[serde(
-            rename = "invoice-requester-delegate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub invoice_requester_delegate: ::std::option::Option<bool>,
-        ///Reason for the delegation.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub reason: ::std::option::Option<DelegationReason>,
-        ///Whether the delegate receives goods on the delegator's behalf.
-        #[serde(
-            rename = "receiving-delegate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub receiving_delegate: ::std::option::Option<bool>,
-        ///Whether the delegate reviews on the delegator's behalf.
-        #[serde(
-            rename = "review-delegate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub review_delegate: ::std::option::Option<bool>,
-        ///When the delegation starts.
-        #[serde(
-            rename = "start-date",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub start_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        ///When Coupa last updated the delegation.
-        #[serde(
-            rename = "updated-at",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        ///User who last updated the delegation (read-only).
-        #[serde(
-            rename = "updated-by",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub updated_by: ::std::option::Option<
-            crate::generated::coupa_common::types::UserSimple,
-        >,
-    }
-    impl Delegation {
-        pub fn builder() -> builder::Delegation {
-            Default::default()
-        }
-    }
-    ///A page of delegations (XML root element `<delegations>`).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
-    #[serde(transparent)]
-    pub struct DelegationList(pub ::std::vec::Vec<Delegation>);
-    impl ::std::ops::Deref for DelegationList {
-        type Target = ::std::vec::Vec<Delegation>;
-        fn deref(&self) -> &::std::vec::Vec<Delegation> {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<DelegationList> for ::std::vec::Vec<Delegation> {
-        fn from(value: DelegationList) -> Self {
-            value.0
-        }
-    }
-    impl ::std::convert::From<::std::vec::Vec<Delegation>> for DelegationList {
-        fn from(value: ::std::vec::Vec<Delegation>) -> Self {
-            Self(value)
-        }
-    }
-    ///Reason for the delegation.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[serde(transparent)]
-    pub struct DelegationReason(::std::string::String);
-    impl ::std::ops::Deref for DelegationReason {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<DelegationReason> for ::std::string::String {
-        fn from(value: DelegationReason) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for DelegationReason {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 255usize {
-                return Err("longer than 255 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for DelegationReason {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for DelegationReason {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for DelegationReason {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    /// Types for composing complex structures.
-    pub mod builder {
-        #[derive(Clone, Debug)]
-        pub struct Delegation {
-            approval_delegate: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            created_at: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                ::std::string::String,
-            >,
-            created_by: ::std::result::Result<
-                ::std::option::Option<crate::generated::coupa_common::types::UserSimple>,
-                ::std::string::String,
-            >,
-            delegate: ::std::result::Result<
-                ::std::option::Option<crate::generated::coupa_common::types::User>,
-                ::std::string::String,
-            >,
-            delegate_id: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            delegator: ::std::result::Result<
-                ::std::option::Option<crate::generated::coupa_common::types::User>,
-                ::std::string::String,
-            >,
-            delegator_id: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            end_date: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                ::std::string::String,
-            >,
-            id: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
-            invoice_requester_delegate: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            reason: ::std::result::Result<
-                ::std::option::Option<super::DelegationReason>,
-                ::std::string::String,
-            >,
-            receiving_delegate: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            review_delegate: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            start_date: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                ::std::string::String,
-            >,
-            updated_at: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                ::std::string::String,
-            >,
-            updated_by: ::std::result::Result<
-                ::std::option::Option<crate::generated::coupa_common::types::UserSimple>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for Delegation {
-            fn default() -> Self {
-                Self {
-                    approval_delegate: Ok(Default::default()),
-                    created_at: Ok(Default::default()),
-                    created_by: Ok(Default::default()),
-                    delegate: Ok(Default::default()),
-                    delegate_id: Ok(Default::default()),
-                    delegator: Ok(Default::default()),
-                    delegator_id: Ok(Default::default()),
-                    end_date: Ok(Default::default()),
-                    id: Ok(Default::default()),
-                    invoice_requester_delegate: Ok(Default::default()),
-                    reason: Ok(Default::default()),
-                    receiving_delegate: Ok(Default::default()),
-                    review_delegate: Ok(Default::default()),
-                    start_date: Ok(Default::default()),
-                    updated_at: Ok(Default::default()),
-                    updated_by: Ok(Default::default()),
-                }
-            }
-        }
-        impl Delegation {
-            pub fn approval_delegate<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.approval_delegate = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for approval_delegate: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn created_at<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.created_at = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for created_at: {e}")
-                    });
-                self
-            }
-            pub fn created_by<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        crate::generated::coupa_common::types::UserSimple,
-                    >,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.created_by = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for created_by: {e}")
-                    });
-                self
-            }
-            pub fn delegate<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<crate::generated::coupa_common::types::User>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.delegate = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for delegate: {e}")
-                    });
-                self
-            }
-            pub fn delegate_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.delegate_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for delegate_id: {e}")
-                    });
-                self
-            }
-            pub fn delegator<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<crate::generated::coupa_common::types::User>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.delegator = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for delegator: {e}")
-                    });
-                self
-            }
-            pub fn delegator_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.delegator_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for delegator_id: {e}")
-                    });
-                self
-            }
-            pub fn end_date<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.end_date = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for end_date: {e}")
-                    });
-                self
-            }
-            pub fn id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
-                self
-            }
-            pub fn invoice_requester_delegate<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.invoice_requester_delegate = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for invoice_requester_delegate: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn reason<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::DelegationReason>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.reason = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for reason: {e}")
-                    });
-                self
-            }
-            pub fn receiving_delegate<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.receiving_delegate = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for receiving_delegate: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn review_delegate<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.review_delegate = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for review_delegate: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn start_date<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.start_date = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for start_date: {e}")
-                    });
-                self
-            }
-            pub fn updated_at<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.updated_at = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for updated_at: {e}")
-                    });
-                self
-            }
-            pub fn updated_by<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        crate::generated::coupa_common::types::UserSimple,
-                    >,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.updated_by = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for updated_by: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<Delegation> for super::Delegation {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: Delegation,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    approval_delegate: value.approval_delegate?,
-                    created_at: value.created_at?,
-                    created_by: value.created_by?,
-                    delegate: value.delegate?,
-                    delegate_id: value.delegate_id?,
-                    delegator: value.delegator?,
-                    delegator_id: value.delegator_id?,
-                    end_date: value.end_date?,
-                    id: value.id?,
-                    invoice_requester_delegate: value.invoice_requester_delegate?,
-                    reason: value.reason?,
-                    receiving_delegate: value.receiving_delegate?,
-                    review_delegate: value.review_delegate?,
-                    start_date: value.start_date?,
-                    updated_at: value.updated_at?,
-                    updated_by: value.updated_by?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::Delegation> for Delegation {
-            fn from(value: super::Delegation) -> Self {
-                Self {
-                    approval_delegate: Ok(value.approval_delegate),
-                    created_at: Ok(value.created_at),
-                    created_by: Ok(value.created_by),
-                    delegate: Ok(value.delegate),
-                    delegate_id: Ok(value.delegate_id),
-                    delegator: Ok(value.delegator),
-                    delegator_id: Ok(value.delegator_id),
-                    end_date: Ok(value.end_date),
-                    id: Ok(value.id),
-                    invoice_requester_delegate: Ok(value.invoice_requester_delegate),
-                    reason: Ok(value.reason),
-                    receiving_delegate: Ok(value.receiving_delegate),
-                    review_delegate: Ok(value.review_delegate),
-                    start_date: Ok(value.start_date),
-                    updated_at: Ok(value.updated_at),
-                    updated_by: Ok(value.updated_by),
-                }
-            }
-        }
-    }
-    /// Error types.
-    pub mod error {
-        /// Error from a `TryFrom` or `FromStr` implementation.
-        pub struct ConversionError(::std::borrow::Cow<'static, str>);
-        impl ::std::error::Error for ConversionError {}
-        impl ::std::fmt::Display for ConversionError {
-            fn fmt(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> Result<(), ::std::fmt::Error> {
-                ::std::fmt::Display::fmt(&self.0, f)
-            }
-        }
-        impl ::std::fmt::Debug for ConversionError {
-            fn fmt(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> Result<(), ::std::fmt::Error> {
-                ::std::fmt::Debug::fmt(&self.0, f)
-            }
-        }
-        impl From<&'static str> for ConversionError {
-            fn from(value: &'static str) -> Self {
-                Self(value.into())
-            }
-        }
-        impl From<String> for ConversionError {
-            fn from(value: String) -> Self {
-                Self(value.into())
-            }
-        }
-    }
-}
+/// Types used as operation parameters and responses (from `spendapi-types`).
+pub use ::spendapi_types::coupa_delegations as types;
 #[derive(Clone, Debug)]
 /**Client for Coupa Core API - Delegations
 
@@ -735,10 +145,7 @@ pub mod builder {
         delegate_login: Result<Option<::std::string::String>, String>,
         delegator_id: Result<Option<i64>, String>,
         delegator_login: Result<Option<::std::string::String>, String>,
-        dir: Result<
-            Option<crate::generated::coupa_common::types::CoupaSortDirection>,
-            String,
-        >,
+        dir: Result<Option<::spendapi_types::coupa_common::CoupaSortDirection>, String>,
         end_date_gt: Result<Option<::chrono::DateTime<::chrono::offset::Utc>>, String>,
         end_date_lt: Result<Option<::chrono::DateTime<::chrono::offset::Utc>>, String>,
         fields: Result<Option<::std::string::String>, String>,
@@ -747,7 +154,7 @@ pub mod builder {
         offset: Result<Option<u64>, String>,
         order_by: Result<Option<::std::string::String>, String>,
         return_object: Result<
-            Option<crate::generated::coupa_common::types::CoupaReturnObject>,
+            Option<::spendapi_types::coupa_common::CoupaReturnObject>,
             String,
         >,
         start_date_gt: Result<Option<::chrono::DateTime<::chrono::offset::Utc>>, String>,
@@ -854,15 +261,13 @@ pub mod builder {
         }
         pub fn dir<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<
-                crate::generated::coupa_common::types::CoupaSortDirection,
-            >,
+            V: std::convert::TryInto<::spendapi_types::coupa_common::CoupaSortDirection>,
         {
             self.dir = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `crate :: generated :: coupa_common :: types :: CoupaSortDirection` for dir failed"
+                    "conversion to `:: spendapi_types :: coupa_common :: CoupaSortDirection` for dir failed"
                         .to_string()
                 });
             self
@@ -957,15 +362,13 @@ pub mod builder {
         }
         pub fn return_object<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<
-                crate::generated::coupa_common::types::CoupaReturnObject,
-            >,
+            V: std::convert::TryInto<::spendapi_types::coupa_common::CoupaReturnObject>,
         {
             self.return_object = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `crate :: generated :: coupa_common :: types :: CoupaReturnObject` for return_object failed"
+                    "conversion to `:: spendapi_types :: coupa_common :: CoupaReturnObject` for return_object failed"
                         .to_string()
                 });
             self
@@ -1027,7 +430,7 @@ pub mod builder {
             self,
         ) -> Result<
             ResponseValue<types::DelegationList>,
-            Error<crate::generated::coupa_common::types::CoupaJsonErrors>,
+            Error<::spendapi_types::coupa_common::CoupaJsonErrors>,
         > {
             let Self {
                 client,
@@ -1186,4 +589,33 @@ pub mod builder {
 /// Items consumers will typically use such as the Client.
 pub mod prelude {
     pub use self::super::Client;
+}
+
+/// Attaches the hand-written runtime (headers, credentials, retries, error bodies): by
+/// value, which takes precedence over progenitor's default impl for `&Client`.
+impl ClientHooks<crate::runtime::Runtime> for Client {
+    async fn pre<E>(
+        &self,
+        request: &mut reqwest::Request,
+        info: &OperationInfo,
+    ) -> Result<(), Error<E>> {
+        crate::runtime::pre(self, request, info).await
+    }
+    async fn exec(
+        &self,
+        request: reqwest::Request,
+        info: &OperationInfo,
+    ) -> reqwest::Result<reqwest::Response> {
+        crate::runtime::exec(self, request, info).await
+    }
+}
+impl crate::runtime::Connect for Client {
+    type Vendor = crate::vendor::CoupaCore;
+    fn from_parts(
+        base_url: &str,
+        http: reqwest::Client,
+        runtime: crate::runtime::Runtime,
+    ) -> Self {
+        Self::new_with_client(base_url, http, runtime)
+    }
 }

@@ -5,3457 +5,8 @@
 pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
 #[allow(unused_imports)]
 use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderExt};
-/// Types used as operation parameters and responses.
-#[allow(clippy::all)]
-pub mod types {
-    ///The kind of Coupa document a record is about: exactly the 31 values the vendor's reference page lists (Coupa class names, including namespaced ones such as `Asn::Header`).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    pub enum IntegrationDocumentType {
-        ExternalOrderHeader,
-        OrderHeader,
-        InventoryTransaction,
-        InvoiceHeader,
-        ExpenseReport,
-        RequisitionHeader,
-        Account,
-        Supplier,
-        User,
-        Address,
-        RemitToAddress,
-        Contract,
-        ExchangeRate,
-        Invoice,
-        Requisition,
-        Payment,
-        ApprovalChain,
-        LookupValue,
-        Item,
-        SupplierInformation,
-        #[serde(rename = "Asn::Header")]
-        AsnHeader,
-        AccountValidationRule,
-        ContingentWorkOrderHeader,
-        #[serde(rename = "Payables::External::Payable")]
-        PayablesExternalPayable,
-        Charge,
-        #[serde(rename = "Payables::Invoice")]
-        PayablesInvoice,
-        #[serde(rename = "Payables::Expense")]
-        PayablesExpense,
-        #[serde(rename = "CoupaPay::Payment")]
-        CoupaPayPayment,
-        #[serde(rename = "CoupaPay::Statement")]
-        CoupaPayStatement,
-        ReceiptRequest,
-        InventoryRequestHeader,
-    }
-    impl ::std::fmt::Display for IntegrationDocumentType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::ExternalOrderHeader => f.write_str("ExternalOrderHeader"),
-                Self::OrderHeader => f.write_str("OrderHeader"),
-                Self::InventoryTransaction => f.write_str("InventoryTransaction"),
-                Self::InvoiceHeader => f.write_str("InvoiceHeader"),
-                Self::ExpenseReport => f.write_str("ExpenseReport"),
-                Self::RequisitionHeader => f.write_str("RequisitionHeader"),
-                Self::Account => f.write_str("Account"),
-                Self::Supplier => f.write_str("Supplier"),
-                Self::User => f.write_str("User"),
-                Self::Address => f.write_str("Address"),
-                Self::RemitToAddress => f.write_str("RemitToAddress"),
-                Self::Contract => f.write_str("Contract"),
-                Self::ExchangeRate => f.write_str("ExchangeRate"),
-                Self::Invoice => f.write_str("Invoice"),
-                Self::Requisition => f.write_str("Requisition"),
-                Self::Payment => f.write_str("Payment"),
-                Self::ApprovalChain => f.write_str("ApprovalChain"),
-                Self::LookupValue => f.write_str("LookupValue"),
-                Self::Item => f.write_str("Item"),
-                Self::SupplierInformation => f.write_str("SupplierInformation"),
-                Self::AsnHeader => f.write_str("Asn::Header"),
-                Self::AccountValidationRule => f.write_str("AccountValidationRule"),
-                Self::ContingentWorkOrderHeader => {
-                    f.write_str("ContingentWorkOrderHeader")
-                }
-                Self::PayablesExternalPayable => {
-                    f.write_str("Payables::External::Payable")
-                }
-                Self::Charge => f.write_str("Charge"),
-                Self::PayablesInvoice => f.write_str("Payables::Invoice"),
-                Self::PayablesExpense => f.write_str("Payables::Expense"),
-                Self::CoupaPayPayment => f.write_str("CoupaPay::Payment"),
-                Self::CoupaPayStatement => f.write_str("CoupaPay::Statement"),
-                Self::ReceiptRequest => f.write_str("ReceiptRequest"),
-                Self::InventoryRequestHeader => f.write_str("InventoryRequestHeader"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for IntegrationDocumentType {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "ExternalOrderHeader" => Ok(Self::ExternalOrderHeader),
-                "OrderHeader" => Ok(Self::OrderHeader),
-                "InventoryTransaction" => Ok(Self::InventoryTransaction),
-                "InvoiceHeader" => Ok(Self::InvoiceHeader),
-                "ExpenseReport" => Ok(Self::ExpenseReport),
-                "RequisitionHeader" => Ok(Self::RequisitionHeader),
-                "Account" => Ok(Self::Account),
-                "Supplier" => Ok(Self::Supplier),
-                "User" => Ok(Self::User),
-                "Address" => Ok(Self::Address),
-                "RemitToAddress" => Ok(Self::RemitToAddress),
-                "Contract" => Ok(Self::Contract),
-                "ExchangeRate" => Ok(Self::ExchangeRate),
-                "Invoice" => Ok(Self::Invoice),
-                "Requisition" => Ok(Self::Requisition),
-                "Payment" => Ok(Self::Payment),
-                "ApprovalChain" => Ok(Self::ApprovalChain),
-                "LookupValue" => Ok(Self::LookupValue),
-                "Item" => Ok(Self::Item),
-                "SupplierInformation" => Ok(Self::SupplierInformation),
-                "Asn::Header" => Ok(Self::AsnHeader),
-                "AccountValidationRule" => Ok(Self::AccountValidationRule),
-                "ContingentWorkOrderHeader" => Ok(Self::ContingentWorkOrderHeader),
-                "Payables::External::Payable" => Ok(Self::PayablesExternalPayable),
-                "Charge" => Ok(Self::Charge),
-                "Payables::Invoice" => Ok(Self::PayablesInvoice),
-                "Payables::Expense" => Ok(Self::PayablesExpense),
-                "CoupaPay::Payment" => Ok(Self::CoupaPayPayment),
-                "CoupaPay::Statement" => Ok(Self::CoupaPayStatement),
-                "ReceiptRequest" => Ok(Self::ReceiptRequest),
-                "InventoryRequestHeader" => Ok(Self::InventoryRequestHeader),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for IntegrationDocumentType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for IntegrationDocumentType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    ///An integration history record as Coupa returns it. Read-only elements are marked `readOnly`; nothing is marked required because `return_object` and `fields` can trim the returned elements. Elements that are not set come back as null.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
-    pub struct IntegrationHistoryRecord {
-        ///Which of the integration's contacts are alerted: free text, documented values `Functional`, `Technical` and `Both`.
-        #[serde(
-            rename = "contact-alert-type",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub contact_alert_type: ::std::option::Option<
-            IntegrationHistoryRecordContactAlertType,
-        >,
-        ///When Coupa created the record. the vendor reference page's table shows two "ja" marks on this row, which can be read as "required"; since Coupa sets it automatically it is treated as read-only and never required on writes.
-        #[serde(
-            rename = "created-at",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        ///User who created the record (read-only).
-        #[serde(
-            rename = "created-by",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub created_by: ::std::option::Option<
-            crate::generated::coupa_common::types::UserSimple,
-        >,
-        ///How the record was created.
-        #[serde(
-            rename = "creation-method",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub creation_method: ::std::option::Option<
-            IntegrationHistoryRecordCreationMethod,
-        >,
-        ///Id of the Coupa document the record is about.
-        #[serde(
-            rename = "document-id",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub document_id: ::std::option::Option<i64>,
-        ///Revision of the document the record is about.
-        #[serde(
-            rename = "document-revision",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub document_revision: ::std::option::Option<i64>,
-        ///Status of the document the record is about.
-        #[serde(
-            rename = "document-status",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub document_status: ::std::option::Option<
-            IntegrationHistoryRecordDocumentStatus,
-        >,
-        ///Type of the Coupa document the record is about.
-        #[serde(
-            rename = "document-type",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub document_type: ::std::option::Option<IntegrationDocumentType>,
-        ///Identifier of the document in the external system.
-        #[serde(
-            rename = "external-id",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub external_id: ::std::option::Option<IntegrationHistoryRecordExternalId>,
-        ///Coupa's unique identifier of the record.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id: ::std::option::Option<i64>,
-        ///The integration the record belongs to, if any.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub integration: ::std::option::Option<IntegrationSummary>,
-        ///File name of the bulk import/export the record came from. the vendor reference page's first column shows `integration_filename`; Coupa wire names are kebab-case (the second column of every other row and the vendor's wider documentation), so `integration-filename` is used.
-        #[serde(
-            rename = "integration-filename",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub integration_filename: ::std::option::Option<
-            IntegrationHistoryRecordIntegrationFilename,
-        >,
-        ///Id of the integration run the record belongs to, if any.
-        #[serde(
-            rename = "integration-run-id",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub integration_run_id: ::std::option::Option<i64>,
-        ///True when the record has been resolved (see `resolve_integration_history_record`).
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub resolved: ::std::option::Option<bool>,
-        ///Responses from the external system recorded on this record.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub responses: ::std::vec::Vec<IntegrationResponse>,
-        ///Transaction status, free text (for example `Success` or `Error`).
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub status: ::std::option::Option<IntegrationHistoryRecordStatus>,
-        ///When Coupa last updated the record.
-        #[serde(
-            rename = "updated-at",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        ///User who last updated the record (read-only).
-        #[serde(
-            rename = "updated-by",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub updated_by: ::std::option::Option<
-            crate::generated::coupa_common::types::UserSimple,
-        >,
-    }
-    impl IntegrationHistoryRecord {
-        pub fn builder() -> builder::IntegrationHistoryRecord {
-            Default::default()
-        }
-    }
-    ///Which of the integration's contacts are alerted: free text, documented values `Functional`, `Technical` and `Both`.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[serde(transparent)]
-    pub struct IntegrationHistoryRecordContactAlertType(::std::string::String);
-    impl ::std::ops::Deref for IntegrationHistoryRecordContactAlertType {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<IntegrationHistoryRecordContactAlertType>
-    for ::std::string::String {
-        fn from(value: IntegrationHistoryRecordContactAlertType) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for IntegrationHistoryRecordContactAlertType {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 255usize {
-                return Err("longer than 255 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for IntegrationHistoryRecordContactAlertType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for IntegrationHistoryRecordContactAlertType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for IntegrationHistoryRecordContactAlertType {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///What a create (and each POST action) accepts. `contact-alert-type`, `document-id` and `document-type` are required; read-only elements (`id`, audit fields, `integration-filename`, `resolved`) are not accepted.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
-    pub struct IntegrationHistoryRecordCreate {
-        ///Which of the integration's contacts are alerted: free text, documented values `Functional`, `Technical` and `Both`.
-        #[serde(rename = "contact-alert-type")]
-        pub contact_alert_type: IntegrationHistoryRecordCreateContactAlertType,
-        ///How the record was created.
-        #[serde(
-            rename = "creation-method",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub creation_method: ::std::option::Option<
-            IntegrationHistoryRecordCreateCreationMethod,
-        >,
-        ///Id of the Coupa document the record is about.
-        #[serde(rename = "document-id")]
-        pub document_id: i64,
-        ///Revision of the document the record is about.
-        #[serde(
-            rename = "document-revision",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub document_revision: ::std::option::Option<i64>,
-        ///Status of the document the record is about.
-        #[serde(
-            rename = "document-status",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub document_status: ::std::option::Option<
-            IntegrationHistoryRecordCreateDocumentStatus,
-        >,
-        ///Type of the Coupa document the record is about.
-        #[serde(rename = "document-type")]
-        pub document_type: IntegrationDocumentType,
-        ///Identifier of the document in the external system.
-        #[serde(
-            rename = "external-id",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub external_id: ::std::option::Option<IntegrationHistoryRecordCreateExternalId>,
-        ///The integration the record belongs to, referenced by its code.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub integration: ::std::option::Option<IntegrationReference>,
-        ///The integration run the record belongs to (write-only; returned as `integration-run-id`).
-        #[serde(
-            rename = "integration-run",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub integration_run: ::std::option::Option<IntegrationRunReference>,
-        ///Id of the integration run the record belongs to.
-        #[serde(
-            rename = "integration-run-id",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub integration_run_id: ::std::option::Option<i64>,
-        ///Responses from the external system to record.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub responses: ::std::vec::Vec<IntegrationResponseCreate>,
-        ///Transaction status, free text (for example `Success` or `Error`).
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub status: ::std::option::Option<IntegrationHistoryRecordCreateStatus>,
-    }
-    impl IntegrationHistoryRecordCreate {
-        pub fn builder() -> builder::IntegrationHistoryRecordCreate {
-            Default::default()
-        }
-    }
-    ///Which of the integration's contacts are alerted: free text, documented values `Functional`, `Technical` and `Both`.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[serde(transparent)]
-    pub struct IntegrationHistoryRecordCreateContactAlertType(::std::string::String);
-    impl ::std::ops::Deref for IntegrationHistoryRecordCreateContactAlertType {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<IntegrationHistoryRecordCreateContactAlertType>
-    for ::std::string::String {
-        fn from(value: IntegrationHistoryRecordCreateContactAlertType) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for IntegrationHistoryRecordCreateContactAlertType {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 255usize {
-                return Err("longer than 255 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str>
-    for IntegrationHistoryRecordCreateContactAlertType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for IntegrationHistoryRecordCreateContactAlertType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de>
-    for IntegrationHistoryRecordCreateContactAlertType {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///How the record was created.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[serde(transparent)]
-    pub struct IntegrationHistoryRecordCreateCreationMethod(::std::string::String);
-    impl ::std::ops::Deref for IntegrationHistoryRecordCreateCreationMethod {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<IntegrationHistoryRecordCreateCreationMethod>
-    for ::std::string::String {
-        fn from(value: IntegrationHistoryRecordCreateCreationMethod) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for IntegrationHistoryRecordCreateCreationMethod {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 255usize {
-                return Err("longer than 255 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for IntegrationHistoryRecordCreateCreationMethod {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for IntegrationHistoryRecordCreateCreationMethod {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de>
-    for IntegrationHistoryRecordCreateCreationMethod {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///Status of the document the record is about.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[serde(transparent)]
-    pub struct IntegrationHistoryRecordCreateDocumentStatus(::std::string::String);
-    impl ::std::ops::Deref for IntegrationHistoryRecordCreateDocumentStatus {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<IntegrationHistoryRecordCreateDocumentStatus>
-    for ::std::string::String {
-        fn from(value: IntegrationHistoryRecordCreateDocumentStatus) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for IntegrationHistoryRecordCreateDocumentStatus {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 255usize {
-                return Err("longer than 255 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for IntegrationHistoryRecordCreateDocumentStatus {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for IntegrationHistoryRecordCreateDocumentStatus {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de>
-    for IntegrationHistoryRecordCreateDocumentStatus {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///Identifier of the document in the external system.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[serde(transparent)]
-    pub struct IntegrationHistoryRecordCreateExternalId(::std::string::String);
-    impl ::std::ops::Deref for IntegrationHistoryRecordCreateExternalId {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<IntegrationHistoryRecordCreateExternalId>
-    for ::std::string::String {
-        fn from(value: IntegrationHistoryRecordCreateExternalId) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for IntegrationHistoryRecordCreateExternalId {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 255usize {
-                return Err("longer than 255 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for IntegrationHistoryRecordCreateExternalId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for IntegrationHistoryRecordCreateExternalId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for IntegrationHistoryRecordCreateExternalId {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///Transaction status, free text (for example `Success` or `Error`).
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[serde(transparent)]
-    pub struct IntegrationHistoryRecordCreateStatus(::std::string::String);
-    impl ::std::ops::Deref for IntegrationHistoryRecordCreateStatus {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<IntegrationHistoryRecordCreateStatus>
-    for ::std::string::String {
-        fn from(value: IntegrationHistoryRecordCreateStatus) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for IntegrationHistoryRecordCreateStatus {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 255usize {
-                return Err("longer than 255 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for IntegrationHistoryRecordCreateStatus {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for IntegrationHistoryRecordCreateStatus {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for IntegrationHistoryRecordCreateStatus {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///How the record was created.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[serde(transparent)]
-    pub struct IntegrationHistoryRecordCreationMethod(::std::string::String);
-    impl ::std::ops::Deref for IntegrationHistoryRecordCreationMethod {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<IntegrationHistoryRecordCreationMethod>
-    for ::std::string::String {
-        fn from(value: IntegrationHistoryRecordCreationMethod) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for IntegrationHistoryRecordCreationMethod {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 255usize {
-                return Err("longer than 255 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for IntegrationHistoryRecordCreationMethod {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for IntegrationHistoryRecordCreationMethod {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for IntegrationHistoryRecordCreationMethod {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///Status of the document the record is about.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[serde(transparent)]
-    pub struct IntegrationHistoryRecordDocumentStatus(::std::string::String);
-    impl ::std::ops::Deref for IntegrationHistoryRecordDocumentStatus {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<IntegrationHistoryRecordDocumentStatus>
-    for ::std::string::String {
-        fn from(value: IntegrationHistoryRecordDocumentStatus) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for IntegrationHistoryRecordDocumentStatus {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 255usize {
-                return Err("longer than 255 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for IntegrationHistoryRecordDocumentStatus {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for IntegrationHistoryRecordDocumentStatus {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for IntegrationHistoryRecordDocumentStatus {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///Identifier of the document in the external system.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[serde(transparent)]
-    pub struct IntegrationHistoryRecordExternalId(::std::string::String);
-    impl ::std::ops::Deref for IntegrationHistoryRecordExternalId {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<IntegrationHistoryRecordExternalId>
-    for ::std::string::String {
-        fn from(value: IntegrationHistoryRecordExternalId) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for IntegrationHistoryRecordExternalId {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 255usize {
-                return Err("longer than 255 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for IntegrationHistoryRecordExternalId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for IntegrationHistoryRecordExternalId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for IntegrationHistoryRecordExternalId {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///File name of the bulk import/export the record came from. the vendor reference page's first column shows `integration_filename`; Coupa wire names are kebab-case (the second column of every other row and the vendor's wider documentation), so `integration-filename` is used.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[serde(transparent)]
-    pub struct IntegrationHistoryRecordIntegrationFilename(::std::string::String);
-    impl ::std::ops::Deref for IntegrationHistoryRecordIntegrationFilename {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<IntegrationHistoryRecordIntegrationFilename>
-    for ::std::string::String {
-        fn from(value: IntegrationHistoryRecordIntegrationFilename) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for IntegrationHistoryRecordIntegrationFilename {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 255usize {
-                return Err("longer than 255 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for IntegrationHistoryRecordIntegrationFilename {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for IntegrationHistoryRecordIntegrationFilename {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for IntegrationHistoryRecordIntegrationFilename {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///A page of integration history records (XML root element `<integration-history-records>`).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
-    #[serde(transparent)]
-    pub struct IntegrationHistoryRecordList(
-        pub ::std::vec::Vec<IntegrationHistoryRecord>,
-    );
-    impl ::std::ops::Deref for IntegrationHistoryRecordList {
-        type Target = ::std::vec::Vec<IntegrationHistoryRecord>;
-        fn deref(&self) -> &::std::vec::Vec<IntegrationHistoryRecord> {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<IntegrationHistoryRecordList>
-    for ::std::vec::Vec<IntegrationHistoryRecord> {
-        fn from(value: IntegrationHistoryRecordList) -> Self {
-            value.0
-        }
-    }
-    impl ::std::convert::From<::std::vec::Vec<IntegrationHistoryRecord>>
-    for IntegrationHistoryRecordList {
-        fn from(value: ::std::vec::Vec<IntegrationHistoryRecord>) -> Self {
-            Self(value)
-        }
-    }
-    ///Transaction status, free text (for example `Success` or `Error`).
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[serde(transparent)]
-    pub struct IntegrationHistoryRecordStatus(::std::string::String);
-    impl ::std::ops::Deref for IntegrationHistoryRecordStatus {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<IntegrationHistoryRecordStatus> for ::std::string::String {
-        fn from(value: IntegrationHistoryRecordStatus) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for IntegrationHistoryRecordStatus {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 255usize {
-                return Err("longer than 255 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for IntegrationHistoryRecordStatus {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for IntegrationHistoryRecordStatus {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for IntegrationHistoryRecordStatus {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///What PUT and PATCH accept; every element is optional and only the elements sent are changed. Read-only elements are not accepted.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
-    pub struct IntegrationHistoryRecordUpdate {
-        ///Which of the integration's contacts are alerted: free text, documented values `Functional`, `Technical` and `Both`.
-        #[serde(
-            rename = "contact-alert-type",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub contact_alert_type: ::std::option::Option<
-            IntegrationHistoryRecordUpdateContactAlertType,
-        >,
-        ///How the record was created.
-        #[serde(
-            rename = "creation-method",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub creation_method: ::std::option::Option<
-            IntegrationHistoryRecordUpdateCreationMethod,
-        >,
-        ///Id of the Coupa document the record is about.
-        #[serde(
-            rename = "document-id",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub document_id: ::std::option::Option<i64>,
-        ///Revision of the document the record is about.
-        #[serde(
-            rename = "document-revision",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub document_revision: ::std::option::Option<i64>,
-        ///Status of the document the record is about.
-        #[serde(
-            rename = "document-status",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub document_status: ::std::option::Option<
-            IntegrationHistoryRecordUpdateDocumentStatus,
-        >,
-        ///Type of the Coupa document the record is about.
-        #[serde(
-            rename = "document-type",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub document_type: ::std::option::Option<IntegrationDocumentType>,
-        ///Identifier of the document in the external system.
-        #[serde(
-            rename = "external-id",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub external_id: ::std::option::Option<IntegrationHistoryRecordUpdateExternalId>,
-        ///The integration the record belongs to, referenced by its code.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub integration: ::std::option::Option<IntegrationReference>,
-        ///The integration run the record belongs to (write-only; returned as `integration-run-id`).
-        #[serde(
-            rename = "integration-run",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub integration_run: ::std::option::Option<IntegrationRunReference>,
-        ///Id of the integration run the record belongs to.
-        #[serde(
-            rename = "integration-run-id",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub integration_run_id: ::std::option::Option<i64>,
-        ///Responses from the external system to add to the record.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub responses: ::std::vec::Vec<IntegrationResponseCreate>,
-        ///Transaction status, free text (for example `Success` or `Error`).
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub status: ::std::option::Option<IntegrationHistoryRecordUpdateStatus>,
-    }
-    impl IntegrationHistoryRecordUpdate {
-        pub fn builder() -> builder::IntegrationHistoryRecordUpdate {
-            Default::default()
-        }
-    }
-    ///Which of the integration's contacts are alerted: free text, documented values `Functional`, `Technical` and `Both`.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[serde(transparent)]
-    pub struct IntegrationHistoryRecordUpdateContactAlertType(::std::string::String);
-    impl ::std::ops::Deref for IntegrationHistoryRecordUpdateContactAlertType {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<IntegrationHistoryRecordUpdateContactAlertType>
-    for ::std::string::String {
-        fn from(value: IntegrationHistoryRecordUpdateContactAlertType) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for IntegrationHistoryRecordUpdateContactAlertType {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 255usize {
-                return Err("longer than 255 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str>
-    for IntegrationHistoryRecordUpdateContactAlertType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for IntegrationHistoryRecordUpdateContactAlertType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de>
-    for IntegrationHistoryRecordUpdateContactAlertType {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///How the record was created.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[serde(transparent)]
-    pub struct IntegrationHistoryRecordUpdateCreationMethod(::std::string::String);
-    impl ::std::ops::Deref for IntegrationHistoryRecordUpdateCreationMethod {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<IntegrationHistoryRecordUpdateCreationMethod>
-    for ::std::string::String {
-        fn from(value: IntegrationHistoryRecordUpdateCreationMethod) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for IntegrationHistoryRecordUpdateCreationMethod {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 255usize {
-                return Err("longer than 255 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for IntegrationHistoryRecordUpdateCreationMethod {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for IntegrationHistoryRecordUpdateCreationMethod {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de>
-    for IntegrationHistoryRecordUpdateCreationMethod {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///Status of the document the record is about.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[serde(transparent)]
-    pub struct IntegrationHistoryRecordUpdateDocumentStatus(::std::string::String);
-    impl ::std::ops::Deref for IntegrationHistoryRecordUpdateDocumentStatus {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<IntegrationHistoryRecordUpdateDocumentStatus>
-    for ::std::string::String {
-        fn from(value: IntegrationHistoryRecordUpdateDocumentStatus) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for IntegrationHistoryRecordUpdateDocumentStatus {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 255usize {
-                return Err("longer than 255 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for IntegrationHistoryRecordUpdateDocumentStatus {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for IntegrationHistoryRecordUpdateDocumentStatus {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de>
-    for IntegrationHistoryRecordUpdateDocumentStatus {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///Identifier of the document in the external system.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[serde(transparent)]
-    pub struct IntegrationHistoryRecordUpdateExternalId(::std::string::String);
-    impl ::std::ops::Deref for IntegrationHistoryRecordUpdateExternalId {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<IntegrationHistoryRecordUpdateExternalId>
-    for ::std::string::String {
-        fn from(value: IntegrationHistoryRecordUpdateExternalId) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for IntegrationHistoryRecordUpdateExternalId {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 255usize {
-                return Err("longer than 255 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for IntegrationHistoryRecordUpdateExternalId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for IntegrationHistoryRecordUpdateExternalId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for IntegrationHistoryRecordUpdateExternalId {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///Transaction status, free text (for example `Success` or `Error`).
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[serde(transparent)]
-    pub struct IntegrationHistoryRecordUpdateStatus(::std::string::String);
-    impl ::std::ops::Deref for IntegrationHistoryRecordUpdateStatus {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<IntegrationHistoryRecordUpdateStatus>
-    for ::std::string::String {
-        fn from(value: IntegrationHistoryRecordUpdateStatus) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for IntegrationHistoryRecordUpdateStatus {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 255usize {
-                return Err("longer than 255 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for IntegrationHistoryRecordUpdateStatus {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for IntegrationHistoryRecordUpdateStatus {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for IntegrationHistoryRecordUpdateStatus {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///Reference to an existing integration by its code, as in `{"code":"ERP_INVOICE_EXPORT"}`.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
-    pub struct IntegrationReference {
-        ///Unique code of the integration.
-        pub code: ::std::string::String,
-    }
-    impl IntegrationReference {
-        pub fn builder() -> builder::IntegrationReference {
-            Default::default()
-        }
-    }
-    ///A response from the external system recorded on an integration history record (the vendor's reference page: "Reaktion auf Integrationsdatensätze").
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
-    pub struct IntegrationResponse {
-        ///When Coupa created the response.
-        #[serde(
-            rename = "created-at",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        ///User who created the response (read-only).
-        #[serde(
-            rename = "created-by",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub created_by: ::std::option::Option<
-            crate::generated::coupa_common::types::UserSimple,
-        >,
-        ///Coupa's unique identifier of the response.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id: ::std::option::Option<i64>,
-        ///Code returned by the external system.
-        #[serde(
-            rename = "response-code",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub response_code: ::std::option::Option<IntegrationResponseResponseCode>,
-        ///Message returned by the external system.
-        #[serde(
-            rename = "response-message",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub response_message: ::std::option::Option<::std::string::String>,
-        ///When Coupa last updated the response.
-        #[serde(
-            rename = "updated-at",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        ///User who last updated the response (read-only).
-        #[serde(
-            rename = "updated-by",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub updated_by: ::std::option::Option<
-            crate::generated::coupa_common::types::UserSimple,
-        >,
-    }
-    impl IntegrationResponse {
-        pub fn builder() -> builder::IntegrationResponse {
-            Default::default()
-        }
-    }
-    ///A response from the external system to record on an integration history record.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
-    pub struct IntegrationResponseCreate {
-        ///Code returned by the external system.
-        #[serde(
-            rename = "response-code",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub response_code: ::std::option::Option<IntegrationResponseCreateResponseCode>,
-        ///Message returned by the external system.
-        #[serde(
-            rename = "response-message",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub response_message: ::std::option::Option<::std::string::String>,
-    }
-    impl IntegrationResponseCreate {
-        pub fn builder() -> builder::IntegrationResponseCreate {
-            Default::default()
-        }
-    }
-    ///Code returned by the external system.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[serde(transparent)]
-    pub struct IntegrationResponseCreateResponseCode(::std::string::String);
-    impl ::std::ops::Deref for IntegrationResponseCreateResponseCode {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<IntegrationResponseCreateResponseCode>
-    for ::std::string::String {
-        fn from(value: IntegrationResponseCreateResponseCode) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for IntegrationResponseCreateResponseCode {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 255usize {
-                return Err("longer than 255 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for IntegrationResponseCreateResponseCode {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for IntegrationResponseCreateResponseCode {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for IntegrationResponseCreateResponseCode {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///Code returned by the external system.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[serde(transparent)]
-    pub struct IntegrationResponseResponseCode(::std::string::String);
-    impl ::std::ops::Deref for IntegrationResponseResponseCode {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<IntegrationResponseResponseCode>
-    for ::std::string::String {
-        fn from(value: IntegrationResponseResponseCode) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for IntegrationResponseResponseCode {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 255usize {
-                return Err("longer than 255 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for IntegrationResponseResponseCode {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for IntegrationResponseResponseCode {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for IntegrationResponseResponseCode {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///Reference to an existing integration run by its id.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
-    pub struct IntegrationRunReference {
-        ///Id of the integration run.
-        pub id: i64,
-    }
-    impl IntegrationRunReference {
-        pub fn builder() -> builder::IntegrationRunReference {
-            Default::default()
-        }
-    }
-    ///The integration a record belongs to, as embedded in a record.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
-    pub struct IntegrationSummary {
-        ///Unique code of the integration.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub code: ::std::option::Option<::std::string::String>,
-        ///Coupa's unique identifier of the integration.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id: ::std::option::Option<i64>,
-        ///Name of the integration.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<::std::string::String>,
-    }
-    impl IntegrationSummary {
-        pub fn builder() -> builder::IntegrationSummary {
-            Default::default()
-        }
-    }
-    ///`ListIntegrationHistoryRecordsContactAlertType`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[serde(transparent)]
-    pub struct ListIntegrationHistoryRecordsContactAlertType(::std::string::String);
-    impl ::std::ops::Deref for ListIntegrationHistoryRecordsContactAlertType {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<ListIntegrationHistoryRecordsContactAlertType>
-    for ::std::string::String {
-        fn from(value: ListIntegrationHistoryRecordsContactAlertType) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for ListIntegrationHistoryRecordsContactAlertType {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 255usize {
-                return Err("longer than 255 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str>
-    for ListIntegrationHistoryRecordsContactAlertType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for ListIntegrationHistoryRecordsContactAlertType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de>
-    for ListIntegrationHistoryRecordsContactAlertType {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///`ListIntegrationHistoryRecordsExternalId`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[serde(transparent)]
-    pub struct ListIntegrationHistoryRecordsExternalId(::std::string::String);
-    impl ::std::ops::Deref for ListIntegrationHistoryRecordsExternalId {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<ListIntegrationHistoryRecordsExternalId>
-    for ::std::string::String {
-        fn from(value: ListIntegrationHistoryRecordsExternalId) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for ListIntegrationHistoryRecordsExternalId {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 255usize {
-                return Err("longer than 255 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for ListIntegrationHistoryRecordsExternalId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for ListIntegrationHistoryRecordsExternalId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for ListIntegrationHistoryRecordsExternalId {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///`ListIntegrationHistoryRecordsStatus`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[serde(transparent)]
-    pub struct ListIntegrationHistoryRecordsStatus(::std::string::String);
-    impl ::std::ops::Deref for ListIntegrationHistoryRecordsStatus {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<ListIntegrationHistoryRecordsStatus>
-    for ::std::string::String {
-        fn from(value: ListIntegrationHistoryRecordsStatus) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for ListIntegrationHistoryRecordsStatus {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 255usize {
-                return Err("longer than 255 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for ListIntegrationHistoryRecordsStatus {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for ListIntegrationHistoryRecordsStatus {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for ListIntegrationHistoryRecordsStatus {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    /// Types for composing complex structures.
-    pub mod builder {
-        #[derive(Clone, Debug)]
-        pub struct IntegrationHistoryRecord {
-            contact_alert_type: ::std::result::Result<
-                ::std::option::Option<super::IntegrationHistoryRecordContactAlertType>,
-                ::std::string::String,
-            >,
-            created_at: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                ::std::string::String,
-            >,
-            created_by: ::std::result::Result<
-                ::std::option::Option<crate::generated::coupa_common::types::UserSimple>,
-                ::std::string::String,
-            >,
-            creation_method: ::std::result::Result<
-                ::std::option::Option<super::IntegrationHistoryRecordCreationMethod>,
-                ::std::string::String,
-            >,
-            document_id: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            document_revision: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            document_status: ::std::result::Result<
-                ::std::option::Option<super::IntegrationHistoryRecordDocumentStatus>,
-                ::std::string::String,
-            >,
-            document_type: ::std::result::Result<
-                ::std::option::Option<super::IntegrationDocumentType>,
-                ::std::string::String,
-            >,
-            external_id: ::std::result::Result<
-                ::std::option::Option<super::IntegrationHistoryRecordExternalId>,
-                ::std::string::String,
-            >,
-            id: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
-            integration: ::std::result::Result<
-                ::std::option::Option<super::IntegrationSummary>,
-                ::std::string::String,
-            >,
-            integration_filename: ::std::result::Result<
-                ::std::option::Option<
-                    super::IntegrationHistoryRecordIntegrationFilename,
-                >,
-                ::std::string::String,
-            >,
-            integration_run_id: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            resolved: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            responses: ::std::result::Result<
-                ::std::vec::Vec<super::IntegrationResponse>,
-                ::std::string::String,
-            >,
-            status: ::std::result::Result<
-                ::std::option::Option<super::IntegrationHistoryRecordStatus>,
-                ::std::string::String,
-            >,
-            updated_at: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                ::std::string::String,
-            >,
-            updated_by: ::std::result::Result<
-                ::std::option::Option<crate::generated::coupa_common::types::UserSimple>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for IntegrationHistoryRecord {
-            fn default() -> Self {
-                Self {
-                    contact_alert_type: Ok(Default::default()),
-                    created_at: Ok(Default::default()),
-                    created_by: Ok(Default::default()),
-                    creation_method: Ok(Default::default()),
-                    document_id: Ok(Default::default()),
-                    document_revision: Ok(Default::default()),
-                    document_status: Ok(Default::default()),
-                    document_type: Ok(Default::default()),
-                    external_id: Ok(Default::default()),
-                    id: Ok(Default::default()),
-                    integration: Ok(Default::default()),
-                    integration_filename: Ok(Default::default()),
-                    integration_run_id: Ok(Default::default()),
-                    resolved: Ok(Default::default()),
-                    responses: Ok(Default::default()),
-                    status: Ok(Default::default()),
-                    updated_at: Ok(Default::default()),
-                    updated_by: Ok(Default::default()),
-                }
-            }
-        }
-        impl IntegrationHistoryRecord {
-            pub fn contact_alert_type<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        super::IntegrationHistoryRecordContactAlertType,
-                    >,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.contact_alert_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for contact_alert_type: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn created_at<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.created_at = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for created_at: {e}")
-                    });
-                self
-            }
-            pub fn created_by<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        crate::generated::coupa_common::types::UserSimple,
-                    >,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.created_by = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for created_by: {e}")
-                    });
-                self
-            }
-            pub fn creation_method<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::IntegrationHistoryRecordCreationMethod>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.creation_method = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for creation_method: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn document_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.document_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for document_id: {e}")
-                    });
-                self
-            }
-            pub fn document_revision<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.document_revision = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for document_revision: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn document_status<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::IntegrationHistoryRecordDocumentStatus>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.document_status = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for document_status: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn document_type<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::IntegrationDocumentType>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.document_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for document_type: {e}")
-                    });
-                self
-            }
-            pub fn external_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::IntegrationHistoryRecordExternalId>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.external_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for external_id: {e}")
-                    });
-                self
-            }
-            pub fn id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
-                self
-            }
-            pub fn integration<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::IntegrationSummary>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.integration = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for integration: {e}")
-                    });
-                self
-            }
-            pub fn integration_filename<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        super::IntegrationHistoryRecordIntegrationFilename,
-                    >,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.integration_filename = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for integration_filename: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn integration_run_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.integration_run_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for integration_run_id: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn resolved<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.resolved = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for resolved: {e}")
-                    });
-                self
-            }
-            pub fn responses<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::IntegrationResponse>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.responses = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for responses: {e}")
-                    });
-                self
-            }
-            pub fn status<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::IntegrationHistoryRecordStatus>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.status = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for status: {e}")
-                    });
-                self
-            }
-            pub fn updated_at<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.updated_at = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for updated_at: {e}")
-                    });
-                self
-            }
-            pub fn updated_by<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        crate::generated::coupa_common::types::UserSimple,
-                    >,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.updated_by = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for updated_by: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<IntegrationHistoryRecord>
-        for super::IntegrationHistoryRecord {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: IntegrationHistoryRecord,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    contact_alert_type: value.contact_alert_type?,
-                    created_at: value.created_at?,
-                    created_by: value.created_by?,
-                    creation_method: value.creation_method?,
-                    document_id: value.document_id?,
-                    document_revision: value.document_revision?,
-                    document_status: value.document_status?,
-                    document_type: value.document_type?,
-                    external_id: value.external_id?,
-                    id: value.id?,
-                    integration: value.integration?,
-                    integration_filename: value.integration_filename?,
-                    integration_run_id: value.integration_run_id?,
-                    resolved: value.resolved?,
-                    responses: value.responses?,
-                    status: value.status?,
-                    updated_at: value.updated_at?,
-                    updated_by: value.updated_by?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::IntegrationHistoryRecord>
-        for IntegrationHistoryRecord {
-            fn from(value: super::IntegrationHistoryRecord) -> Self {
-                Self {
-                    contact_alert_type: Ok(value.contact_alert_type),
-                    created_at: Ok(value.created_at),
-                    created_by: Ok(value.created_by),
-                    creation_method: Ok(value.creation_method),
-                    document_id: Ok(value.document_id),
-                    document_revision: Ok(value.document_revision),
-                    document_status: Ok(value.document_status),
-                    document_type: Ok(value.document_type),
-                    external_id: Ok(value.external_id),
-                    id: Ok(value.id),
-                    integration: Ok(value.integration),
-                    integration_filename: Ok(value.integration_filename),
-                    integration_run_id: Ok(value.integration_run_id),
-                    resolved: Ok(value.resolved),
-                    responses: Ok(value.responses),
-                    status: Ok(value.status),
-                    updated_at: Ok(value.updated_at),
-                    updated_by: Ok(value.updated_by),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct IntegrationHistoryRecordCreate {
-            contact_alert_type: ::std::result::Result<
-                super::IntegrationHistoryRecordCreateContactAlertType,
-                ::std::string::String,
-            >,
-            creation_method: ::std::result::Result<
-                ::std::option::Option<
-                    super::IntegrationHistoryRecordCreateCreationMethod,
-                >,
-                ::std::string::String,
-            >,
-            document_id: ::std::result::Result<i64, ::std::string::String>,
-            document_revision: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            document_status: ::std::result::Result<
-                ::std::option::Option<
-                    super::IntegrationHistoryRecordCreateDocumentStatus,
-                >,
-                ::std::string::String,
-            >,
-            document_type: ::std::result::Result<
-                super::IntegrationDocumentType,
-                ::std::string::String,
-            >,
-            external_id: ::std::result::Result<
-                ::std::option::Option<super::IntegrationHistoryRecordCreateExternalId>,
-                ::std::string::String,
-            >,
-            integration: ::std::result::Result<
-                ::std::option::Option<super::IntegrationReference>,
-                ::std::string::String,
-            >,
-            integration_run: ::std::result::Result<
-                ::std::option::Option<super::IntegrationRunReference>,
-                ::std::string::String,
-            >,
-            integration_run_id: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            responses: ::std::result::Result<
-                ::std::vec::Vec<super::IntegrationResponseCreate>,
-                ::std::string::String,
-            >,
-            status: ::std::result::Result<
-                ::std::option::Option<super::IntegrationHistoryRecordCreateStatus>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for IntegrationHistoryRecordCreate {
-            fn default() -> Self {
-                Self {
-                    contact_alert_type: Err(
-                        "no value supplied for contact_alert_type".to_string(),
-                    ),
-                    creation_method: Ok(Default::default()),
-                    document_id: Err("no value supplied for document_id".to_string()),
-                    document_revision: Ok(Default::default()),
-                    document_status: Ok(Default::default()),
-                    document_type: Err(
-                        "no value supplied for document_type".to_string(),
-                    ),
-                    external_id: Ok(Default::default()),
-                    integration: Ok(Default::default()),
-                    integration_run: Ok(Default::default()),
-                    integration_run_id: Ok(Default::default()),
-                    responses: Ok(Default::default()),
-                    status: Ok(Default::default()),
-                }
-            }
-        }
-        impl IntegrationHistoryRecordCreate {
-            pub fn contact_alert_type<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    super::IntegrationHistoryRecordCreateContactAlertType,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.contact_alert_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for contact_alert_type: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn creation_method<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        super::IntegrationHistoryRecordCreateCreationMethod,
-                    >,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.creation_method = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for creation_method: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn document_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.document_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for document_id: {e}")
-                    });
-                self
-            }
-            pub fn document_revision<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.document_revision = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for document_revision: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn document_status<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        super::IntegrationHistoryRecordCreateDocumentStatus,
-                    >,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.document_status = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for document_status: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn document_type<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::IntegrationDocumentType>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.document_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for document_type: {e}")
-                    });
-                self
-            }
-            pub fn external_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        super::IntegrationHistoryRecordCreateExternalId,
-                    >,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.external_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for external_id: {e}")
-                    });
-                self
-            }
-            pub fn integration<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::IntegrationReference>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.integration = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for integration: {e}")
-                    });
-                self
-            }
-            pub fn integration_run<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::IntegrationRunReference>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.integration_run = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for integration_run: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn integration_run_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.integration_run_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for integration_run_id: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn responses<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::vec::Vec<super::IntegrationResponseCreate>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.responses = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for responses: {e}")
-                    });
-                self
-            }
-            pub fn status<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::IntegrationHistoryRecordCreateStatus>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.status = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for status: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<IntegrationHistoryRecordCreate>
-        for super::IntegrationHistoryRecordCreate {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: IntegrationHistoryRecordCreate,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    contact_alert_type: value.contact_alert_type?,
-                    creation_method: value.creation_method?,
-                    document_id: value.document_id?,
-                    document_revision: value.document_revision?,
-                    document_status: value.document_status?,
-                    document_type: value.document_type?,
-                    external_id: value.external_id?,
-                    integration: value.integration?,
-                    integration_run: value.integration_run?,
-                    integration_run_id: value.integration_run_id?,
-                    responses: value.responses?,
-                    status: value.status?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::IntegrationHistoryRecordCreate>
-        for IntegrationHistoryRecordCreate {
-            fn from(value: super::IntegrationHistoryRecordCreate) -> Self {
-                Self {
-                    contact_alert_type: Ok(value.contact_alert_type),
-                    creation_method: Ok(value.creation_method),
-                    document_id: Ok(value.document_id),
-                    document_revision: Ok(value.document_revision),
-                    document_status: Ok(value.document_status),
-                    document_type: Ok(value.document_type),
-                    external_id: Ok(value.external_id),
-                    integration: Ok(value.integration),
-                    integration_run: Ok(value.integration_run),
-                    integration_run_id: Ok(value.integration_run_id),
-                    responses: Ok(value.responses),
-                    status: Ok(value.status),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct IntegrationHistoryRecordUpdate {
-            contact_alert_type: ::std::result::Result<
-                ::std::option::Option<
-                    super::IntegrationHistoryRecordUpdateContactAlertType,
-                >,
-                ::std::string::String,
-            >,
-            creation_method: ::std::result::Result<
-                ::std::option::Option<
-                    super::IntegrationHistoryRecordUpdateCreationMethod,
-                >,
-                ::std::string::String,
-            >,
-            document_id: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            document_revision: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            document_status: ::std::result::Result<
-                ::std::option::Option<
-                    super::IntegrationHistoryRecordUpdateDocumentStatus,
-                >,
-                ::std::string::String,
-            >,
-            document_type: ::std::result::Result<
-                ::std::option::Option<super::IntegrationDocumentType>,
-                ::std::string::String,
-            >,
-            external_id: ::std::result::Result<
-                ::std::option::Option<super::IntegrationHistoryRecordUpdateExternalId>,
-                ::std::string::String,
-            >,
-            integration: ::std::result::Result<
-                ::std::option::Option<super::IntegrationReference>,
-                ::std::string::String,
-            >,
-            integration_run: ::std::result::Result<
-                ::std::option::Option<super::IntegrationRunReference>,
-                ::std::string::String,
-            >,
-            integration_run_id: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            responses: ::std::result::Result<
-                ::std::vec::Vec<super::IntegrationResponseCreate>,
-                ::std::string::String,
-            >,
-            status: ::std::result::Result<
-                ::std::option::Option<super::IntegrationHistoryRecordUpdateStatus>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for IntegrationHistoryRecordUpdate {
-            fn default() -> Self {
-                Self {
-                    contact_alert_type: Ok(Default::default()),
-                    creation_method: Ok(Default::default()),
-                    document_id: Ok(Default::default()),
-                    document_revision: Ok(Default::default()),
-                    document_status: Ok(Default::default()),
-                    document_type: Ok(Default::default()),
-                    external_id: Ok(Default::default()),
-                    integration: Ok(Default::default()),
-                    integration_run: Ok(Default::default()),
-                    integration_run_id: Ok(Default::default()),
-                    responses: Ok(Default::default()),
-                    status: Ok(Default::default()),
-                }
-            }
-        }
-        impl IntegrationHistoryRecordUpdate {
-            pub fn contact_alert_type<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        super::IntegrationHistoryRecordUpdateContactAlertType,
-                    >,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.contact_alert_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for contact_alert_type: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn creation_method<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        super::IntegrationHistoryRecordUpdateCreationMethod,
-                    >,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.creation_method = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for creation_method: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn document_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.document_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for document_id: {e}")
-                    });
-                self
-            }
-            pub fn document_revision<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.document_revision = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for document_revision: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn document_status<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        super::IntegrationHistoryRecordUpdateDocumentStatus,
-                    >,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.document_status = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for document_status: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn document_type<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::IntegrationDocumentType>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.document_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for document_type: {e}")
-                    });
-                self
-            }
-            pub fn external_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        super::IntegrationHistoryRecordUpdateExternalId,
-                    >,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.external_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for external_id: {e}")
-                    });
-                self
-            }
-            pub fn integration<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::IntegrationReference>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.integration = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for integration: {e}")
-                    });
-                self
-            }
-            pub fn integration_run<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::IntegrationRunReference>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.integration_run = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for integration_run: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn integration_run_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.integration_run_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for integration_run_id: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn responses<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::vec::Vec<super::IntegrationResponseCreate>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.responses = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for responses: {e}")
-                    });
-                self
-            }
-            pub fn status<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::IntegrationHistoryRecordUpdateStatus>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.status = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for status: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<IntegrationHistoryRecordUpdate>
-        for super::IntegrationHistoryRecordUpdate {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: IntegrationHistoryRecordUpdate,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    contact_alert_type: value.contact_alert_type?,
-                    creation_method: value.creation_method?,
-                    document_id: value.document_id?,
-                    document_revision: value.document_revision?,
-                    document_status: value.document_status?,
-                    document_type: value.document_type?,
-                    external_id: value.external_id?,
-                    integration: value.integration?,
-                    integration_run: value.integration_run?,
-                    integration_run_id: value.integration_run_id?,
-                    responses: value.responses?,
-                    status: value.status?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::IntegrationHistoryRecordUpdate>
-        for IntegrationHistoryRecordUpdate {
-            fn from(value: super::IntegrationHistoryRecordUpdate) -> Self {
-                Self {
-                    contact_alert_type: Ok(value.contact_alert_type),
-                    creation_method: Ok(value.creation_method),
-                    document_id: Ok(value.document_id),
-                    document_revision: Ok(value.document_revision),
-                    document_status: Ok(value.document_status),
-                    document_type: Ok(value.document_type),
-                    external_id: Ok(value.external_id),
-                    integration: Ok(value.integration),
-                    integration_run: Ok(value.integration_run),
-                    integration_run_id: Ok(value.integration_run_id),
-                    responses: Ok(value.responses),
-                    status: Ok(value.status),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct IntegrationReference {
-            code: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for IntegrationReference {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                }
-            }
-        }
-        impl IntegrationReference {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<IntegrationReference>
-        for super::IntegrationReference {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: IntegrationReference,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { code: value.code? })
-            }
-        }
-        impl ::std::convert::From<super::IntegrationReference> for IntegrationReference {
-            fn from(value: super::IntegrationReference) -> Self {
-                Self { code: Ok(value.code) }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct IntegrationResponse {
-            created_at: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                ::std::string::String,
-            >,
-            created_by: ::std::result::Result<
-                ::std::option::Option<crate::generated::coupa_common::types::UserSimple>,
-                ::std::string::String,
-            >,
-            id: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
-            response_code: ::std::result::Result<
-                ::std::option::Option<super::IntegrationResponseResponseCode>,
-                ::std::string::String,
-            >,
-            response_message: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            updated_at: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                ::std::string::String,
-            >,
-            updated_by: ::std::result::Result<
-                ::std::option::Option<crate::generated::coupa_common::types::UserSimple>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for IntegrationResponse {
-            fn default() -> Self {
-                Self {
-                    created_at: Ok(Default::default()),
-                    created_by: Ok(Default::default()),
-                    id: Ok(Default::default()),
-                    response_code: Ok(Default::default()),
-                    response_message: Ok(Default::default()),
-                    updated_at: Ok(Default::default()),
-                    updated_by: Ok(Default::default()),
-                }
-            }
-        }
-        impl IntegrationResponse {
-            pub fn created_at<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.created_at = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for created_at: {e}")
-                    });
-                self
-            }
-            pub fn created_by<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        crate::generated::coupa_common::types::UserSimple,
-                    >,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.created_by = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for created_by: {e}")
-                    });
-                self
-            }
-            pub fn id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
-                self
-            }
-            pub fn response_code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::IntegrationResponseResponseCode>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.response_code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for response_code: {e}")
-                    });
-                self
-            }
-            pub fn response_message<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.response_message = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for response_message: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn updated_at<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.updated_at = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for updated_at: {e}")
-                    });
-                self
-            }
-            pub fn updated_by<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        crate::generated::coupa_common::types::UserSimple,
-                    >,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.updated_by = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for updated_by: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<IntegrationResponse>
-        for super::IntegrationResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: IntegrationResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    created_at: value.created_at?,
-                    created_by: value.created_by?,
-                    id: value.id?,
-                    response_code: value.response_code?,
-                    response_message: value.response_message?,
-                    updated_at: value.updated_at?,
-                    updated_by: value.updated_by?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::IntegrationResponse> for IntegrationResponse {
-            fn from(value: super::IntegrationResponse) -> Self {
-                Self {
-                    created_at: Ok(value.created_at),
-                    created_by: Ok(value.created_by),
-                    id: Ok(value.id),
-                    response_code: Ok(value.response_code),
-                    response_message: Ok(value.response_message),
-                    updated_at: Ok(value.updated_at),
-                    updated_by: Ok(value.updated_by),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct IntegrationResponseCreate {
-            response_code: ::std::result::Result<
-                ::std::option::Option<super::IntegrationResponseCreateResponseCode>,
-                ::std::string::String,
-            >,
-            response_message: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for IntegrationResponseCreate {
-            fn default() -> Self {
-                Self {
-                    response_code: Ok(Default::default()),
-                    response_message: Ok(Default::default()),
-                }
-            }
-        }
-        impl IntegrationResponseCreate {
-            pub fn response_code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::IntegrationResponseCreateResponseCode>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.response_code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for response_code: {e}")
-                    });
-                self
-            }
-            pub fn response_message<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.response_message = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for response_message: {e}"
-                        )
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<IntegrationResponseCreate>
-        for super::IntegrationResponseCreate {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: IntegrationResponseCreate,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    response_code: value.response_code?,
-                    response_message: value.response_message?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::IntegrationResponseCreate>
-        for IntegrationResponseCreate {
-            fn from(value: super::IntegrationResponseCreate) -> Self {
-                Self {
-                    response_code: Ok(value.response_code),
-                    response_message: Ok(value.response_message),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct IntegrationRunReference {
-            id: ::std::result::Result<i64, ::std::string::String>,
-        }
-        impl ::std::default::Default for IntegrationRunReference {
-            fn default() -> Self {
-                Self {
-                    id: Err("no value supplied for id".to_string()),
-                }
-            }
-        }
-        impl IntegrationRunReference {
-            pub fn id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<IntegrationRunReference>
-        for super::IntegrationRunReference {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: IntegrationRunReference,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { id: value.id? })
-            }
-        }
-        impl ::std::convert::From<super::IntegrationRunReference>
-        for IntegrationRunReference {
-            fn from(value: super::IntegrationRunReference) -> Self {
-                Self { id: Ok(value.id) }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct IntegrationSummary {
-            code: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            id: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
-            name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for IntegrationSummary {
-            fn default() -> Self {
-                Self {
-                    code: Ok(Default::default()),
-                    id: Ok(Default::default()),
-                    name: Ok(Default::default()),
-                }
-            }
-        }
-        impl IntegrationSummary {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
-                self
-            }
-            pub fn name<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<IntegrationSummary> for super::IntegrationSummary {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: IntegrationSummary,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    id: value.id?,
-                    name: value.name?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::IntegrationSummary> for IntegrationSummary {
-            fn from(value: super::IntegrationSummary) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    id: Ok(value.id),
-                    name: Ok(value.name),
-                }
-            }
-        }
-    }
-    /// Error types.
-    pub mod error {
-        /// Error from a `TryFrom` or `FromStr` implementation.
-        pub struct ConversionError(::std::borrow::Cow<'static, str>);
-        impl ::std::error::Error for ConversionError {}
-        impl ::std::fmt::Display for ConversionError {
-            fn fmt(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> Result<(), ::std::fmt::Error> {
-                ::std::fmt::Display::fmt(&self.0, f)
-            }
-        }
-        impl ::std::fmt::Debug for ConversionError {
-            fn fmt(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> Result<(), ::std::fmt::Error> {
-                ::std::fmt::Debug::fmt(&self.0, f)
-            }
-        }
-        impl From<&'static str> for ConversionError {
-            fn from(value: &'static str) -> Self {
-                Self(value.into())
-            }
-        }
-        impl From<String> for ConversionError {
-            fn from(value: String) -> Self {
-                Self(value.into())
-            }
-        }
-    }
-}
+/// Types used as operation parameters and responses (from `spendapi-types`).
+pub use ::spendapi_types::coupa_integration_history_records as types;
 #[derive(Clone, Debug)]
 /**Client for Coupa Core API - Integration history records
 
@@ -3812,10 +363,7 @@ pub mod builder {
         >,
         created_at_gt: Result<Option<::chrono::DateTime<::chrono::offset::Utc>>, String>,
         created_at_lt: Result<Option<::chrono::DateTime<::chrono::offset::Utc>>, String>,
-        dir: Result<
-            Option<crate::generated::coupa_common::types::CoupaSortDirection>,
-            String,
-        >,
+        dir: Result<Option<::spendapi_types::coupa_common::CoupaSortDirection>, String>,
         document_id: Result<Option<i64>, String>,
         document_type: Result<Option<types::IntegrationDocumentType>, String>,
         external_id: Result<
@@ -3831,7 +379,7 @@ pub mod builder {
         order_by: Result<Option<::std::string::String>, String>,
         resolved: Result<Option<bool>, String>,
         return_object: Result<
-            Option<crate::generated::coupa_common::types::CoupaReturnObject>,
+            Option<::spendapi_types::coupa_common::CoupaReturnObject>,
             String,
         >,
         status: Result<Option<types::ListIntegrationHistoryRecordsStatus>, String>,
@@ -3906,15 +454,13 @@ pub mod builder {
         }
         pub fn dir<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<
-                crate::generated::coupa_common::types::CoupaSortDirection,
-            >,
+            V: std::convert::TryInto<::spendapi_types::coupa_common::CoupaSortDirection>,
         {
             self.dir = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `crate :: generated :: coupa_common :: types :: CoupaSortDirection` for dir failed"
+                    "conversion to `:: spendapi_types :: coupa_common :: CoupaSortDirection` for dir failed"
                         .to_string()
                 });
             self
@@ -4054,15 +600,13 @@ pub mod builder {
         }
         pub fn return_object<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<
-                crate::generated::coupa_common::types::CoupaReturnObject,
-            >,
+            V: std::convert::TryInto<::spendapi_types::coupa_common::CoupaReturnObject>,
         {
             self.return_object = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `crate :: generated :: coupa_common :: types :: CoupaReturnObject` for return_object failed"
+                    "conversion to `:: spendapi_types :: coupa_common :: CoupaReturnObject` for return_object failed"
                         .to_string()
                 });
             self
@@ -4111,7 +655,7 @@ pub mod builder {
             self,
         ) -> Result<
             ResponseValue<types::IntegrationHistoryRecordList>,
-            Error<crate::generated::coupa_common::types::CoupaJsonErrors>,
+            Error<::spendapi_types::coupa_common::CoupaJsonErrors>,
         > {
             let Self {
                 client,
@@ -4274,7 +818,7 @@ pub mod builder {
     pub struct CreateIntegrationHistoryRecord<'a> {
         client: &'a super::Client,
         return_object: Result<
-            Option<crate::generated::coupa_common::types::CoupaReturnObjectWrite>,
+            Option<::spendapi_types::coupa_common::CoupaReturnObjectWrite>,
             String,
         >,
         body: Result<types::builder::IntegrationHistoryRecordCreate, String>,
@@ -4290,14 +834,14 @@ pub mod builder {
         pub fn return_object<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<
-                crate::generated::coupa_common::types::CoupaReturnObjectWrite,
+                ::spendapi_types::coupa_common::CoupaReturnObjectWrite,
             >,
         {
             self.return_object = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `crate :: generated :: coupa_common :: types :: CoupaReturnObjectWrite` for return_object failed"
+                    "conversion to `:: spendapi_types :: coupa_common :: CoupaReturnObjectWrite` for return_object failed"
                         .to_string()
                 });
             self
@@ -4334,7 +878,7 @@ pub mod builder {
             self,
         ) -> Result<
             ResponseValue<types::IntegrationHistoryRecord>,
-            Error<crate::generated::coupa_common::types::CoupaJsonErrors>,
+            Error<::spendapi_types::coupa_common::CoupaJsonErrors>,
         > {
             let Self { client, return_object, body } = self;
             let return_object = return_object.map_err(Error::InvalidRequest)?;
@@ -4417,7 +961,7 @@ pub mod builder {
         id: Result<::std::num::NonZeroU64, String>,
         fields: Result<Option<::std::string::String>, String>,
         return_object: Result<
-            Option<crate::generated::coupa_common::types::CoupaReturnObject>,
+            Option<::spendapi_types::coupa_common::CoupaReturnObject>,
             String,
         >,
     }
@@ -4457,15 +1001,13 @@ pub mod builder {
         }
         pub fn return_object<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<
-                crate::generated::coupa_common::types::CoupaReturnObject,
-            >,
+            V: std::convert::TryInto<::spendapi_types::coupa_common::CoupaReturnObject>,
         {
             self.return_object = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `crate :: generated :: coupa_common :: types :: CoupaReturnObject` for return_object failed"
+                    "conversion to `:: spendapi_types :: coupa_common :: CoupaReturnObject` for return_object failed"
                         .to_string()
                 });
             self
@@ -4475,7 +1017,7 @@ pub mod builder {
             self,
         ) -> Result<
             ResponseValue<types::IntegrationHistoryRecord>,
-            Error<crate::generated::coupa_common::types::CoupaJsonErrors>,
+            Error<::spendapi_types::coupa_common::CoupaJsonErrors>,
         > {
             let Self { client, id, fields, return_object } = self;
             let id = id.map_err(Error::InvalidRequest)?;
@@ -4563,7 +1105,7 @@ pub mod builder {
         client: &'a super::Client,
         id: Result<::std::num::NonZeroU64, String>,
         return_object: Result<
-            Option<crate::generated::coupa_common::types::CoupaReturnObjectWrite>,
+            Option<::spendapi_types::coupa_common::CoupaReturnObjectWrite>,
             String,
         >,
         body: Result<types::builder::IntegrationHistoryRecordUpdate, String>,
@@ -4592,14 +1134,14 @@ pub mod builder {
         pub fn return_object<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<
-                crate::generated::coupa_common::types::CoupaReturnObjectWrite,
+                ::spendapi_types::coupa_common::CoupaReturnObjectWrite,
             >,
         {
             self.return_object = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `crate :: generated :: coupa_common :: types :: CoupaReturnObjectWrite` for return_object failed"
+                    "conversion to `:: spendapi_types :: coupa_common :: CoupaReturnObjectWrite` for return_object failed"
                         .to_string()
                 });
             self
@@ -4636,7 +1178,7 @@ pub mod builder {
             self,
         ) -> Result<
             ResponseValue<types::IntegrationHistoryRecord>,
-            Error<crate::generated::coupa_common::types::CoupaJsonErrors>,
+            Error<::spendapi_types::coupa_common::CoupaJsonErrors>,
         > {
             let Self { client, id, return_object, body } = self;
             let id = id.map_err(Error::InvalidRequest)?;
@@ -4729,7 +1271,7 @@ pub mod builder {
         client: &'a super::Client,
         id: Result<::std::num::NonZeroU64, String>,
         return_object: Result<
-            Option<crate::generated::coupa_common::types::CoupaReturnObjectWrite>,
+            Option<::spendapi_types::coupa_common::CoupaReturnObjectWrite>,
             String,
         >,
         body: Result<types::builder::IntegrationHistoryRecordUpdate, String>,
@@ -4758,14 +1300,14 @@ pub mod builder {
         pub fn return_object<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<
-                crate::generated::coupa_common::types::CoupaReturnObjectWrite,
+                ::spendapi_types::coupa_common::CoupaReturnObjectWrite,
             >,
         {
             self.return_object = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `crate :: generated :: coupa_common :: types :: CoupaReturnObjectWrite` for return_object failed"
+                    "conversion to `:: spendapi_types :: coupa_common :: CoupaReturnObjectWrite` for return_object failed"
                         .to_string()
                 });
             self
@@ -4802,7 +1344,7 @@ pub mod builder {
             self,
         ) -> Result<
             ResponseValue<types::IntegrationHistoryRecord>,
-            Error<crate::generated::coupa_common::types::CoupaJsonErrors>,
+            Error<::spendapi_types::coupa_common::CoupaJsonErrors>,
         > {
             let Self { client, id, return_object, body } = self;
             let id = id.map_err(Error::InvalidRequest)?;
@@ -4894,7 +1436,7 @@ pub mod builder {
     pub struct AcknowledgeIntegrationHistoryRecord<'a> {
         client: &'a super::Client,
         return_object: Result<
-            Option<crate::generated::coupa_common::types::CoupaReturnObjectWrite>,
+            Option<::spendapi_types::coupa_common::CoupaReturnObjectWrite>,
             String,
         >,
         body: Result<types::builder::IntegrationHistoryRecordCreate, String>,
@@ -4910,14 +1452,14 @@ pub mod builder {
         pub fn return_object<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<
-                crate::generated::coupa_common::types::CoupaReturnObjectWrite,
+                ::spendapi_types::coupa_common::CoupaReturnObjectWrite,
             >,
         {
             self.return_object = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `crate :: generated :: coupa_common :: types :: CoupaReturnObjectWrite` for return_object failed"
+                    "conversion to `:: spendapi_types :: coupa_common :: CoupaReturnObjectWrite` for return_object failed"
                         .to_string()
                 });
             self
@@ -4954,7 +1496,7 @@ pub mod builder {
             self,
         ) -> Result<
             ResponseValue<types::IntegrationHistoryRecord>,
-            Error<crate::generated::coupa_common::types::CoupaJsonErrors>,
+            Error<::spendapi_types::coupa_common::CoupaJsonErrors>,
         > {
             let Self { client, return_object, body } = self;
             let return_object = return_object.map_err(Error::InvalidRequest)?;
@@ -5037,7 +1579,7 @@ pub mod builder {
     pub struct CreateAlertIntegrationHistoryRecord<'a> {
         client: &'a super::Client,
         return_object: Result<
-            Option<crate::generated::coupa_common::types::CoupaReturnObjectWrite>,
+            Option<::spendapi_types::coupa_common::CoupaReturnObjectWrite>,
             String,
         >,
         body: Result<types::builder::IntegrationHistoryRecordCreate, String>,
@@ -5053,14 +1595,14 @@ pub mod builder {
         pub fn return_object<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<
-                crate::generated::coupa_common::types::CoupaReturnObjectWrite,
+                ::spendapi_types::coupa_common::CoupaReturnObjectWrite,
             >,
         {
             self.return_object = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `crate :: generated :: coupa_common :: types :: CoupaReturnObjectWrite` for return_object failed"
+                    "conversion to `:: spendapi_types :: coupa_common :: CoupaReturnObjectWrite` for return_object failed"
                         .to_string()
                 });
             self
@@ -5097,7 +1639,7 @@ pub mod builder {
             self,
         ) -> Result<
             ResponseValue<types::IntegrationHistoryRecord>,
-            Error<crate::generated::coupa_common::types::CoupaJsonErrors>,
+            Error<::spendapi_types::coupa_common::CoupaJsonErrors>,
         > {
             let Self { client, return_object, body } = self;
             let return_object = return_object.map_err(Error::InvalidRequest)?;
@@ -5180,7 +1722,7 @@ pub mod builder {
     pub struct CreateAlertAndMarkExportedIntegrationHistoryRecord<'a> {
         client: &'a super::Client,
         return_object: Result<
-            Option<crate::generated::coupa_common::types::CoupaReturnObjectWrite>,
+            Option<::spendapi_types::coupa_common::CoupaReturnObjectWrite>,
             String,
         >,
         body: Result<types::builder::IntegrationHistoryRecordCreate, String>,
@@ -5196,14 +1738,14 @@ pub mod builder {
         pub fn return_object<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<
-                crate::generated::coupa_common::types::CoupaReturnObjectWrite,
+                ::spendapi_types::coupa_common::CoupaReturnObjectWrite,
             >,
         {
             self.return_object = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `crate :: generated :: coupa_common :: types :: CoupaReturnObjectWrite` for return_object failed"
+                    "conversion to `:: spendapi_types :: coupa_common :: CoupaReturnObjectWrite` for return_object failed"
                         .to_string()
                 });
             self
@@ -5240,7 +1782,7 @@ pub mod builder {
             self,
         ) -> Result<
             ResponseValue<types::IntegrationHistoryRecord>,
-            Error<crate::generated::coupa_common::types::CoupaJsonErrors>,
+            Error<::spendapi_types::coupa_common::CoupaJsonErrors>,
         > {
             let Self { client, return_object, body } = self;
             let return_object = return_object.map_err(Error::InvalidRequest)?;
@@ -5324,7 +1866,7 @@ pub mod builder {
     pub struct MarkExportedIntegrationHistoryRecord<'a> {
         client: &'a super::Client,
         return_object: Result<
-            Option<crate::generated::coupa_common::types::CoupaReturnObjectWrite>,
+            Option<::spendapi_types::coupa_common::CoupaReturnObjectWrite>,
             String,
         >,
         body: Result<types::builder::IntegrationHistoryRecordCreate, String>,
@@ -5340,14 +1882,14 @@ pub mod builder {
         pub fn return_object<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<
-                crate::generated::coupa_common::types::CoupaReturnObjectWrite,
+                ::spendapi_types::coupa_common::CoupaReturnObjectWrite,
             >,
         {
             self.return_object = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `crate :: generated :: coupa_common :: types :: CoupaReturnObjectWrite` for return_object failed"
+                    "conversion to `:: spendapi_types :: coupa_common :: CoupaReturnObjectWrite` for return_object failed"
                         .to_string()
                 });
             self
@@ -5384,7 +1926,7 @@ pub mod builder {
             self,
         ) -> Result<
             ResponseValue<types::IntegrationHistoryRecord>,
-            Error<crate::generated::coupa_common::types::CoupaJsonErrors>,
+            Error<::spendapi_types::coupa_common::CoupaJsonErrors>,
         > {
             let Self { client, return_object, body } = self;
             let return_object = return_object.map_err(Error::InvalidRequest)?;
@@ -5468,7 +2010,7 @@ pub mod builder {
         client: &'a super::Client,
         id: Result<::std::num::NonZeroU64, String>,
         return_object: Result<
-            Option<crate::generated::coupa_common::types::CoupaReturnObjectWrite>,
+            Option<::spendapi_types::coupa_common::CoupaReturnObjectWrite>,
             String,
         >,
     }
@@ -5495,14 +2037,14 @@ pub mod builder {
         pub fn return_object<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<
-                crate::generated::coupa_common::types::CoupaReturnObjectWrite,
+                ::spendapi_types::coupa_common::CoupaReturnObjectWrite,
             >,
         {
             self.return_object = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `crate :: generated :: coupa_common :: types :: CoupaReturnObjectWrite` for return_object failed"
+                    "conversion to `:: spendapi_types :: coupa_common :: CoupaReturnObjectWrite` for return_object failed"
                         .to_string()
                 });
             self
@@ -5512,7 +2054,7 @@ pub mod builder {
             self,
         ) -> Result<
             ResponseValue<types::IntegrationHistoryRecord>,
-            Error<crate::generated::coupa_common::types::CoupaJsonErrors>,
+            Error<::spendapi_types::coupa_common::CoupaJsonErrors>,
         > {
             let Self { client, id, return_object } = self;
             let id = id.map_err(Error::InvalidRequest)?;
@@ -5598,7 +2140,7 @@ pub mod builder {
         client: &'a super::Client,
         id: Result<::std::num::NonZeroU64, String>,
         return_object: Result<
-            Option<crate::generated::coupa_common::types::CoupaReturnObjectWrite>,
+            Option<::spendapi_types::coupa_common::CoupaReturnObjectWrite>,
             String,
         >,
     }
@@ -5625,14 +2167,14 @@ pub mod builder {
         pub fn return_object<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<
-                crate::generated::coupa_common::types::CoupaReturnObjectWrite,
+                ::spendapi_types::coupa_common::CoupaReturnObjectWrite,
             >,
         {
             self.return_object = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `crate :: generated :: coupa_common :: types :: CoupaReturnObjectWrite` for return_object failed"
+                    "conversion to `:: spendapi_types :: coupa_common :: CoupaReturnObjectWrite` for return_object failed"
                         .to_string()
                 });
             self
@@ -5642,7 +2184,7 @@ pub mod builder {
             self,
         ) -> Result<
             ResponseValue<types::IntegrationHistoryRecord>,
-            Error<crate::generated::coupa_common::types::CoupaJsonErrors>,
+            Error<::spendapi_types::coupa_common::CoupaJsonErrors>,
         > {
             let Self { client, id, return_object } = self;
             let id = id.map_err(Error::InvalidRequest)?;
@@ -5724,4 +2266,33 @@ pub mod builder {
 /// Items consumers will typically use such as the Client.
 pub mod prelude {
     pub use self::super::Client;
+}
+
+/// Attaches the hand-written runtime (headers, credentials, retries, error bodies): by
+/// value, which takes precedence over progenitor's default impl for `&Client`.
+impl ClientHooks<crate::runtime::Runtime> for Client {
+    async fn pre<E>(
+        &self,
+        request: &mut reqwest::Request,
+        info: &OperationInfo,
+    ) -> Result<(), Error<E>> {
+        crate::runtime::pre(self, request, info).await
+    }
+    async fn exec(
+        &self,
+        request: reqwest::Request,
+        info: &OperationInfo,
+    ) -> reqwest::Result<reqwest::Response> {
+        crate::runtime::exec(self, request, info).await
+    }
+}
+impl crate::runtime::Connect for Client {
+    type Vendor = crate::vendor::CoupaCore;
+    fn from_parts(
+        base_url: &str,
+        http: reqwest::Client,
+        runtime: crate::runtime::Runtime,
+    ) -> Self {
+        Self::new_with_client(base_url, http, runtime)
+    }
 }

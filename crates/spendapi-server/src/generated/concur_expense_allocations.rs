@@ -3,7 +3,7 @@
 
 use axum::extract::State;
 #[allow(unused_imports)]
-use spendapi_client::generated::concur_expense_allocations::types as t;
+use spendapi_types::concur_expense_allocations as t;
 use crate::runtime as rt;
 /// The spec's component schemas as JSON Schema 2020-12 (`#/$defs/<Name>`), with their
 /// `xml` objects: what the runtime validates bodies and parameters against.
@@ -24,7 +24,7 @@ pub static API: rt::ApiSpec = rt::ApiSpec {
         &UPDATE_REPORT_ALLOCATION,
     ],
 };
-/// utoipa's view of the client types used by this API (see [`crate::mirror`]).
+/// utoipa's view of the model types used by this API (see [`crate::mirror`]).
 pub mod doc {
     #[allow(unused_imports)]
     use super::*;
@@ -1163,7 +1163,7 @@ pub fn router_with<S: ConcurExpenseAllocations>(
         );
     rt::finish(routes, shared)
 }
-/// The OpenAPI document derived from the handlers' annotations and the client types.
+/// The OpenAPI document derived from the handlers' annotations and the model types.
 #[derive(utoipa::OpenApi)]
 #[openapi(
     info(title = "SAP Concur Expense Reports v4 - Allocations", version = "4.0.0"),

@@ -3,9 +3,9 @@
 
 use axum::extract::State;
 #[allow(unused_imports)]
-use spendapi_client::generated::coupa_delegations::types as t;
+use spendapi_types::coupa_delegations as t;
 #[allow(unused_imports)]
-use spendapi_client::generated::coupa_common::types as common;
+use spendapi_types::coupa_common as common;
 use crate::runtime as rt;
 /// The spec's component schemas as JSON Schema 2020-12 (`#/$defs/<Name>`), with their
 /// `xml` objects: what the runtime validates bodies and parameters against.
@@ -22,7 +22,7 @@ pub static API: rt::ApiSpec = rt::ApiSpec {
     schemas: SCHEMAS,
     operations: &[&LIST_DELEGATIONS],
 };
-/// utoipa's view of the client types used by this API (see [`crate::mirror`]).
+/// utoipa's view of the model types used by this API (see [`crate::mirror`]).
 pub mod doc {
     #[allow(unused_imports)]
     use super::*;
@@ -571,7 +571,7 @@ pub fn router_with<S: CoupaDelegations>(
         );
     rt::finish(routes, shared)
 }
-/// The OpenAPI document derived from the handlers' annotations and the client types.
+/// The OpenAPI document derived from the handlers' annotations and the model types.
 #[derive(utoipa::OpenApi)]
 #[openapi(
     info(title = "Coupa Core API - Delegations", version = "1.1.0"),

@@ -3,9 +3,9 @@
 
 use axum::extract::State;
 #[allow(unused_imports)]
-use spendapi_client::generated::coupa_integration_history_records::types as t;
+use spendapi_types::coupa_integration_history_records as t;
 #[allow(unused_imports)]
-use spendapi_client::generated::coupa_common::types as common;
+use spendapi_types::coupa_common as common;
 use crate::runtime as rt;
 /// The spec's component schemas as JSON Schema 2020-12 (`#/$defs/<Name>`), with their
 /// `xml` objects: what the runtime validates bodies and parameters against.
@@ -34,7 +34,7 @@ pub static API: rt::ApiSpec = rt::ApiSpec {
         &UNRESOLVE_INTEGRATION_HISTORY_RECORD,
     ],
 };
-/// utoipa's view of the client types used by this API (see [`crate::mirror`]).
+/// utoipa's view of the model types used by this API (see [`crate::mirror`]).
 pub mod doc {
     #[allow(unused_imports)]
     use super::*;
@@ -4358,7 +4358,7 @@ pub fn router_with<S: CoupaIntegrationHistoryRecords>(
         );
     rt::finish(routes, shared)
 }
-/// The OpenAPI document derived from the handlers' annotations and the client types.
+/// The OpenAPI document derived from the handlers' annotations and the model types.
 #[derive(utoipa::OpenApi)]
 #[openapi(
     info(title = "Coupa Core API - Integration history records", version = "1.1.0"),

@@ -3,7 +3,7 @@
 
 use axum::extract::State;
 #[allow(unused_imports)]
-use spendapi_client::generated::cso_events::types as t;
+use spendapi_types::cso_events as t;
 use crate::runtime as rt;
 /// The spec's component schemas as JSON Schema 2020-12 (`#/$defs/<Name>`), with their
 /// `xml` objects: what the runtime validates bodies and parameters against.
@@ -28,7 +28,7 @@ pub static API: rt::ApiSpec = rt::ApiSpec {
         &DELETE_EVENT,
     ],
 };
-/// utoipa's view of the client types used by this API (see [`crate::mirror`]).
+/// utoipa's view of the model types used by this API (see [`crate::mirror`]).
 pub mod doc {
     #[allow(unused_imports)]
     use super::*;
@@ -1400,7 +1400,7 @@ pub fn router_with<S: CsoEvents>(
         );
     rt::finish(routes, shared)
 }
-/// The OpenAPI document derived from the handlers' annotations and the client types.
+/// The OpenAPI document derived from the handlers' annotations and the model types.
 #[derive(utoipa::OpenApi)]
 #[openapi(
     info(title = "Coupa Sourcing (CSO) Events API", version = "1.1.0"),

@@ -10,14 +10,14 @@ use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
-use spendapi_client::generated::concur_expense_allocations::types as concur;
-use spendapi_client::generated::coupa_accounts::types as accounts;
 use spendapi_server::concur_expense_allocations::*;
 use spendapi_server::coupa_accounts::*;
 use spendapi_server::coupa_delegations::*;
 use spendapi_server::coupa_integration_history_records::*;
 use spendapi_server::cso_events::*;
 use spendapi_server::{AuthError, Caller, Scheme, SchemeKind, Verifier};
+use spendapi_types::concur_expense_allocations as concur;
+use spendapi_types::coupa_accounts as accounts;
 use tower::ServiceExt;
 
 pub const METHODS: [&str; 8] = [
@@ -34,13 +34,13 @@ pub struct Spec {
 pub fn specs() -> &'static [Spec] {
     static SPECS: OnceLock<Vec<Spec>> = OnceLock::new();
     SPECS.get_or_init(|| {
-        let root = xtask::spec::workspace_root();
-        xtask::spec::spec_files(&root)
+        let root = spendapi_spec::workspace_root();
+        spendapi_spec::spec_files(&root)
             .expect("spec files")
             .into_iter()
             .map(|path| Spec {
-                api: xtask::spec::api_name(&path),
-                doc: xtask::spec::bundle(&path).expect("bundle"),
+                api: spendapi_spec::api_name(&path),
+                doc: spendapi_spec::bundle(&path).expect("bundle"),
             })
             .collect()
     })
@@ -229,7 +229,7 @@ impl CoupaDelegations for Canned {
     }
 }
 
-use spendapi_client::generated::coupa_integration_history_records::types as ihr;
+use spendapi_types::coupa_integration_history_records as ihr;
 
 impl CoupaIntegrationHistoryRecords for Canned {
     async fn list_integration_history_records(
@@ -333,7 +333,7 @@ impl CoupaIntegrationHistoryRecords for Canned {
     }
 }
 
-use spendapi_client::generated::cso_events::types as cso;
+use spendapi_types::cso_events as cso;
 
 impl CsoEvents for Canned {
     async fn list_events(&self, _c: Caller, _q: ListEventsQuery) -> ListEventsResponse {

@@ -1,4 +1,5 @@
-//! Loading the hand-written specs and resolving their `$ref`s across files.
+//! Cross-file `$ref`s: loading the files of one spec once each, and bundling a spec into one
+//! self-contained document.
 //!
 //! The specs are YAML split over several files (`openapi/common/*.yaml` hold what the Coupa
 //! documents share). Everything downstream (progenitor, the server generator, the partner
@@ -8,95 +9,13 @@
 //! does this bundling (openapiv3 only models documents), hence this module.
 
 use std::collections::BTreeMap;
-use std::fs;
 use std::path::{Component, Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow, bail};
 use serde_json::{Map, Value};
 
-/// Reads a YAML (or JSON) file into a `serde_json::Value`, keeping key order.
-///
-/// YAML allows non-string mapping keys (`200:` for a status code); JSON does not, so scalar keys
-/// are turned into their string form on the way.
-pub fn load(path: &Path) -> Result<Value> {
-    let text =
-        fs::read_to_string(path).with_context(|| format!("failed to read {}", path.display()))?;
-    parse(&text).with_context(|| format!("failed to parse {}", path.display()))
-}
-
-/// Parses YAML (a superset of JSON) text into a `serde_json::Value`.
-pub fn parse(text: &str) -> Result<Value> {
-    let yaml: serde_yaml::Value = serde_yaml::from_str(text)?;
-    yaml_to_json(yaml)
-}
-
-fn yaml_to_json(value: serde_yaml::Value) -> Result<Value> {
-    use serde_yaml::Value as Y;
-    Ok(match value {
-        Y::Null => Value::Null,
-        Y::Bool(b) => Value::Bool(b),
-        Y::Number(n) => serde_json::to_value(&n)?,
-        Y::String(s) => Value::String(s),
-        Y::Sequence(items) => {
-            Value::Array(items.into_iter().map(yaml_to_json).collect::<Result<_>>()?)
-        }
-        Y::Mapping(map) => {
-            let mut out = Map::new();
-            for (key, value) in map {
-                let key = match key {
-                    Y::String(s) => s,
-                    Y::Number(n) => n.to_string(),
-                    Y::Bool(b) => b.to_string(),
-                    other => bail!("unsupported mapping key {other:?}"),
-                };
-                out.insert(key, yaml_to_json(value)?);
-            }
-            Value::Object(out)
-        }
-        Y::Tagged(tagged) => yaml_to_json(tagged.value)?,
-    })
-}
-
-/// Escapes one JSON-pointer reference token (RFC 6901).
-pub fn escape(token: &str) -> String {
-    token.replace('~', "~0").replace('/', "~1")
-}
-
-/// Undoes [`escape`].
-pub fn unescape(token: &str) -> String {
-    token.replace("~1", "/").replace("~0", "~")
-}
-
-/// Appends a token to a JSON pointer.
-pub fn join(pointer: &str, token: &str) -> String {
-    format!("{pointer}/{}", escape(token))
-}
-
-/// A `$ref` split into the file it names (if any) and the JSON pointer inside it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Ref<'a> {
-    pub file: Option<&'a str>,
-    pub pointer: &'a str,
-}
-
-impl<'a> Ref<'a> {
-    pub fn parse(reference: &'a str) -> Ref<'a> {
-        match reference.split_once('#') {
-            Some(("", pointer)) => Ref {
-                file: None,
-                pointer,
-            },
-            Some((file, pointer)) => Ref {
-                file: Some(file),
-                pointer,
-            },
-            None => Ref {
-                file: Some(reference),
-                pointer: "",
-            },
-        }
-    }
-}
+use crate::load::load;
+use crate::pointer::{Ref, escape, unescape};
 
 /// Resolves `file` relative to the directory of `base`, lexically (no symlink resolution), so
 /// that the same file reached by two routes gets one key.
@@ -290,42 +209,4 @@ pub fn component_of(pointer: &str) -> Option<(String, String)> {
         return None;
     }
     Some((unescape(section), unescape(name)))
-}
-
-/// The workspace root (the parent of the xtask crate).
-pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("xtask lives inside the workspace")
-        .to_path_buf()
-}
-
-/// The spec files: every `openapi/*.yaml` (not the shared pieces under `openapi/common/`, which
-/// are reached through references, nor the published copies under `openapi/published/`), sorted.
-pub fn spec_files(root: &Path) -> Result<Vec<PathBuf>> {
-    let dir = root.join("openapi");
-    let mut out = Vec::new();
-    for entry in fs::read_dir(&dir).with_context(|| format!("failed to list {}", dir.display()))? {
-        let path = entry?.path();
-        if path.extension().is_some_and(|e| e == "yaml") {
-            out.push(path);
-        }
-    }
-    out.sort();
-    Ok(out)
-}
-
-/// A short name for a spec file: `openapi/coupa-accounts.yaml` → `coupa-accounts`.
-pub fn api_name(path: &Path) -> String {
-    path.file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default()
-}
-
-/// `path` relative to `root` when it is inside it, for messages.
-pub fn display(root: &Path, path: &Path) -> String {
-    path.strip_prefix(root)
-        .unwrap_or(path)
-        .display()
-        .to_string()
 }

@@ -1,0 +1,18 @@
+//! The header names the client's modules share (a leaf module: it imports nothing).
+
+/// The header carrying the Concur correlation id.
+pub const CORRELATION_ID_HEADER: &str = "concur-correlationid";
+
+/// Marks a response whose error body the runtime rewrote into the API's JSON error shape; the
+/// value is the original `Content-Type` (`none` without one).
+pub const NORMALIZED_BODY_HEADER: &str = "x-spendapi-original-content-type";
+
+/// Carries the original bytes of an error body (base64, up to [`RAW_BODY_LIMIT`] bytes), set on
+/// every error response by the `exec` hook. progenitor consumes the body of a documented error
+/// status into its typed value; this header is how [`VendorError::body`](crate::VendorError::body)
+/// still returns the bytes the server sent. It never leaves the process.
+pub const RAW_BODY_HEADER: &str = "x-spendapi-raw-body";
+
+/// Error bodies larger than this are not carried in [`RAW_BODY_HEADER`] (vendor error bodies are
+/// a few hundred bytes; a larger one is usually an HTML error page from a proxy).
+pub const RAW_BODY_LIMIT: usize = 16 * 1024;
