@@ -2,7 +2,10 @@
 
 use std::fmt::Write as _;
 
+use anyhow::{Result, bail};
 use serde_json::{Map, Value};
+
+use crate::spec;
 
 /// Writes a JSON value as block-style YAML that YAML 1.1 and YAML 1.2 readers load alike.
 ///
@@ -25,6 +28,16 @@ pub fn to_yaml(value: &Value) -> String {
         }
     }
     out
+}
+
+/// [`to_yaml`], read back before it is returned: the writer is ours, so make sure a YAML 1.2
+/// reader gets `value` again.
+pub fn to_yaml_checked(value: &Value) -> Result<String> {
+    let yaml = to_yaml(value);
+    if spec::parse(&yaml)? != *value {
+        bail!("the YAML written does not read back as the document");
+    }
+    Ok(yaml)
 }
 
 fn yaml_mapping(out: &mut String, map: &Map<String, Value>, indent: usize, inline_first: bool) {
@@ -200,7 +213,6 @@ fn yaml_literal(out: &mut String, s: &str, indent: usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spec;
 
     #[test]
     fn yaml_reads_back_the_same_under_yaml_1_1_and_1_2() {
