@@ -98,7 +98,17 @@ pub fn summarize(name: &str, doc: &Value, unconfirmed: usize) -> ApiSummary {
 
 /// The string at `key`, `""` if it is missing or not a string.
 pub fn str_of<'a>(value: &'a Value, key: &str) -> &'a str {
-    value.get(key).and_then(Value::as_str).unwrap_or("")
+    opt_str(value, key).unwrap_or("")
+}
+
+/// The string at `key`, if there is one.
+pub fn opt_str<'a>(value: &'a Value, key: &str) -> Option<&'a str> {
+    value.get(key).and_then(Value::as_str)
+}
+
+/// The array at `key`, if there is one.
+pub fn opt_array<'a>(value: &'a Value, key: &str) -> Option<&'a [Value]> {
+    value.get(key).and_then(Value::as_array).map(Vec::as_slice)
 }
 
 /// Whether `key` is `true`.
@@ -113,10 +123,7 @@ pub fn object_of<'a>(value: &'a Value, key: &str) -> Option<&'a Map<String, Valu
 
 /// The array at `key`, empty if it is missing or not an array.
 pub fn array_of<'a>(value: &'a Value, key: &str) -> &'a [Value] {
-    value
-        .get(key)
-        .and_then(Value::as_array)
-        .map_or(&[], Vec::as_slice)
+    opt_array(value, key).unwrap_or(&[])
 }
 
 /// The piece of the document at `key` read as an OpenAPI type, if it is there.
@@ -155,7 +162,7 @@ pub fn deref<'a>(doc: &'a Value, value: &'a Value) -> (&'a Value, Option<String>
     let mut current = value;
     let mut name = None;
     for _ in 0..8 {
-        let Some(reference) = current.get("$ref").and_then(Value::as_str) else {
+        let Some(reference) = opt_str(current, "$ref") else {
             break;
         };
         let Some(target) = reference.strip_prefix('#').and_then(|p| doc.pointer(p)) else {

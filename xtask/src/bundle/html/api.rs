@@ -13,7 +13,7 @@ use super::operation::{operation_section, security_html, servers_table};
 use super::schema::schema_section;
 use crate::bundle::markdown::markdown;
 use crate::bundle::model::{
-    Operation, array_of, deref, object_of, operations, scalar_text, str_of, typed,
+    Operation, array_of, deref, object_of, operations, opt_str, scalar_text, str_of, typed,
 };
 
 /// What the page shows of one document, read once.
@@ -154,7 +154,7 @@ fn overview(api: &Api<'_>) -> Markup {
             }
         }
         (markdown(str_of(info, "description"), 2))
-        @if let Some(terms) = info.get("termsOfService").and_then(Value::as_str) {
+        @if let Some(terms) = opt_str(info, "termsOfService") {
             p { "Terms of service: " code { (terms) } }
         }
         @if let Some(contact) = listed("contact", &["name", "email", "url"]) {
@@ -220,7 +220,7 @@ fn security_scheme(name: &str, scheme: &Value) -> Markup {
                 @let urls: Vec<Markup> = ["authorizationUrl", "tokenUrl", "refreshUrl"]
                     .into_iter()
                     .filter_map(|key| {
-                        let url = body.get(key).and_then(Value::as_str)?;
+                        let url = opt_str(body, key)?;
                         Some(html! { (key) " " code { (url) } })
                     })
                     .collect();

@@ -8,7 +8,9 @@ use serde_json::{Map, Value};
 
 use super::layout::{anchor, code_value, join};
 use crate::bundle::markdown::{markdown, markdown_inline};
-use crate::bundle::model::{array_of, bool_of, deref, object_of, pretty, scalar_text, str_of};
+use crate::bundle::model::{
+    array_of, bool_of, deref, object_of, opt_array, opt_str, pretty, scalar_text, str_of,
+};
 use crate::spec;
 
 /// A link to a component schema, or the reference as code when it is not one.
@@ -24,7 +26,7 @@ fn ref_link(reference: &str) -> Markup {
 
 /// A short description of a schema's type: `string (date-time)`, `array of Account`...
 pub fn type_html(schema: &Value) -> Markup {
-    if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
+    if let Some(reference) = opt_str(schema, "$ref") {
         return ref_link(reference);
     }
     for (key, label) in [
@@ -32,8 +34,8 @@ pub fn type_html(schema: &Value) -> Markup {
         ("oneOf", "one of"),
         ("anyOf", "any of"),
     ] {
-        if let Some(members) = schema.get(key).and_then(Value::as_array) {
-            return match members.as_slice() {
+        if let Some(members) = opt_array(schema, key) {
+            return match members {
                 [only] if key == "allOf" => type_html(only),
                 _ => html! { (label) ": " (join(members.iter().map(type_html), ", ")) },
             };
@@ -42,7 +44,7 @@ pub fn type_html(schema: &Value) -> Markup {
     if let Some(not) = schema.get("not") {
         return html! { "not " (type_html(not)) };
     }
-    let base = match schema.get("type").and_then(Value::as_str) {
+    let base = match opt_str(schema, "type") {
         Some("array") => match schema.get("items") {
             Some(items) => html! { "array of " (type_html(items)) },
             None => html! { "array" },
@@ -59,7 +61,7 @@ pub fn type_html(schema: &Value) -> Markup {
         Some(other) => html! { (other) },
         None => html! { "any" },
     };
-    match schema.get("format").and_then(Value::as_str) {
+    match opt_str(schema, "format") {
         Some(format) => html! { (base) " " span.muted { "(" (format) ")" } },
         None => base,
     }
@@ -77,7 +79,7 @@ fn constraints(schema: &Value) -> Vec<Markup> {
     if bool_of(schema, "deprecated") {
         out.push(html! { strong { "deprecated" } });
     }
-    if let Some(values) = map.get("enum").and_then(Value::as_array) {
+    if let Some(values) = opt_array(schema, "enum") {
         out.push(html! { "one of " (join(values.iter().map(code_value), ", ")) });
     }
     if let Some(default) = map.get("default") {
@@ -112,7 +114,7 @@ fn constraints(schema: &Value) -> Vec<Markup> {
     if bool_of(schema, "uniqueItems") {
         out.push(html! { "unique items" });
     }
-    if let Some(pattern) = map.get("pattern").and_then(Value::as_str) {
+    if let Some(pattern) = opt_str(schema, "pattern") {
         out.push(html! { "pattern " code { (pattern) } });
     }
     if let Some(items) = map.get("items") {
@@ -124,7 +126,7 @@ fn constraints(schema: &Value) -> Vec<Markup> {
     }
     if let Some(xml) = map.get("xml") {
         let mut parts = Vec::new();
-        if let Some(name) = xml.get("name").and_then(Value::as_str) {
+        if let Some(name) = opt_str(xml, "name") {
             parts.push(html! { "element " code { (name) } });
         }
         if bool_of(xml, "attribute") {
@@ -268,7 +270,7 @@ pub fn examples_html(doc: &Value, holder: &Value) -> Markup {
                 @if let Some(value) = example.get("value") {
                     pre { (pretty(value)) }
                 }
-                @if let Some(external) = example.get("externalValue").and_then(Value::as_str) {
+                @if let Some(external) = opt_str(example, "externalValue") {
                     p { "External value: " code { (external) } }
                 }
             }
@@ -280,7 +282,7 @@ pub fn examples_html(doc: &Value, holder: &Value) -> Markup {
 pub fn schema_section(doc: &Value, name: &str, schema: &Value) -> Markup {
     let includes: Vec<Markup> = array_of(schema, "allOf")
         .iter()
-        .filter_map(|m| m.get("$ref").and_then(Value::as_str))
+        .filter_map(|m| opt_str(m, "$ref"))
         .map(ref_link)
         .collect();
     let others = schema
