@@ -269,3 +269,65 @@ fn operations_html(api: &Api<'_>) -> Result<Markup> {
         }
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_from_the_spec_are_text() {
+        let doc = serde_json::json!({
+            "openapi": "3.0.3",
+            "info": {
+                "title": "<script>alert(1)</script>",
+                "version": "1.0\"><b>",
+                "description": "<img src=x> [x](javascript:alert(1)) [ok](#op-get_x)",
+            },
+            "servers": [{"url": "https://example.com/<i>"}],
+            "security": [{"s<1>": ["read'x"]}],
+            "paths": {"/x/{id}": {"get": {
+                "operationId": "get_x",
+                "summary": "<u>bold</u>",
+                "tags": ["t<a>"],
+                "parameters": [{"name": "id\"", "in": "path", "required": true,
+                    "schema": {"type": "string", "enum": ["<e>"], "pattern": "^<p>$"}}],
+                "responses": {"200": {"description": "ok", "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/A<b>"},
+                    "example": {"k": "</pre><script>"},
+                }}}},
+            }}},
+            "components": {
+                "schemas": {"A<b>": {"type": "object", "properties": {"p<q>": {"type": "string"}}}},
+                "securitySchemes": {"s<1>": {"type": "apiKey", "in": "header", "name": "<h>"}},
+            },
+        });
+        let html = api_page("api", &doc).expect("page");
+        for raw in [
+            "<script",
+            "<img",
+            "<u>",
+            "<i>",
+            "<e>",
+            "<p>$",
+            "<h>",
+            "<q>",
+            "href=\"javascript",
+        ] {
+            assert!(!html.contains(raw), "{raw} is not escaped in:\n{html}");
+        }
+        assert!(html.contains("id=\"op-get_x\""), "{html}");
+        assert!(html.contains("<a href=\"#op-get_x\">ok</a>"), "{html}");
+        assert!(html.contains("href=\"#schema-A~3c~b~3e~\""), "{html}");
+        assert!(html.contains("id=\"security-s~3c~1~3e~\""), "{html}");
+        assert!(html.contains("<code>read'x</code>"), "{html}");
+        assert!(html.contains("&lt;/pre&gt;&lt;script&gt;"), "{html}");
+    }
+
+    #[test]
+    fn a_malformed_piece_is_an_error_not_a_silent_gap() {
+        let doc =
+            serde_json::json!({"info": {"title": "t"}, "servers": [{"description": "no url"}]});
+        let err = api_page("api", &doc).expect_err("servers without url");
+        assert!(format!("{err:#}").contains("servers"), "{err:#}");
+    }
+}
