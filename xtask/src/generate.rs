@@ -300,7 +300,8 @@ thread_local! {
 /// Swapping the process-wide hook around the call would race when several threads generate at
 /// once (one thread restores another's silent hook, or the original hook is lost). Instead one
 /// hook is installed once per process: it delegates to the hook that was in place before,
-/// except for a panic on a thread that is inside this function.
+/// except for a panic on a thread that is inside this function. (A hook set later by other code
+/// replaces this one, and then reports these panics too.)
 fn catch_silently<R>(f: impl FnOnce() -> R) -> std::thread::Result<R> {
     static INSTALL: Once = Once::new();
     INSTALL.call_once(|| {
@@ -311,7 +312,7 @@ fn catch_silently<R>(f: impl FnOnce() -> R) -> std::thread::Result<R> {
             }
         }));
     });
-    /// Restores the flag on the way out, also when `f` panics.
+    /// Puts the flag back as it was when the call is over (a nested call keeps the outer one's).
     struct Restore(bool);
     impl Drop for Restore {
         fn drop(&mut self) {
