@@ -71,6 +71,7 @@ pub fn run(root: &Path, out: &Path) -> Result<()> {
     Ok(())
 }
 
+/// The rendered bundle: file name (inside the out directory) → content.
 #[derive(Debug, Clone)]
 pub struct Bundle {
     pub files: BTreeMap<String, Vec<u8>>,
