@@ -78,6 +78,12 @@ fn removing_a_response_property_fails_the_gate_without_a_major_bump() {
     let written = publish::publish(tmp.path()).expect("publish");
     assert_eq!(written.len(), 1);
     assert!(written[0].ends_with("cso-events-2.0.0.yaml"));
+    // Written by the bundle's YAML writer, after the two header lines.
+    let text = std::fs::read_to_string(&written[0]).expect("published file");
+    let body: String = text.split_inclusive('\n').skip(2).collect();
+    let bundled = spec::bundle(&spec).expect("bundle");
+    assert_eq!(body, xtask::bundle::to_yaml(&bundled));
+    assert_eq!(spec::load(&written[0]).expect("reads back"), bundled);
     let versions: Vec<String> = publish::published_versions(tmp.path(), "cso-events")
         .expect("versions")
         .into_iter()

@@ -14,10 +14,12 @@
 //! `generated/clients.rs` groups every vendor's modules (`CoupaCoreClients`, ...) and
 //! `generated/errors.rs` makes every error schema convertible into a `VendorError`.
 
+use std::cell::Cell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
+use std::sync::Once;
 
 use anyhow::{Context, Result, anyhow};
 use proc_macro2::{Ident, Span, TokenStream};
@@ -190,13 +192,10 @@ fn try_generate(view: &Value, shared: &BTreeMap<String, String>) -> Result<syn::
     let settings = settings(shared);
     // progenitor panics on some shapes (see shared/docs/codegen-notes.md); keep those panics
     // from reaching the user as a backtrace.
-    let previous = std::panic::take_hook();
-    std::panic::set_hook(Box::new(|_| {}));
-    let result = catch_unwind(AssertUnwindSafe(|| {
+    let result = catch_silently(|| {
         let mut generator = progenitor::Generator::new(&settings);
         generator.generate_tokens(&openapi)
-    }));
-    std::panic::set_hook(previous);
+    });
     let tokens = match result {
         Ok(Ok(tokens)) => tokens,
         Ok(Err(err)) => return Err(err.to_string()),
@@ -210,6 +209,39 @@ fn try_generate(view: &Value, shared: &BTreeMap<String, String>) -> Result<syn::
         }
     };
     syn::parse2(tokens).map_err(|e| format!("generated code does not parse: {e}"))
+}
+
+thread_local! {
+    /// Whether a panic on this thread is caught by [`catch_silently`] and must not be reported.
+    static SILENCED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs `f` and catches its panic without the panic hook reporting it.
+///
+/// Swapping the process-wide hook around the call would race when several threads generate at
+/// once (one thread restores another's silent hook, or the original hook is lost). Instead one
+/// hook is installed once per process: it delegates to the hook that was in place before,
+/// except for a panic on a thread that is inside this function. (A hook set later by other code
+/// replaces this one, and then reports these panics too.)
+fn catch_silently<R>(f: impl FnOnce() -> R) -> std::thread::Result<R> {
+    static INSTALL: Once = Once::new();
+    INSTALL.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !SILENCED.with(Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+    /// Puts the flag back as it was when the call is over (a nested call keeps the outer one's).
+    struct Restore(bool);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            SILENCED.with(|silenced| silenced.set(self.0));
+        }
+    }
+    let _restore = Restore(SILENCED.with(|silenced| silenced.replace(true)));
+    catch_unwind(AssertUnwindSafe(f))
 }
 
 /// A spec, bundled, with its client view.
@@ -564,4 +596,53 @@ fn error_impls(types: &BTreeSet<String>) -> Result<TokenStream> {
             }
         )*
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::catch_silently;
+
+    /// The only test of this binary that silences a panic, so the counting hook below is in
+    /// place before [`catch_silently`] installs its own on top of it.
+    #[test]
+    fn silencing_panics_in_parallel_keeps_the_process_hook() {
+        static REPORTED: AtomicUsize = AtomicUsize::new(0);
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            REPORTED.fetch_add(1, Ordering::SeqCst);
+            if info.payload().downcast_ref::<&str>() != Some(&"reported on purpose") {
+                previous(info);
+            }
+        }));
+
+        let threads: Vec<_> = (0..8)
+            .map(|_| {
+                std::thread::spawn(|| {
+                    for _ in 0..200 {
+                        let caught = catch_silently::<()>(|| panic!("silenced"));
+                        assert!(caught.is_err());
+                    }
+                })
+            })
+            .collect();
+        for thread in threads {
+            thread.join().expect("no silenced panic escapes");
+        }
+        assert_eq!(
+            REPORTED.load(Ordering::SeqCst),
+            0,
+            "a silenced panic was reported"
+        );
+
+        // The counting hook is still the process hook: a panic outside the guard reaches it.
+        let outside = std::thread::spawn(|| panic!("reported on purpose")).join();
+        assert!(outside.is_err());
+        assert_eq!(
+            REPORTED.load(Ordering::SeqCst),
+            1,
+            "the original hook was lost"
+        );
+    }
 }
