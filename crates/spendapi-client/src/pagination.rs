@@ -1,5 +1,9 @@
 //! Streams over every record of a Coupa or CSO index, walking `offset`/`limit`.
 //!
+//! Every generated index builder (an operation with `limit` and `offset` query parameters) also
+//! has a `stream()` method, generated from its spec, that walks the pages with the builder's
+//! other arguments: `accounts.list_accounts().stream()`.
+//!
 //! Both functions take a closure that fetches one page (`offset`, `limit` in a [`PageRequest`])
 //! and return a `futures::Stream` of records; the stream ends after the last page or after the
 //! first error (which it yields).
@@ -159,28 +163,50 @@ where
 }
 
 /// Every record of a Coupa Core index; `fetch` returns one page's records.
-pub fn coupa_index<T, E, F, Fut>(page_size: u64, mut fetch: F) -> impl Stream<Item = Result<T, E>>
+pub fn coupa_index<T, E, F, Fut>(page_size: u64, fetch: F) -> impl Stream<Item = Result<T, E>>
 where
     F: FnMut(PageRequest) -> Fut,
     Fut: Future<Output = Result<Vec<T>, E>>,
     E: IndexError,
 {
-    let limit = page_size.clamp(1, COUPA_MAX_LIMIT);
-    walk(Rule::Coupa, limit, move |page| {
+    array_index(page_size.clamp(1, COUPA_MAX_LIMIT), fetch)
+}
+
+/// Every record of an index answering bare arrays (Coupa Core's shape), `limit` records a page:
+/// the walk ends on a short or empty page, or a 404. The generated `stream()` of such an index
+/// calls it with the page size its spec documents.
+pub fn array_index<T, E, F, Fut>(limit: u64, mut fetch: F) -> impl Stream<Item = Result<T, E>>
+where
+    F: FnMut(PageRequest) -> Fut,
+    Fut: Future<Output = Result<Vec<T>, E>>,
+    E: IndexError,
+{
+    walk(Rule::Coupa, limit.max(1), move |page| {
         let fut = fetch(page);
         async move { fut.await.map(|items| Fetched { items, total: None }) }
     })
 }
 
 /// Every record of a Coupa Sourcing index; `fetch` returns one page with the `total`.
-pub fn cso_index<T, E, F, Fut>(page_size: u64, mut fetch: F) -> impl Stream<Item = Result<T, E>>
+pub fn cso_index<T, E, F, Fut>(page_size: u64, fetch: F) -> impl Stream<Item = Result<T, E>>
 where
     F: FnMut(PageRequest) -> Fut,
     Fut: Future<Output = Result<CsoPage<T>, E>>,
     E: IndexError,
 {
-    let limit = page_size.clamp(1, CSO_MAX_LIMIT);
-    walk(Rule::Cso, limit, move |page| {
+    counted_index(page_size.clamp(1, CSO_MAX_LIMIT), fetch)
+}
+
+/// Every record of an index answering an envelope with the `total` count (CSO's shape), `limit`
+/// records a page: the walk ends when `total` records were seen or on an empty page. The
+/// generated `stream()` of such an index calls it with the page size its spec documents.
+pub fn counted_index<T, E, F, Fut>(limit: u64, mut fetch: F) -> impl Stream<Item = Result<T, E>>
+where
+    F: FnMut(PageRequest) -> Fut,
+    Fut: Future<Output = Result<CsoPage<T>, E>>,
+    E: IndexError,
+{
+    walk(Rule::Cso, limit.max(1), move |page| {
         let fut = fetch(page);
         async move {
             fut.await.map(|page| Fetched {

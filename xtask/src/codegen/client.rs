@@ -376,11 +376,14 @@ pub fn render(root: &Path, specs: &[Spec]) -> Result<Vec<Output>> {
             .with_context(|| format!("failed to generate the client for {}", spec.source))?;
         let split = split_types(file, &types_module(&module))?;
         outputs.push(types_output(&module, &spec.source, &split.types));
+        let wiring_tokens = wiring(spec.api.vendor);
+        let streams = streams(spec, shared)
+            .with_context(|| format!("failed to generate the index streams of {}", spec.source))?;
         let client = format!(
             "{}\n{}\n{}",
             header(&spec.source),
             prettyplease::unparse(&split.client),
-            format(wiring(spec.api.vendor))?
+            format(quote!(#wiring_tokens #streams))?
         );
         outputs.push(Output {
             path: format!("{CLIENT_GENERATED}/{module}.rs"),
@@ -551,6 +554,141 @@ fn groups(specs: &[Spec]) -> TokenStream {
         });
     }
     quote!(#(#items)*)
+}
+
+/// How an index answers a page, read from its success schema.
+enum PageShape {
+    /// A component that is an array of `item` (typify: a newtype over `Vec`).
+    Array { item: String },
+    /// An envelope with an integer `total` and the records in property `field`.
+    Counted {
+        item: String,
+        field: String,
+        total_required: bool,
+    },
+}
+
+/// The page shape of an index operation's JSON success body.
+fn page_shape(api: &spec::Api, op: &spec::model::Operation) -> Result<PageShape> {
+    let media = op
+        .responses
+        .iter()
+        .filter(|r| (200..300).contains(&r.code))
+        .flat_map(|r| r.content.iter())
+        .find(|m| m.media_type == "application/json")
+        .ok_or_else(|| anyhow!("index {} has no JSON success body", op.id))?;
+    let schema = api.resolve(&media.schema)?;
+    let item_of = |array: &Value| array.get("items").and_then(spec::component_name);
+    if schema.get("type").and_then(Value::as_str) == Some("array")
+        && let Some(item) = item_of(schema)
+    {
+        return Ok(PageShape::Array { item });
+    }
+    let properties = schema.get("properties").and_then(Value::as_object);
+    let arrays: Vec<(&String, String)> = properties
+        .into_iter()
+        .flatten()
+        .filter_map(|(name, property)| {
+            let property = api.resolve(property).ok()?;
+            (property.get("type").and_then(Value::as_str) == Some("array"))
+                .then(|| item_of(property).map(|item| (name, item)))
+                .flatten()
+        })
+        .collect();
+    let has_total = properties.is_some_and(|p| p.contains_key("total"));
+    match arrays.as_slice() {
+        [(field, item)] if has_total => {
+            let required = schema
+                .get("required")
+                .and_then(Value::as_array)
+                .is_some_and(|r| r.iter().any(|n| n == "total"));
+            Ok(PageShape::Counted {
+                item: item.clone(),
+                field: naming::snake(field),
+                total_required: required,
+            })
+        }
+        _ => Err(anyhow!(
+            "index {} pages with limit/offset, but its success body is neither an array of a \
+             component nor an object with `total` and one array of a component",
+            op.id
+        )),
+    }
+}
+
+/// The page size a generated `stream()` asks for: the `limit` parameter's documented maximum,
+/// else its default, else 50.
+fn page_size(op: &spec::model::Operation) -> u64 {
+    op.parameters_in(spec::model::Location::Query)
+        .find(|p| p.name == "limit")
+        .and_then(|p| {
+            p.schema
+                .get("maximum")
+                .or_else(|| p.schema.get("default"))
+                .and_then(Value::as_u64)
+        })
+        .unwrap_or(50)
+}
+
+/// `stream()` on the builder of every index (an operation with `limit` and `offset`): every
+/// record of every page, with the builder's other arguments.
+fn streams(spec: &Spec, shared: &BTreeMap<String, String>) -> Result<TokenStream> {
+    let mut out = Vec::new();
+    for op in spec.api.operations.iter().filter(|op| op.is_paged()) {
+        let builder = ident(&naming::pascal(&op.id));
+        let type_path = |name: &str| -> Result<syn::Path> {
+            Ok(match shared.get(name) {
+                Some(path) => syn::parse_str(path)?,
+                None => syn::parse_str(&format!("types::{name}"))?,
+            })
+        };
+        let limit = page_size(op);
+        let (item, walk, page) = match page_shape(&spec.api, op)? {
+            PageShape::Array { item } => (
+                type_path(&item)?,
+                quote!(array_index),
+                quote!(request.send().await?.into_inner().0),
+            ),
+            PageShape::Counted {
+                item,
+                field,
+                total_required,
+            } => {
+                let field = ident(&field);
+                let total = if total_required {
+                    quote!(u64::try_from(list.total).unwrap_or(0))
+                } else {
+                    quote!(list.total.and_then(|t| u64::try_from(t).ok()).unwrap_or(0))
+                };
+                (
+                    type_path(&item)?,
+                    quote!(counted_index),
+                    quote! {{
+                        let list = request.send().await?.into_inner();
+                        crate::pagination::CsoPage { total: #total, items: list.#field }
+                    }},
+                )
+            }
+        };
+        let doc = format!(
+            " Every record of every page of `{}`, {limit} per request (the spec's page size), \
+             walking `offset`; any `offset` or `limit` set on this builder is replaced. The \
+             stream ends after the last page or after the first error, which it yields.",
+            op.id
+        );
+        out.push(quote! {
+            impl<'a> builder::#builder<'a> {
+                #[doc = #doc]
+                pub fn stream(self) -> impl futures::Stream<Item = Result<#item, crate::errors::VendorError>> + 'a {
+                    crate::pagination::#walk(#limit, move |page| {
+                        let request = self.clone().offset(page.offset).limit(page.limit);
+                        async move { Ok(#page) }
+                    })
+                }
+            }
+        });
+    }
+    Ok(quote!(#(#out)*))
 }
 
 /// The schemas of the JSON error responses (status 4xx/5xx) of a client view.

@@ -619,3 +619,19 @@ impl crate::runtime::Connect for Client {
         Self::new_with_client(base_url, http, runtime)
     }
 }
+impl<'a> builder::ListDelegations<'a> {
+    /// Every record of every page of `list_delegations`, 50 per request (the spec's page size), walking `offset`; any `offset` or `limit` set on this builder is replaced. The stream ends after the last page or after the first error, which it yields.
+    pub fn stream(
+        self,
+    ) -> impl futures::Stream<
+        Item = Result<types::Delegation, crate::errors::VendorError>,
+    > + 'a {
+        crate::pagination::array_index(
+            50u64,
+            move |page| {
+                let request = self.clone().offset(page.offset).limit(page.limit);
+                async move { Ok(request.send().await?.into_inner().0) }
+            },
+        )
+    }
+}

@@ -1215,3 +1215,27 @@ impl crate::runtime::Connect for Client {
         Self::new_with_client(base_url, http, runtime)
     }
 }
+impl<'a> builder::ListEvents<'a> {
+    /// Every record of every page of `list_events`, 250 per request (the spec's page size), walking `offset`; any `offset` or `limit` set on this builder is replaced. The stream ends after the last page or after the first error, which it yields.
+    pub fn stream(
+        self,
+    ) -> impl futures::Stream<
+        Item = Result<types::Event, crate::errors::VendorError>,
+    > + 'a {
+        crate::pagination::counted_index(
+            250u64,
+            move |page| {
+                let request = self.clone().offset(page.offset).limit(page.limit);
+                async move {
+                    Ok({
+                        let list = request.send().await?.into_inner();
+                        crate::pagination::CsoPage {
+                            total: u64::try_from(list.total).unwrap_or(0),
+                            items: list.events,
+                        }
+                    })
+                }
+            },
+        )
+    }
+}

@@ -190,3 +190,75 @@ async fn cso_index_walks_every_event_once() {
         .collect();
     assert_eq!(offsets, [0, 3, 6]);
 }
+
+/// The `stream()` generated on every index builder: the spec's page size (50 for Coupa, 250
+/// for CSO), the builder's other arguments kept on every page, every record once.
+#[tokio::test]
+async fn generated_streams_walk_with_the_spec_page_size_and_keep_the_arguments() {
+    let server = coupa_accounts(120, false).await;
+    let coupa = server
+        .config()
+        .coupa(CoupaAuth::bearer("t"))
+        .expect("client");
+    let ids: Vec<i64> = coupa
+        .accounts
+        .list_accounts()
+        .order_by("id")
+        .limit(7u64)
+        .stream()
+        .map_ok(|account| account.id.expect("id"))
+        .try_collect()
+        .await
+        .expect("walk");
+    assert_eq!(ids, (1..=120).collect::<Vec<i64>>());
+    let requests = server.requests_to(ACCOUNTS);
+    let pages: Vec<_> = requests.iter().map(offset_limit).collect();
+    assert_eq!(pages, [(0, 50), (50, 50), (100, 50)]);
+    assert!(
+        requests
+            .iter()
+            .all(|r| r.query_param("order_by").as_deref() == Some("id")),
+        "every page keeps the builder's order_by"
+    );
+
+    let server = cso_events(600, 250).await;
+    let events = server.config().cso("key").expect("client");
+    let numbers: Vec<i64> = events
+        .list_events()
+        .stream()
+        .map_ok(|event| event.event_number)
+        .try_collect()
+        .await
+        .expect("walk");
+    assert_eq!(numbers, (1..=600).collect::<Vec<i64>>());
+    let pages: Vec<_> = server
+        .requests_to(EVENTS)
+        .iter()
+        .map(offset_limit)
+        .collect();
+    assert_eq!(pages, [(0, 250), (250, 250), (500, 250)]);
+}
+
+#[tokio::test]
+async fn a_generated_stream_yields_the_vendor_error_and_stops() {
+    let server = Server::start(|r| {
+        let (offset, _) = offset_limit(r);
+        if offset == 0 {
+            Reply::json(200, serde_json::json!({"total": 300, "events": (0..250).map(|i| serde_json::json!({"id": format!("{:019}", 9_000_000_000_000_000_000u64 + i), "event-number": i + 1, "market-id": "42", "state": "Setup"})).collect::<Vec<_>>()}))
+        } else {
+            Reply::json(
+                403,
+                serde_json::json!({"result": [{"type": "api.error.forbidden", "description": "Forbidden"}]}),
+            )
+        }
+    })
+    .await;
+    let events = server.config().cso("key").expect("client");
+    let results: Vec<Result<_, VendorError>> =
+        futures::StreamExt::collect(events.list_events().stream()).await;
+    assert_eq!(results.len(), 251);
+    let err = results[250].as_ref().expect_err("the 403");
+    assert_eq!(err.status(), Some(reqwest::StatusCode::FORBIDDEN));
+    assert_eq!(err.messages(), ["Forbidden"]);
+    assert_eq!(server.count(EVENTS), 2);
+}
