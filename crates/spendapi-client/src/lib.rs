@@ -81,10 +81,10 @@ pub mod retry;
 pub mod runtime;
 pub mod vendor;
 
-pub use generated::{
-    concur_expense_allocations, coupa_accounts, coupa_common, coupa_delegations,
-    coupa_integration_history_records, cso_events,
-};
+// Every generated module (one per spec, so a new spec is re-exported without an edit here) and
+// the vendor groups (`CoupaCoreClients`, ...).
+pub use generated::clients::*;
+pub use generated::*;
 
 pub use auth::{AccessToken, AuthError, ConcurAuth, CoupaAuth, TokenProvider};
 pub use config::{Config, ConfigError, CoupaClients, concur, coupa, cso};
