@@ -387,12 +387,10 @@ pub fn render(root: &Path, specs: &[Spec]) -> Result<Vec<Output>> {
             contents: client,
         });
         error_types.extend(error_schemas(&view).into_iter().map(|name| {
-            let owner = if shared.contains_key(&name) {
-                shared[&name].clone()
-            } else {
-                format!("{}::{name}", types_module(&module))
-            };
-            owner
+            shared
+                .get(&name)
+                .cloned()
+                .unwrap_or_else(|| format!("{}::{name}", types_module(&module)))
         }));
         modules.push(Module {
             name: module,
