@@ -734,6 +734,37 @@ mod tests {
     }
 
     #[test]
+    fn examples_validate_in_the_server_dialect() {
+        // `nullable` beside a reference, OpenAPI's boolean `exclusiveMinimum` and formats, as
+        // spendapi-spec's conversion turns them into JSON Schema 2020-12.
+        let doc = serde_json::json!({"components": {"schemas": {
+            "When": {"type": "string", "format": "date-time"},
+            "Thing": {"type": "object", "properties": {
+                "at": {"nullable": true, "allOf": [{"$ref": "#/components/schemas/When"}]},
+                "on": {"$ref": "#/components/schemas/When"},
+                "n": {"type": "integer", "minimum": 0, "exclusiveMinimum": true}
+            }}
+        }}});
+        let thing = serde_json::json!({"$ref": "#/components/schemas/Thing"});
+        assert_eq!(
+            validate(
+                &doc,
+                &thing,
+                &serde_json::json!({"at": null, "on": "2026-01-02T03:04:05Z", "n": 1})
+            ),
+            Ok(())
+        );
+        let err = validate(
+            &doc,
+            &thing,
+            &serde_json::json!({"at": 7, "on": "yesterday", "n": 0}),
+        )
+        .expect_err("both properties are invalid");
+        assert!(err.contains("/at: ") && err.contains("date-time"), "{err}");
+        assert!(err.contains("/n: "), "{err}");
+    }
+
+    #[test]
     fn xml_well_formedness() {
         assert!(check_xml("<errors><error>x</error></errors>").is_ok());
         assert!(check_xml("<errors><error>x</errors>").is_err());
