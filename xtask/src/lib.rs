@@ -3,7 +3,8 @@
 //!
 //! Reading specs (loading, bundling, `$ref`s, the operation model) is the `spendapi-spec`
 //! crate, re-exported as [`spec`]. Modules depend one way: `codegen::{client, server}` use
-//! `codegen`'s plumbing and `spec`; `publish` uses `bundle`; nothing imports back.
+//! `codegen::plumbing` and `spec`, `codegen` drives them; `publish` uses `bundle`; nothing
+//! imports back.
 
 pub use spendapi_spec as spec;
 

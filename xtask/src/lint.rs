@@ -11,9 +11,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use crate::spec::{self, Files, METHODS, Ref, join};
+use crate::spec::resolve::follow;
+use crate::spec::{self, Files, METHODS, Vendor, join, json_schema};
 
 /// One problem, located in a file as written.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -120,6 +121,18 @@ impl Linter<'_> {
             ),
             None => self.report(name, "", "not an OpenAPI document: no 'openapi' version"),
         }
+        if declares_operations(doc)
+            && let Err(err) = Vendor::of(doc)
+        {
+            // Point at the value when there is one, else at the `info` object that lacks it.
+            let value = join("/info", spec::vendor::EXTENSION);
+            let pointer = if doc.pointer(&value).is_some() {
+                value.as_str()
+            } else {
+                "/info"
+            };
+            self.report(name, pointer, format!("{err}"));
+        }
         let has_security = doc
             .pointer("/components/securitySchemes")
             .and_then(Value::as_object)
@@ -210,7 +223,7 @@ impl Linter<'_> {
             )
             .collect::<Vec<_>>();
         for (i, (base, param)) in params.iter().enumerate() {
-            let param = local(doc, param);
+            let (_, param) = follow(doc, param);
             let pp = format!("{base}/{i}");
             match param.get("in").and_then(Value::as_str) {
                 Some("cookie") => {
@@ -259,7 +272,7 @@ impl Linter<'_> {
         let mut default_typed = false;
         for (status, response) in responses {
             let rp = join(&format!("{ptr}/responses"), status);
-            let response = local(doc, response);
+            let (_, response) = follow(doc, response);
             let primary = primary_schema(response);
             if let Some(content) = response.get("content").and_then(Value::as_object) {
                 for (media, mt) in content {
@@ -408,17 +421,6 @@ impl Linter<'_> {
                 return;
             }
         };
-        let registry = match registry(&bundled) {
-            Ok(r) => r,
-            Err(err) => {
-                self.report(
-                    name,
-                    "",
-                    format!("schemas do not form valid JSON Schema: {err}"),
-                );
-                return;
-            }
-        };
         for (ptr, mt) in media {
             let media_type = ptr
                 .rsplit('/')
@@ -431,7 +433,7 @@ impl Linter<'_> {
             }
             if let Some(map) = mt.get("examples").and_then(Value::as_object) {
                 for (key, example) in map {
-                    let example = local(doc, example);
+                    let (_, example) = follow(doc, example);
                     if let Some(v) = example.get("value") {
                         examples.push((join(&join(&format!("{ptr}/examples"), key), "value"), v));
                     }
@@ -456,7 +458,7 @@ impl Linter<'_> {
                     }
                     continue;
                 }
-                if let Err(errors) = validate(&registry, schema, value) {
+                if let Err(errors) = validate(&bundled, schema, value) {
                     self.report(
                         name,
                         &ep,
@@ -466,6 +468,14 @@ impl Linter<'_> {
             }
         }
     }
+}
+
+/// Whether `doc` is a spec (it has operations) rather than a file of shared components
+/// (`openapi/common/*.yaml`, `paths: {}`), which belongs to no vendor of its own.
+fn declares_operations(doc: &Value) -> bool {
+    doc.get("paths")
+        .and_then(Value::as_object)
+        .is_some_and(|paths| !paths.is_empty())
 }
 
 fn is_xml(media_type: &str) -> bool {
@@ -497,32 +507,14 @@ fn check_xml(text: &str) -> Result<(), String> {
     }
 }
 
-const URN: &str = "urn:spendapi:spec";
-
-/// The bundled document, in its JSON-Schema form, as a registry that example validators
-/// resolve `urn:spendapi:spec#/components/...` references against.
-fn registry(bundled: &Value) -> Result<jsonschema::Registry<'static>, String> {
-    let resource = jsonschema::Draft::Draft4.create_resource(to_json_schema_document(bundled));
-    jsonschema::Registry::new()
-        .draft(jsonschema::Draft::Draft4)
-        .add(URN, resource)
-        .and_then(jsonschema::RegistryBuilder::prepare)
-        .map_err(|e| e.to_string())
-}
-
-/// Validates `value` against `schema` (an OpenAPI schema inside the bundled document held by
-/// `registry`). Returns the messages, joined, on failure.
-fn validate(
-    registry: &jsonschema::Registry<'_>,
-    schema: &Value,
-    value: &Value,
-) -> Result<(), String> {
-    let mut schema = openapi_to_json_schema(schema);
-    absolutize_refs(&mut schema);
+/// Validates `value` against `schema` (an OpenAPI schema inside the bundled document `bundled`)
+/// with the workspace's one OpenAPI → JSON Schema conversion, in the 2020-12 dialect the server
+/// stubs validate with, formats included. Returns the messages, joined, on failure.
+fn validate(bundled: &Value, schema: &Value, value: &Value) -> Result<(), String> {
+    let schema = json_schema::standalone(bundled, schema);
     let validator = jsonschema::options()
-        .with_draft(jsonschema::Draft::Draft4)
+        .with_draft(jsonschema::Draft::Draft202012)
         .should_validate_formats(true)
-        .with_registry(registry)
         .build(&schema)
         .map_err(|e| format!("schema does not compile: {e}"))?;
     let errors: Vec<String> = validator
@@ -537,110 +529,6 @@ fn validate(
     } else {
         Err(errors.join("; "))
     }
-}
-
-fn absolutize_refs(value: &mut Value) {
-    match value {
-        Value::Object(map) => {
-            for (key, child) in map.iter_mut() {
-                match (key.as_str(), child) {
-                    ("$ref", Value::String(r)) if r.starts_with('#') => *r = format!("{URN}{r}"),
-                    (_, child) => absolutize_refs(child),
-                }
-            }
-        }
-        Value::Array(items) => items.iter_mut().for_each(absolutize_refs),
-        _ => {}
-    }
-}
-
-/// The bundled document with every schema turned from the OpenAPI 3.0 dialect into JSON Schema
-/// (draft 4, which 3.0 schemas are an extended subset of).
-fn to_json_schema_document(doc: &Value) -> Value {
-    let mut out = doc.clone();
-    if let Some(schemas) = out
-        .pointer_mut("/components/schemas")
-        .and_then(Value::as_object_mut)
-    {
-        for schema in schemas.values_mut() {
-            *schema = openapi_to_json_schema(schema);
-        }
-    }
-    out
-}
-
-/// `nullable: true` is OpenAPI's spelling of "or null"; JSON Schema spells it as a type union
-/// (and, for enumerations, as a `null` member).
-pub fn openapi_to_json_schema(schema: &Value) -> Value {
-    let Some(map) = schema.as_object() else {
-        return schema.clone();
-    };
-    let mut out = Map::new();
-    for (key, value) in map {
-        let converted = match key.as_str() {
-            "properties" | "patternProperties" => Value::Object(
-                value
-                    .as_object()
-                    .map(|props| {
-                        props
-                            .iter()
-                            .map(|(k, v)| (k.clone(), openapi_to_json_schema(v)))
-                            .collect()
-                    })
-                    .unwrap_or_default(),
-            ),
-            "items" | "additionalProperties" | "not" => openapi_to_json_schema(value),
-            "allOf" | "anyOf" | "oneOf" => Value::Array(
-                value
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .map(openapi_to_json_schema)
-                    .collect(),
-            ),
-            _ => value.clone(),
-        };
-        out.insert(key.clone(), converted);
-    }
-    if out.get("nullable") == Some(&Value::Bool(true)) {
-        match out.get_mut("type") {
-            Some(Value::String(t)) => {
-                let t = std::mem::take(t);
-                out.insert("type".into(), serde_json::json!([t, "null"]));
-            }
-            Some(Value::Array(types)) if !types.contains(&Value::from("null")) => {
-                types.push(Value::from("null"));
-            }
-            _ => {}
-        }
-        if let Some(Value::Array(values)) = out.get_mut("enum")
-            && !values.contains(&Value::Null)
-        {
-            values.push(Value::Null);
-        }
-        if !out.contains_key("type") && !out.contains_key("enum") {
-            // `$ref` or `allOf` without a type of their own: Draft 4 ignores siblings of `$ref`
-            // and `allOf` cannot widen, so offer null as an alternative around the whole schema.
-            out.remove("nullable");
-            let inner = Value::Object(std::mem::take(&mut out));
-            out.insert(
-                "anyOf".into(),
-                serde_json::json!([inner, { "type": "null" }]),
-            );
-        }
-    }
-    Value::Object(out)
-}
-
-/// A `$ref` as written in `doc`, followed one step if it is local; otherwise the value itself.
-fn local<'a>(doc: &'a Value, value: &'a Value) -> &'a Value {
-    value
-        .get("$ref")
-        .and_then(Value::as_str)
-        .map(Ref::parse)
-        .filter(|r| r.file.is_none())
-        .and_then(|r| doc.pointer(r.pointer))
-        .unwrap_or(value)
 }
 
 /// A body schema progenitor can name: a `$ref`, or an array of `$ref`s.
@@ -688,15 +576,11 @@ fn has_description(doc: &Value, schema: &Value) -> bool {
         (None, Some(all)) if all.len() == 1 => all.first(),
         _ => None,
     };
-    match target
-        .and_then(|t| t.get("$ref"))
-        .and_then(Value::as_str)
-        .map(Ref::parse)
-    {
-        Some(Ref {
-            file: None,
-            pointer,
-        }) => doc.pointer(pointer).is_some_and(described),
+    let Some(target) = target else {
+        return false;
+    };
+    match target.get("$ref").and_then(Value::as_str) {
+        Some(reference) if reference.starts_with('#') => described(follow(doc, target).1),
         // External targets are linted in their own file; a reference that does not resolve is
         // reported by the reference rule.
         Some(_) => true,
@@ -850,18 +734,34 @@ mod tests {
     }
 
     #[test]
-    fn nullable_becomes_a_type_union() {
-        let s = serde_json::json!({"type": "object", "properties": {"a": {"type": "string", "nullable": true}}});
-        let out = openapi_to_json_schema(&s);
+    fn examples_validate_in_the_server_dialect() {
+        // `nullable` beside a reference, OpenAPI's boolean `exclusiveMinimum` and formats, as
+        // spendapi-spec's conversion turns them into JSON Schema 2020-12.
+        let doc = serde_json::json!({"components": {"schemas": {
+            "When": {"type": "string", "format": "date-time"},
+            "Thing": {"type": "object", "properties": {
+                "at": {"nullable": true, "allOf": [{"$ref": "#/components/schemas/When"}]},
+                "on": {"$ref": "#/components/schemas/When"},
+                "n": {"type": "integer", "minimum": 0, "exclusiveMinimum": true}
+            }}
+        }}});
+        let thing = serde_json::json!({"$ref": "#/components/schemas/Thing"});
         assert_eq!(
-            out["properties"]["a"]["type"],
-            serde_json::json!(["string", "null"])
+            validate(
+                &doc,
+                &thing,
+                &serde_json::json!({"at": null, "on": "2026-01-02T03:04:05Z", "n": 1})
+            ),
+            Ok(())
         );
-        let wrapped = serde_json::json!({"allOf": [{"$ref": "#/x"}], "nullable": true});
-        assert_eq!(
-            openapi_to_json_schema(&wrapped),
-            serde_json::json!({"anyOf": [{"allOf": [{"$ref": "#/x"}]}, {"type": "null"}]})
-        );
+        let err = validate(
+            &doc,
+            &thing,
+            &serde_json::json!({"at": 7, "on": "yesterday", "n": 0}),
+        )
+        .expect_err("both properties are invalid");
+        assert!(err.contains("/at: ") && err.contains("date-time"), "{err}");
+        assert!(err.contains("/n: "), "{err}");
     }
 
     #[test]

@@ -74,19 +74,9 @@ fn refs(value: &Value, pointer: &str, out: &mut Vec<(String, String)>) {
 }
 
 fn operation_ids(doc: &Value) -> Vec<String> {
-    let mut out = Vec::new();
-    for item in doc["paths"].as_object().expect("paths").values() {
-        for (method, op) in item.as_object().expect("path item") {
-            if [
-                "get", "put", "post", "delete", "options", "head", "patch", "trace",
-            ]
-            .contains(&method.as_str())
-            {
-                out.push(op["operationId"].as_str().expect("operationId").to_owned());
-            }
-        }
-    }
-    out
+    spec::operations(doc)
+        .map(|op| op.id().expect("operationId").to_owned())
+        .collect()
 }
 
 /// The values of every `name="..."` attribute in `html`.

@@ -14,21 +14,15 @@ fn bundled(api: &str) -> Value {
 }
 
 /// A schema with local `$ref`s and one-element `allOf` wrappers followed.
-fn resolve<'a>(doc: &'a Value, mut schema: &'a Value) -> &'a Value {
-    loop {
-        if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
-            schema = doc
-                .pointer(r.trim_start_matches('#'))
-                .expect("local ref resolves");
-        } else if let Some([only]) = schema
-            .get("allOf")
-            .and_then(Value::as_array)
-            .map(Vec::as_slice)
-        {
-            schema = only;
-        } else {
-            return schema;
-        }
+fn resolve<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {
+    let target = spec::resolve(doc, schema).expect("local ref resolves");
+    match target
+        .get("allOf")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+    {
+        Some([only]) => resolve(doc, only),
+        _ => target,
     }
 }
 

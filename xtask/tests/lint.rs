@@ -1,5 +1,8 @@
 //! Each lint rule fires, with its exact message, on a small bad fixture derived from
 //! `fixtures/lint/good.yaml`, and the good fixture (which references a shared file) is clean.
+//! Every fixture with operations declares `info.x-spendapi-vendor` (except the vendor rule's
+//! own), so that it reports only what it is meant to; `shared.yaml` holds only components and
+//! declares none.
 
 use std::path::{Path, PathBuf};
 
@@ -132,6 +135,18 @@ fn each_rule_fires_with_a_precise_message() {
             "cookie-parameter",
             &["{OP}/parameters/1: cookie parameters are refused by progenitor"],
         ),
+        (
+            "vendor-missing",
+            &[
+                "/info: info.x-spendapi-vendor is missing: expected one of 'coupa-core', 'coupa-sourcing', 'concur'",
+            ],
+        ),
+        (
+            "vendor-unknown",
+            &[
+                "/info/x-spendapi-vendor: info.x-spendapi-vendor 'sap-ariba' is unknown: expected one of 'coupa-core', 'coupa-sourcing', 'concur'",
+            ],
+        ),
     ];
     for (fixture, expected) in cases {
         let expected: Vec<String> = expected.iter().map(|e| e.replace("{OP}", OP)).collect();
@@ -164,7 +179,7 @@ fn every_fixture_is_exercised() {
         })
         .collect();
     names.sort();
-    assert_eq!(names.len(), 24, "{names:?}");
+    assert_eq!(names.len(), 26, "{names:?}");
 }
 
 #[test]

@@ -98,6 +98,7 @@
 //! assert!(!report.gate_passes());
 //! ```
 
+mod differ;
 mod refs;
 mod rule;
 mod schema;
@@ -111,7 +112,7 @@ pub use rule::{Class, Rule};
 
 /// Compares two versions of one OpenAPI 3.0 document and classifies every change.
 pub fn diff(old: &Value, new: &Value) -> Report {
-    let mut differ = walk::Differ {
+    let mut differ = differ::Differ {
         old,
         new,
         changes: Vec::new(),

@@ -1,31 +1,7 @@
-//! Local `$ref` resolution and `allOf` flattening.
+//! `allOf` flattening, on top of `spendapi-spec`'s local `$ref` resolution.
 
 use serde_json::Value;
-
-static NULL: Value = Value::Null;
-
-/// How many `$ref` hops are followed before giving up (a chain longer than this is a cycle).
-const MAX_HOPS: usize = 32;
-
-/// Follows `$ref`s (local JSON pointers such as `#/components/schemas/Account`) from `v`.
-///
-/// Returns the last `$ref` followed, if any, and the value it leads to; an unresolvable or
-/// cyclic reference leads to `null`. Siblings of a `$ref` are ignored, as OpenAPI 3.0 says.
-pub(crate) fn resolve<'a>(doc: &'a Value, v: &'a Value) -> (Option<&'a str>, &'a Value) {
-    let mut last = None;
-    let mut cur = v;
-    for _ in 0..MAX_HOPS {
-        let Some(r) = cur.get("$ref").and_then(Value::as_str) else {
-            return (last, cur);
-        };
-        last = Some(r);
-        cur = r
-            .strip_prefix('#')
-            .and_then(|p| doc.pointer(p))
-            .unwrap_or(&NULL);
-    }
-    (last, &NULL)
-}
+use spendapi_spec::resolve::follow;
 
 /// A schema with its `allOf` members merged in, borrowing from the document (so that the
 /// schemas it leads to keep their identity, which the recursion guard relies on).
@@ -89,7 +65,7 @@ impl<'a> Flat<'a> {
             .into_iter()
             .flatten()
         {
-            let (r, target) = resolve(doc, member);
+            let (r, target) = follow(doc, member);
             if let Some(r) = r {
                 if stack.contains(&r) {
                     continue;
@@ -117,23 +93,6 @@ pub(crate) fn flatten<'a>(doc: &'a Value, s: &'a Value) -> Flat<'a> {
 mod tests {
     use super::*;
     use serde_json::json;
-
-    #[test]
-    fn resolves_chains_and_stops_on_cycles() {
-        let doc = json!({"components": {"schemas": {
-            "A": {"$ref": "#/components/schemas/B"},
-            "B": {"type": "string"},
-            "X": {"$ref": "#/components/schemas/Y"},
-            "Y": {"$ref": "#/components/schemas/X"},
-        }}});
-        let a = json!({"$ref": "#/components/schemas/A"});
-        assert_eq!(
-            resolve(&doc, &a),
-            (Some("#/components/schemas/B"), &json!({"type": "string"}))
-        );
-        let x = json!({"$ref": "#/components/schemas/X"});
-        assert_eq!(resolve(&doc, &x).1, &Value::Null);
-    }
 
     #[test]
     fn flattens_all_of_including_self_reference() {

@@ -3,10 +3,11 @@
 use std::collections::HashSet;
 
 use serde_json::Value;
+use spendapi_spec::resolve::follow;
 
 use crate::Rule;
-use crate::refs::{Flat, flatten, resolve};
-use crate::walk::Differ;
+use crate::differ::Differ;
+use crate::refs::{Flat, flatten};
 
 /// Which way data flows through the schema being compared.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -102,7 +103,7 @@ fn find<'v>(props: &[(&str, &'v Value)], name: &str) -> Option<&'v Value> {
 fn has_flag(doc: &Value, schema: &Value, key: &str) -> bool {
     let own = schema.get(key).and_then(Value::as_bool).unwrap_or(false);
     own || {
-        let (_, target) = resolve(doc, schema);
+        let (_, target) = follow(doc, schema);
         flatten(doc, target)
             .get(key)
             .and_then(Value::as_bool)
@@ -113,8 +114,8 @@ fn has_flag(doc: &Value, schema: &Value, key: &str) -> bool {
 impl Differ<'_> {
     /// Compares the schemas `old` and `new` found at `ptr` (relative to the root of `walk`).
     pub(crate) fn schema(&mut self, walk: &mut Walk, ptr: &str, old: &Value, new: &Value) {
-        let (_, old_s) = resolve(self.old, old);
-        let (_, new_s) = resolve(self.new, new);
+        let (_, old_s) = follow(self.old, old);
+        let (_, new_s) = follow(self.new, new);
         if !walk
             .seen
             .insert((std::ptr::from_ref(old_s), std::ptr::from_ref(new_s)))

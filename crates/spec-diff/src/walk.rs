@@ -3,21 +3,12 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value};
+use spendapi_spec::METHODS;
+use spendapi_spec::resolve::follow;
 
-use crate::refs::resolve;
+use crate::Rule;
+use crate::differ::Differ;
 use crate::schema::{Dir, Walk};
-use crate::{Change, Rule};
-
-const METHODS: &[&str] = &[
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
-
-/// Both documents and the changes found so far.
-pub(crate) struct Differ<'a> {
-    pub(crate) old: &'a Value,
-    pub(crate) new: &'a Value,
-    pub(crate) changes: Vec<Change>,
-}
 
 /// The entries of an object-valued field, in document order (empty when absent).
 fn entries<'a>(v: &'a Value, key: &str) -> impl Iterator<Item = (&'a String, &'a Value)> {
@@ -67,7 +58,7 @@ fn parameters<'a>(doc: &'a Value, path: &str, item: &'a Value, op: &'a Value) ->
         .into_iter()
         .filter_map(|v| v.get("parameters")?.as_array());
     for p in lists.flatten() {
-        let (_, p) = resolve(doc, p);
+        let (_, p) = follow(doc, p);
         let (Some(name), Some(location)) = (
             p.get("name").and_then(Value::as_str),
             p.get("in").and_then(Value::as_str),
@@ -152,20 +143,6 @@ fn describe(alt: &Alternative) -> String {
 }
 
 impl<'a> Differ<'a> {
-    pub(crate) fn push(
-        &mut self,
-        rule: Rule,
-        location: impl Into<String>,
-        message: impl Into<String>,
-    ) {
-        self.changes.push(Change {
-            rule,
-            class: rule.class(),
-            location: location.into(),
-            message: message.into(),
-        });
-    }
-
     pub(crate) fn document(&mut self) {
         self.security(
             "security".to_owned(),
@@ -182,10 +159,10 @@ impl<'a> Differ<'a> {
                 .copied()
         };
         for (old_path, old_item) in entries(self.old, "paths") {
-            let (_, old_item) = resolve(self.old, old_item);
+            let (_, old_item) = follow(self.old, old_item);
             match find_new(old_path) {
                 Some((new_path, new_item)) => {
-                    let (_, new_item) = resolve(self.new, new_item);
+                    let (_, new_item) = follow(self.new, new_item);
                     self.path_item(old_path, old_item, new_path, new_item);
                 }
                 None => self.push(Rule::PathRemoved, old_path.clone(), "path removed"),
@@ -208,7 +185,7 @@ impl<'a> Differ<'a> {
         new_path: &str,
         new_item: &'a Value,
     ) {
-        for &method in METHODS {
+        for method in METHODS {
             let at = format!("{} {new_path}", method.to_ascii_uppercase());
             match (old_item.get(method), new_item.get(method)) {
                 (Some(o), Some(n)) => {
@@ -286,7 +263,7 @@ impl<'a> Differ<'a> {
     }
 
     fn request_body(&mut self, at: &str, old_op: &'a Value, new_op: &'a Value) {
-        let body = |doc: &'a Value, op: &'a Value| op.get("requestBody").map(|b| resolve(doc, b).1);
+        let body = |doc: &'a Value, op: &'a Value| op.get("requestBody").map(|b| follow(doc, b).1);
         let required = |b: &Value| b.get("required").and_then(Value::as_bool).unwrap_or(false);
         let loc = format!("{at} requestBody");
         let (old, new) = match (body(self.old, old_op), body(self.new, new_op)) {
@@ -335,7 +312,7 @@ impl<'a> Differ<'a> {
                 self.push(rule, loc, format!("response status {status} removed"));
                 continue;
             };
-            let (old, new) = (resolve(self.old, old).1, resolve(self.new, new).1);
+            let (old, new) = (follow(self.old, old).1, follow(self.new, new).1);
             self.content(&loc, Dir::Response, old, new);
         }
         for (status, _) in &new_responses {

@@ -33,6 +33,6 @@ pub use load::{load, parse};
 pub use model::Api;
 pub use ops::{METHODS, OperationRef, operations};
 pub use pointer::{Ref, escape, join, unescape};
-pub use resolve::{component_name, resolve};
+pub use resolve::{component_name, follow, lookup, resolve};
 pub use vendor::Vendor;
 pub use workspace::{api_name, display, spec_files, workspace_root};

@@ -442,7 +442,7 @@ mod tests {
                 "securitySchemes": {"key": {"type": "apiKey", "in": "header", "name": "X-CSO-API-KEY"}}
             }
         });
-        let api = Api::from_bundled("cso-events", doc).unwrap();
+        let api = Api::from_bundled("cso-events", doc).expect("model");
         assert_eq!(api.vendor, Vendor::CoupaSourcing);
         assert_eq!(
             api.security_schemes[0].kind,
@@ -468,7 +468,7 @@ mod tests {
         assert_eq!(op.responses[1].code, 404);
         assert_eq!(op.responses[1].headers[0].name, "Retry-After");
         assert_eq!(
-            op.responses[0].content[0].shape().unwrap(),
+            op.responses[0].content[0].shape().expect("shape"),
             BodyShape::Named("Event".into())
         );
         assert_eq!(op.security, vec![vec![("key".to_owned(), vec![])]]);

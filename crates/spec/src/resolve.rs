@@ -8,6 +8,16 @@ use crate::pointer::unescape;
 /// How many `$ref` hops are followed before a chain counts as a cycle.
 const MAX_HOPS: usize = 32;
 
+/// What one local `$ref` string (`#/components/schemas/User`) names in `doc`, without following
+/// the references the target may hold itself (for readers that stop at a named component).
+pub fn lookup<'a>(doc: &'a Value, reference: &str) -> Result<&'a Value> {
+    let pointer = reference
+        .strip_prefix('#')
+        .ok_or_else(|| anyhow!("reference '{reference}' is not local (bundle the spec first)"))?;
+    doc.pointer(pointer)
+        .ok_or_else(|| anyhow!("unresolvable reference '{reference}'"))
+}
+
 /// Follows `$ref`s from `value` to what they name. Siblings of a `$ref` are ignored, as
 /// OpenAPI 3.0 says. Fails on an external, unresolvable or cyclic reference.
 pub fn resolve<'a>(doc: &'a Value, value: &'a Value) -> Result<&'a Value> {
@@ -16,12 +26,7 @@ pub fn resolve<'a>(doc: &'a Value, value: &'a Value) -> Result<&'a Value> {
         let Some(reference) = current.get("$ref").and_then(Value::as_str) else {
             return Ok(current);
         };
-        let pointer = reference.strip_prefix('#').ok_or_else(|| {
-            anyhow!("reference '{reference}' is not local (bundle the spec first)")
-        })?;
-        current = doc
-            .pointer(pointer)
-            .ok_or_else(|| anyhow!("unresolvable reference '{reference}'"))?;
+        current = lookup(doc, reference)?;
     }
     bail!("reference chain longer than {MAX_HOPS} hops (a cycle?)")
 }
@@ -37,10 +42,7 @@ pub fn follow<'a>(doc: &'a Value, value: &'a Value) -> (Option<&'a str>, &'a Val
             return (last, current);
         };
         last = Some(reference);
-        current = reference
-            .strip_prefix('#')
-            .and_then(|p| doc.pointer(p))
-            .unwrap_or(&NULL);
+        current = lookup(doc, reference).unwrap_or(&NULL);
     }
     (last, &NULL)
 }
@@ -72,13 +74,25 @@ mod tests {
         }}});
         let a = serde_json::json!({"$ref": "#/components/schemas/A"});
         assert_eq!(
-            resolve(&doc, &a).unwrap(),
+            resolve(&doc, &a).expect("resolves"),
             &serde_json::json!({"type": "string"})
         );
         assert!(resolve(&doc, &serde_json::json!({"$ref": "#/nowhere"})).is_err());
         assert!(resolve(&doc, &serde_json::json!({"$ref": "other.yaml#/x"})).is_err());
         assert!(resolve(&doc, &serde_json::json!({"$ref": "#/components/schemas/C"})).is_err());
         assert_eq!(follow(&doc, &a).0, Some("#/components/schemas/B"));
+        assert_eq!(
+            lookup(&doc, "#/components/schemas/A").expect("names A"),
+            &serde_json::json!({"$ref": "#/components/schemas/B"})
+        );
+        assert!(lookup(&doc, "other.yaml#/components/schemas/A").is_err());
+        assert!(lookup(&doc, "#/components/schemas/Z").is_err());
+        let cycle = serde_json::json!({"$ref": "#/components/schemas/C"});
+        assert_eq!(follow(&doc, &cycle).1, &Value::Null);
+        assert_eq!(
+            follow(&doc, &serde_json::json!({"$ref": "#/nowhere"})).1,
+            &Value::Null
+        );
         assert_eq!(
             component_name(&serde_json::json!({"allOf": [{"$ref": "#/components/schemas/X~1Y"}]})),
             Some("X/Y".into())

@@ -98,8 +98,8 @@ mod tests {
     #[test]
     fn reads_the_declared_vendor() {
         let doc = serde_json::json!({"info": {"x-spendapi-vendor": "coupa-sourcing"}});
-        assert_eq!(Vendor::of(&doc).unwrap(), Vendor::CoupaSourcing);
-        let missing = Vendor::of(&serde_json::json!({"info": {}})).unwrap_err();
+        assert_eq!(Vendor::of(&doc).expect("declared"), Vendor::CoupaSourcing);
+        let missing = Vendor::of(&serde_json::json!({"info": {}})).expect_err("missing");
         assert_eq!(
             missing.to_string(),
             "info.x-spendapi-vendor is missing: expected one of 'coupa-core', 'coupa-sourcing', 'concur'"
@@ -107,7 +107,7 @@ mod tests {
         let unknown = Vendor::of(&serde_json::json!({"info": {"x-spendapi-vendor": "sap"}}));
         assert!(
             unknown
-                .unwrap_err()
+                .expect_err("unknown")
                 .to_string()
                 .contains("'sap' is unknown")
         );

@@ -19,6 +19,18 @@
 //! Coupa XML bodies as well as JSON. Every rejection is written in the API's own error format
 //! ([`vendor`]). The hand-written runtime lives in this crate's other modules.
 //!
+//! # Layering
+//!
+//! The modules' imports form a DAG; each module uses only those listed before it:
+//!
+//! - leaves: [`detail`] (one thing wrong with a request), [`negotiate`], [`auth`], [`mirror`];
+//! - [`schema`] (validators, shapes) uses `detail`;
+//! - [`xml`] (the XML codec) uses `schema`;
+//! - [`vendor`] (the error formats) uses `detail`, `negotiate` and `xml`;
+//! - [`runtime`] uses `auth`, `negotiate`, `schema`, `vendor` and `xml`;
+//! - `generated` uses `runtime`, `mirror`, and `auth` and `vendor` through the crate root's
+//!   re-exports; no hand-written module imports it (the root only re-exports it).
+//!
 //! # Example
 //!
 //! ```
@@ -49,6 +61,7 @@
 //! ```
 
 pub mod auth;
+pub mod detail;
 #[allow(clippy::all, missing_docs)]
 #[rustfmt::skip]
 pub mod generated;

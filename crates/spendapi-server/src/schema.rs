@@ -5,7 +5,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::vendor::Detail;
+use crate::detail::Detail;
 
 /// The `$defs` of one API.
 #[derive(Debug)]

@@ -152,22 +152,12 @@ pub fn pretty(value: &Value) -> String {
     }
 }
 
-/// Follows local `$ref`s (a few hops at most); returns the target and the component name of
-/// the first hop, if any.
+/// Follows local `$ref`s (with the core resolver); returns the target (`null` when a reference
+/// leads nowhere) and the component name of the first hop, if any.
 pub fn deref<'a>(doc: &'a Value, value: &'a Value) -> (&'a Value, Option<String>) {
-    let mut current = value;
-    let mut name = None;
-    for _ in 0..8 {
-        let Some(reference) = opt_str(current, "$ref") else {
-            break;
-        };
-        let Some(target) = reference.strip_prefix('#').and_then(|p| doc.pointer(p)) else {
-            break;
-        };
-        if name.is_none() {
-            name = spec::component_of(reference.trim_start_matches('#')).map(|(_, n)| n);
-        }
-        current = target;
-    }
-    (current, name)
+    let name = opt_str(value, "$ref")
+        .and_then(|reference| reference.strip_prefix('#'))
+        .and_then(spec::component_of)
+        .map(|(_, name)| name);
+    (spec::follow(doc, value).1, name)
 }

@@ -26,7 +26,7 @@ use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 use serde_json::Value;
 
-use super::{Output, Spec, format, header};
+use super::plumbing::{Output, Spec, format, header};
 use crate::spec::{self, Vendor, naming};
 
 /// Where the client crate keeps its generated modules.
@@ -254,7 +254,7 @@ pub struct ClientSpec {
 
 /// The client view of every spec, for the snapshots.
 pub fn client_specs(root: &Path) -> Result<Vec<ClientSpec>> {
-    Ok(super::specs(root)?
+    Ok(super::plumbing::specs(root)?
         .into_iter()
         .map(|spec| {
             let (view, adaptations) = client_view(&spec.api.doc);
@@ -390,12 +390,10 @@ pub fn render(root: &Path, specs: &[Spec]) -> Result<Vec<Output>> {
             contents: client,
         });
         error_types.extend(error_schemas(&view).into_iter().map(|name| {
-            let owner = if shared.contains_key(&name) {
-                shared[&name].clone()
-            } else {
-                format!("{}::{name}", types_module(&module))
-            };
-            owner
+            shared
+                .get(&name)
+                .cloned()
+                .unwrap_or_else(|| format!("{}::{name}", types_module(&module)))
         }));
         modules.push(Module {
             name: module,

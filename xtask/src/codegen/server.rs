@@ -24,7 +24,7 @@ use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::{format_ident, quote};
 use serde_json::Value;
 
-use super::{Output, Spec, format, header};
+use super::plumbing::{Output, Spec, format, header};
 use crate::spec::json_schema::{defs_document, to_json_schema};
 use crate::spec::model::{BodyShape, Location, Media, Operation, Parameter, Response, SchemeKind};
 use crate::spec::naming::{pascal, snake, trait_name};

@@ -23,12 +23,10 @@ struct Doc<'a> {
 }
 
 impl<'a> Doc<'a> {
+    /// The component schema a `$ref` names, one hop (a named component stays a name).
     fn target<'r>(&self, reference: &'r str) -> Option<(&'r str, &'a Value)> {
         let name = reference.strip_prefix("#/components/schemas/")?;
-        Some((
-            name,
-            self.doc.pointer(&format!("/components/schemas/{name}"))?,
-        ))
+        Some((name, spendapi_spec::lookup(self.doc, reference).ok()?))
     }
 
     /// A schema's type, normalised: `ref:Name` for a spec component, else its kind.
@@ -193,15 +191,13 @@ fn reachable(doc: &Value) -> BTreeSet<String> {
     fn walk(doc: &Value, value: &Value, seen: &mut BTreeSet<String>) {
         match value {
             Value::Object(map) => {
-                if let Some(reference) = map.get("$ref").and_then(Value::as_str)
-                    && let Some(pointer) = reference.strip_prefix('#')
-                {
+                if let Some(reference) = map.get("$ref").and_then(Value::as_str) {
                     if let Some(name) = reference.strip_prefix("#/components/schemas/")
                         && !seen.insert(name.to_owned())
                     {
                         return;
                     }
-                    if let Some(target) = doc.pointer(pointer) {
+                    if let Ok(target) = spendapi_spec::lookup(doc, reference) {
                         walk(doc, target, seen);
                     }
                 }
@@ -220,14 +216,14 @@ fn reachable(doc: &Value) -> BTreeSet<String> {
     seen
 }
 
+/// Follows references to parameters, bodies, responses and headers (not to schemas, which are
+/// compared by name).
 fn deref<'a>(doc: &'a Value, value: &'a Value) -> &'a Value {
-    match value
-        .get("$ref")
-        .and_then(Value::as_str)
-        .and_then(|r| r.strip_prefix('#'))
-    {
-        Some(pointer) if !pointer.starts_with("/components/schemas/") => {
-            doc.pointer(pointer).map(|t| deref(doc, t)).unwrap_or(value)
+    match value.get("$ref").and_then(Value::as_str) {
+        Some(reference) if !reference.starts_with("#/components/schemas/") => {
+            spendapi_spec::lookup(doc, reference)
+                .map(|target| deref(doc, target))
+                .unwrap_or(value)
         }
         _ => value,
     }

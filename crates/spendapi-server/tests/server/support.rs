@@ -20,9 +20,7 @@ use spendapi_types::concur_expense_allocations as concur;
 use spendapi_types::coupa_accounts as accounts;
 use tower::ServiceExt;
 
-pub const METHODS: [&str; 8] = [
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
+pub use spendapi_spec::METHODS;
 
 /// One spec, bundled.
 pub struct Spec {
@@ -53,14 +51,9 @@ pub fn spec(api: &str) -> &'static Spec {
         .unwrap_or_else(|| panic!("no spec {api}"))
 }
 
-/// Follows local `$ref`s.
-pub fn resolve<'a>(doc: &'a Value, mut value: &'a Value) -> &'a Value {
-    while let Some(reference) = value.get("$ref").and_then(Value::as_str) {
-        value = doc
-            .pointer(reference.trim_start_matches('#'))
-            .unwrap_or_else(|| panic!("unresolvable {reference}"));
-    }
-    value
+/// Follows local `$ref`s (with `spendapi-spec`'s resolver); a broken reference fails the test.
+pub fn resolve<'a>(doc: &'a Value, value: &'a Value) -> &'a Value {
+    spendapi_spec::resolve(doc, value).unwrap_or_else(|err| panic!("{err:#}"))
 }
 
 /// One operation of a spec.
