@@ -23,7 +23,7 @@ reimbursement currency when the report was created, for example `USD`, `EUR`,
 `GBP` (the vendor page's list says `GBO`, a typo).
 */
         #[serde(rename = "currencyCode")]
-        pub currency_code: ::std::string::String,
+        pub currency_code: AmountCurrencyCode,
         ///The amount in the currency.
         pub value: f64,
     }
@@ -32,7 +32,76 @@ reimbursement currency when the report was created, for example `USD`, `EUR`,
             Default::default()
         }
     }
-    ///The access level of the SAP Concur user for this request.
+    /**The 3-letter ISO 4217 code of the expense report currency, based on the user's
+reimbursement currency when the report was created, for example `USD`, `EUR`,
+`GBP` (the vendor page's list says `GBO`, a typo).
+*/
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct AmountCurrencyCode(::std::string::String);
+    impl ::std::ops::Deref for AmountCurrencyCode {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<AmountCurrencyCode> for ::std::string::String {
+        fn from(value: AmountCurrencyCode) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for AmountCurrencyCode {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("^[A-Z]{3}$").unwrap() });
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^[A-Z]{3}$\"".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for AmountCurrencyCode {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for AmountCurrencyCode {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for AmountCurrencyCode {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///The access level of the SAP Concur user for getting or updating an allocation.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -357,8 +426,10 @@ list of them.)
                 })
         }
     }
-    /**A HATEOAS link, as documented in the vendor page's schema tables. None of this API's
-example payloads carries links; the schema is kept for completeness.
+    /**A HATEOAS link, as documented in the vendor page's schema tables. No operation of
+this API returns links (none of the examples carries one); the schema is kept because
+the vendor documents it for Expense Reports v4, so that a response that does carry
+links can be typed.
 */
     #[derive(
         ::serde::Deserialize,
@@ -397,6 +468,58 @@ example payloads carries links; the schema is kept for completeness.
     impl Link {
         pub fn builder() -> builder::Link {
             Default::default()
+        }
+    }
+    ///The access level of the SAP Concur user for listing an expense's allocations.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum ListContextType {
+        #[serde(rename = "TRAVELER")]
+        Traveler,
+    }
+    impl ::std::fmt::Display for ListContextType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Traveler => f.write_str("TRAVELER"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for ListContextType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "TRAVELER" => Ok(Self::Traveler),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ListContextType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ListContextType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
         }
     }
     ///`ListExpenseAllocationsExpenseId`
@@ -1057,7 +1180,7 @@ strings.)
         #[derive(Clone, Debug)]
         pub struct Amount {
             currency_code: ::std::result::Result<
-                ::std::string::String,
+                super::AmountCurrencyCode,
                 ::std::string::String,
             >,
             value: ::std::result::Result<f64, ::std::string::String>,
@@ -1075,7 +1198,7 @@ strings.)
         impl Amount {
             pub fn currency_code<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<super::AmountCurrencyCode>,
                 T::Error: ::std::fmt::Display,
             {
                 self.currency_code = value
@@ -2016,7 +2139,7 @@ the spendapi decision log (openapi/README.md).
 - Errors use the `ErrorMessage` schema for every error status.
 
 
-Version: 4.0.0*/
+Version: 5.0.0*/
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
@@ -2058,7 +2181,7 @@ impl Client {
 }
 impl ClientInfo<crate::runtime::Runtime> for Client {
     fn api_version() -> &'static str {
-        "4.0.0"
+        "5.0.0"
     }
     fn baseurl(&self) -> &str {
         self.baseurl.as_str()
@@ -2085,13 +2208,15 @@ Sends a `GET` request to `/expensereports/v4/users/{userID}/context/{contextType
 Arguments:
 - `user_id`: The unique identifier (UUID) of the SAP Concur user, as returned by the Identity v4 API.
 - `context_type`: The access level of the SAP Concur user, which determines the form fields they can
-view or modify: `TRAVELER` (the report owner) or `PROXY` (acting for the owner). A
-context type the operation does not support is answered 403 "Specified context type
-is invalid for this API".
+view: `TRAVELER` (the report owner), the only value the vendor page documents for
+listing an expense's allocations. Concur answers another context type with 403
+"Specified context type is invalid for this API".
 
 - `report_id`: The unique identifier of the expense report (20 hexadecimal characters).
 - `expense_id`: The unique identifier of the expense entry whose allocations are retrieved (32 hexadecimal characters).
 - `accept_language`: The preferred language of human-readable texts in the response (RFC 7231), for example `en-US`.
+- `cache_control`: RFC 7234 cache directives for the request, for example `no-cache`.
+- `if_modified_since`: RFC 7232 conditional request: an HTTP-date (for example `Tue, 14 May 2024 09:31:12 GMT`); when the resource has not changed since then, the answer is 304 Not Modified without a body.
 - `concur_correlationid`: SAP Concur's custom header for technical support, documented as an RFC 4122 UUID.
 Not constrained to the UUID format because the vendor page's own examples send free text
 (`Expense-Allocation-test`, `Viswa test`).
@@ -2103,6 +2228,8 @@ let response = client.list_expense_allocations()
     .report_id(report_id)
     .expense_id(expense_id)
     .accept_language(accept_language)
+    .cache_control(cache_control)
+    .if_modified_since(if_modified_since)
     .concur_correlationid(concur_correlationid)
     .send()
     .await;
@@ -2123,13 +2250,16 @@ Sends a `GET` request to `/expensereports/v4/users/{userID}/context/{contextType
 Arguments:
 - `user_id`: The unique identifier (UUID) of the SAP Concur user, as returned by the Identity v4 API.
 - `context_type`: The access level of the SAP Concur user, which determines the form fields they can
-view or modify: `TRAVELER` (the report owner) or `PROXY` (acting for the owner). A
-context type the operation does not support is answered 403 "Specified context type
-is invalid for this API".
+view or modify: `TRAVELER` (the report owner) or `PROXY` (acting for the owner), the
+values the vendor page documents for getting and updating an allocation. Concur
+answers another context type with 403 "Specified context type is invalid for this
+API".
 
 - `report_id`: The unique identifier of the expense report (20 hexadecimal characters).
 - `allocation_id`: The unique identifier of the allocation (32 hexadecimal characters).
 - `accept_language`: The preferred language of human-readable texts in the response (RFC 7231), for example `en-US`.
+- `cache_control`: RFC 7234 cache directives for the request, for example `no-cache`.
+- `if_modified_since`: RFC 7232 conditional request: an HTTP-date (for example `Tue, 14 May 2024 09:31:12 GMT`); when the resource has not changed since then, the answer is 304 Not Modified without a body.
 - `concur_correlationid`: SAP Concur's custom header for technical support, documented as an RFC 4122 UUID.
 Not constrained to the UUID format because the vendor page's own examples send free text
 (`Expense-Allocation-test`, `Viswa test`).
@@ -2141,6 +2271,8 @@ let response = client.get_report_allocation()
     .report_id(report_id)
     .allocation_id(allocation_id)
     .accept_language(accept_language)
+    .cache_control(cache_control)
+    .if_modified_since(if_modified_since)
     .concur_correlationid(concur_correlationid)
     .send()
     .await;
@@ -2161,9 +2293,10 @@ Sends a `PATCH` request to `/expensereports/v4/users/{userID}/context/{contextTy
 Arguments:
 - `user_id`: The unique identifier (UUID) of the SAP Concur user, as returned by the Identity v4 API.
 - `context_type`: The access level of the SAP Concur user, which determines the form fields they can
-view or modify: `TRAVELER` (the report owner) or `PROXY` (acting for the owner). A
-context type the operation does not support is answered 403 "Specified context type
-is invalid for this API".
+view or modify: `TRAVELER` (the report owner) or `PROXY` (acting for the owner), the
+values the vendor page documents for getting and updating an allocation. Concur
+answers another context type with 403 "Specified context type is invalid for this
+API".
 
 - `report_id`: The unique identifier of the expense report (20 hexadecimal characters).
 - `allocation_id`: The unique identifier of the allocation (32 hexadecimal characters).
@@ -2172,8 +2305,9 @@ is invalid for this API".
 Not constrained to the UUID format because the vendor page's own examples send free text
 (`Expense-Allocation-test`, `Viswa test`).
 
-- `body`: The allocation changes. `application/json` is what the vendor page's example sends;
-`application/merge-patch+json` is the RFC 7396 media type for the same body.
+- `body`: The allocation changes. `application/json` is what the vendor page's example sends
+and what clients should send. `application/merge-patch+json`, the RFC 7396 media
+type for the same body, is unconfirmed: the vendor page never shows it.
 
 ```ignore
 let response = client.update_report_allocation()
@@ -2207,10 +2341,12 @@ pub mod builder {
     pub struct ListExpenseAllocations<'a> {
         client: &'a super::Client,
         user_id: Result<::uuid::Uuid, String>,
-        context_type: Result<types::ContextType, String>,
+        context_type: Result<types::ListContextType, String>,
         report_id: Result<types::ListExpenseAllocationsReportId, String>,
         expense_id: Result<types::ListExpenseAllocationsExpenseId, String>,
         accept_language: Result<Option<::std::string::String>, String>,
+        cache_control: Result<Option<::std::string::String>, String>,
+        if_modified_since: Result<Option<::std::string::String>, String>,
         concur_correlationid: Result<Option<::std::string::String>, String>,
     }
     impl<'a> ListExpenseAllocations<'a> {
@@ -2222,6 +2358,8 @@ pub mod builder {
                 report_id: Err("report_id was not initialized".to_string()),
                 expense_id: Err("expense_id was not initialized".to_string()),
                 accept_language: Ok(None),
+                cache_control: Ok(None),
+                if_modified_since: Ok(None),
                 concur_correlationid: Ok(None),
             }
         }
@@ -2238,12 +2376,12 @@ pub mod builder {
         }
         pub fn context_type<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::ContextType>,
+            V: std::convert::TryInto<types::ListContextType>,
         {
             self.context_type = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `ContextType` for context_type failed".to_string()
+                    "conversion to `ListContextType` for context_type failed".to_string()
                 });
             self
         }
@@ -2284,6 +2422,32 @@ pub mod builder {
                 });
             self
         }
+        pub fn cache_control<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.cache_control = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for cache_control failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn if_modified_since<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.if_modified_since = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for if_modified_since failed"
+                        .to_string()
+                });
+            self
+        }
         pub fn concur_correlationid<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -2311,6 +2475,8 @@ pub mod builder {
                 report_id,
                 expense_id,
                 accept_language,
+                cache_control,
+                if_modified_since,
                 concur_correlationid,
             } = self;
             let user_id = user_id.map_err(Error::InvalidRequest)?;
@@ -2318,6 +2484,8 @@ pub mod builder {
             let report_id = report_id.map_err(Error::InvalidRequest)?;
             let expense_id = expense_id.map_err(Error::InvalidRequest)?;
             let accept_language = accept_language.map_err(Error::InvalidRequest)?;
+            let cache_control = cache_control.map_err(Error::InvalidRequest)?;
+            let if_modified_since = if_modified_since.map_err(Error::InvalidRequest)?;
             let concur_correlationid = concur_correlationid
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
@@ -2326,7 +2494,7 @@ pub mod builder {
                 context_type.to_string()), encode_path(& report_id.to_string()),
                 encode_path(& expense_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(5usize);
             header_map
                 .append(
                     ::reqwest::header::HeaderName::from_static("api-version"),
@@ -2336,6 +2504,12 @@ pub mod builder {
                 );
             if let Some(value) = accept_language {
                 header_map.append("Accept-Language", value.to_string().try_into()?);
+            }
+            if let Some(value) = cache_control {
+                header_map.append("Cache-Control", value.to_string().try_into()?);
+            }
+            if let Some(value) = if_modified_since {
+                header_map.append("If-Modified-Since", value.to_string().try_into()?);
             }
             if let Some(value) = concur_correlationid {
                 header_map.append("concur-correlationid", value.to_string().try_into()?);
@@ -2409,6 +2583,8 @@ pub mod builder {
         report_id: Result<types::GetReportAllocationReportId, String>,
         allocation_id: Result<types::GetReportAllocationAllocationId, String>,
         accept_language: Result<Option<::std::string::String>, String>,
+        cache_control: Result<Option<::std::string::String>, String>,
+        if_modified_since: Result<Option<::std::string::String>, String>,
         concur_correlationid: Result<Option<::std::string::String>, String>,
     }
     impl<'a> GetReportAllocation<'a> {
@@ -2420,6 +2596,8 @@ pub mod builder {
                 report_id: Err("report_id was not initialized".to_string()),
                 allocation_id: Err("allocation_id was not initialized".to_string()),
                 accept_language: Ok(None),
+                cache_control: Ok(None),
+                if_modified_since: Ok(None),
                 concur_correlationid: Ok(None),
             }
         }
@@ -2482,6 +2660,32 @@ pub mod builder {
                 });
             self
         }
+        pub fn cache_control<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.cache_control = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for cache_control failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn if_modified_since<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.if_modified_since = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for if_modified_since failed"
+                        .to_string()
+                });
+            self
+        }
         pub fn concur_correlationid<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -2509,6 +2713,8 @@ pub mod builder {
                 report_id,
                 allocation_id,
                 accept_language,
+                cache_control,
+                if_modified_since,
                 concur_correlationid,
             } = self;
             let user_id = user_id.map_err(Error::InvalidRequest)?;
@@ -2516,6 +2722,8 @@ pub mod builder {
             let report_id = report_id.map_err(Error::InvalidRequest)?;
             let allocation_id = allocation_id.map_err(Error::InvalidRequest)?;
             let accept_language = accept_language.map_err(Error::InvalidRequest)?;
+            let cache_control = cache_control.map_err(Error::InvalidRequest)?;
+            let if_modified_since = if_modified_since.map_err(Error::InvalidRequest)?;
             let concur_correlationid = concur_correlationid
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
@@ -2524,7 +2732,7 @@ pub mod builder {
                 context_type.to_string()), encode_path(& report_id.to_string()),
                 encode_path(& allocation_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(5usize);
             header_map
                 .append(
                     ::reqwest::header::HeaderName::from_static("api-version"),
@@ -2534,6 +2742,12 @@ pub mod builder {
                 );
             if let Some(value) = accept_language {
                 header_map.append("Accept-Language", value.to_string().try_into()?);
+            }
+            if let Some(value) = cache_control {
+                header_map.append("Cache-Control", value.to_string().try_into()?);
+            }
+            if let Some(value) = if_modified_since {
+                header_map.append("If-Modified-Since", value.to_string().try_into()?);
             }
             if let Some(value) = concur_correlationid {
                 header_map.append("concur-correlationid", value.to_string().try_into()?);

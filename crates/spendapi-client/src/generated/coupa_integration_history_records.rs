@@ -220,12 +220,12 @@ pub mod types {
         pub document_status: ::std::option::Option<
             IntegrationHistoryRecordDocumentStatus,
         >,
-        ///Type of the Coupa document the record is about.
+        ///Type of the Coupa document the record is about, a Coupa class name. The vendor documents 31 values (listed in `IntegrationDocumentType`, which the write schemas and the `document-type` filter use); a record may come back with a type added later, so readers must accept any string here.
         #[serde(
             rename = "document-type",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub document_type: ::std::option::Option<IntegrationDocumentType>,
+        pub document_type: ::std::option::Option<IntegrationHistoryRecordDocumentType>,
         ///Identifier of the document in the external system.
         #[serde(
             rename = "external-id",
@@ -235,10 +235,10 @@ pub mod types {
         ///Coupa's unique identifier of the record.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<i64>,
-        ///The integration the record belongs to, if any.
+        ///The integration the record belongs to; null when there is none.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub integration: ::std::option::Option<IntegrationSummary>,
-        ///File name of the bulk import/export the record came from. the vendor reference page's first column shows `integration_filename`; Coupa wire names are kebab-case (the second column of every other row and the vendor's wider documentation), so `integration-filename` is used.
+        ///File name of the bulk import/export the record came from. The vendor's reference page names this row `integration_filename` in its first column, where every other row has the kebab-case element name (`created-at`, `document-id`); its second column, which repeats the name in snake_case on other rows (`contact_alert_type`), holds a description here. Coupa wire names are kebab-case, so `integration-filename` is used.
         #[serde(
             rename = "integration-filename",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -887,6 +887,72 @@ pub mod types {
                 })
         }
     }
+    ///Type of the Coupa document the record is about, a Coupa class name. The vendor documents 31 values (listed in `IntegrationDocumentType`, which the write schemas and the `document-type` filter use); a record may come back with a type added later, so readers must accept any string here.
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct IntegrationHistoryRecordDocumentType(::std::string::String);
+    impl ::std::ops::Deref for IntegrationHistoryRecordDocumentType {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<IntegrationHistoryRecordDocumentType>
+    for ::std::string::String {
+        fn from(value: IntegrationHistoryRecordDocumentType) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for IntegrationHistoryRecordDocumentType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 255usize {
+                return Err("longer than 255 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for IntegrationHistoryRecordDocumentType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for IntegrationHistoryRecordDocumentType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for IntegrationHistoryRecordDocumentType {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     ///Identifier of the document in the external system.
     #[derive(
         ::serde::Serialize,
@@ -953,7 +1019,7 @@ pub mod types {
                 })
         }
     }
-    ///File name of the bulk import/export the record came from. the vendor reference page's first column shows `integration_filename`; Coupa wire names are kebab-case (the second column of every other row and the vendor's wider documentation), so `integration-filename` is used.
+    ///File name of the bulk import/export the record came from. The vendor's reference page names this row `integration_filename` in its first column, where every other row has the kebab-case element name (`created-at`, `document-id`); its second column, which repeats the name in snake_case on other rows (`contact_alert_type`), holds a description here. Coupa wire names are kebab-case, so `integration-filename` is used.
     #[derive(
         ::serde::Serialize,
         Clone,
@@ -2051,7 +2117,7 @@ pub mod types {
                 ::std::string::String,
             >,
             document_type: ::std::result::Result<
-                ::std::option::Option<super::IntegrationDocumentType>,
+                ::std::option::Option<super::IntegrationHistoryRecordDocumentType>,
                 ::std::string::String,
             >,
             external_id: ::std::result::Result<
@@ -2228,7 +2294,7 @@ pub mod types {
             pub fn document_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<super::IntegrationDocumentType>,
+                    ::std::option::Option<super::IntegrationHistoryRecordDocumentType>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -3463,7 +3529,7 @@ Integration history records log what happened to a Coupa document in an integrat
 
 XML and JSON are both supported, chosen with `Accept` (and `Content-Type` for bodies, which must match). JSON has no root element; XML wraps the object in `<integration-history-record>` (a list in `<integration-history-records>`). Deleting records is not supported through the API.
 
-Version: 1.1.0*/
+Version: 2.0.0*/
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
@@ -3505,7 +3571,7 @@ impl Client {
 }
 impl ClientInfo<crate::runtime::Runtime> for Client {
     fn api_version() -> &'static str {
-        "1.1.0"
+        "2.0.0"
     }
     fn baseurl(&self) -> &str {
         self.baseurl.as_str()
@@ -3535,15 +3601,19 @@ Arguments:
 - `external_id`: Only records with this external (ERP-side) id.
 - `fields`: A JSON array (as a string) naming the attributes to return; nested arrays under an association name select that association's attributes, for example `["id","name",{"account-type":["id","name"]}]`. URL-encode the value.
 - `filter`: Name of an API filter defined by a Coupa administrator for this resource.
+
+**Attribute filters.** Besides this named filter, every Core index filters on the resource's attributes with query parameters; the grammar is the same on every index and is described here once. `attr=value` matches equality (`active=true`, `segment-1=SF`). `attr[op]=value` applies an operator, `op` being one of `contains`, `starts_with`, `ends_with` (text only, not for date-times), `gt`, `lt`, `gt_or_eq`, `lt_or_eq`, `not_eq`, `in` and `not_in` (a comma-separated list: `id[in]=1,2,3`), and `blank` (`true` or `false`: the attribute is, or is not, empty). Filters go through associations by nesting the association's attribute in brackets (`account-type[name]=Ace`, `created-by[login]=jdoe`). Dashes and underscores in attribute names are interchangeable (`updated-at[gt]` is `updated_at[gt]`). Several filters combine with AND. Each index lists the filters integrations use most as named parameters (for incremental sync: `updated-at[gt_or_eq]` with the time of the last run, then `id[gt]` to page past records that share a timestamp); any other attribute and operator of the grammar is accepted the same way and can be sent with the client's filter builder.
+- `id_gt`: Only records whose id is greater than this one (attribute filter `id[gt]`, grammar under `filter`); with `order_by=id`, pages through a large result by id instead of by `offset`.
 - `integration_run_id`: Only records of the integration run with this id.
 - `integration_code`: Only records of the integration with this code (attribute filter through the `integration` association).
-- `limit`: Maximum number of records to return (page size). Coupa documents a maximum and a default of 50. What Coupa does with a value above 50 is unconfirmed; the safe reading (and the sandbox behaviour) is that it is clamped to 50, so clients should page with `offset` rather than rely on a larger page.
+- `limit`: Maximum number of records to return (page size), 1 to 50, default 50. Coupa documents 50 as the maximum; a value outside 1 to 50 is invalid and answers 400 (the server stubs and the typed model enforce the range). Page with `offset` to read more than 50 records.
 - `offset`: Number of records to skip before the first returned record (zero-based paging offset).
 - `order_by`: Attribute to sort the index by, using the wire name of an element of the resource (for example `id`, `updated-at`). Dashes and underscores are interchangeable.
 - `resolved`: Only resolved (`true`) or only unresolved (`false`) records.
 - `return_object`: Shape of the returned records on reads: `limited` returns ids only, `shallow` returns the attributes with one-deep associations reduced to their ids/keys. Omit it for the full object.
 - `status`: Only records with this status (free text, for example `Success` or `Error`).
 - `updated_at_gt`: Only records updated strictly after this date-time (attribute filter `updated-at[gt]`); the usual incremental-sync filter.
+- `updated_at_gt_or_eq`: Only records updated at or after this date-time (attribute filter `updated-at[gt_or_eq]`, grammar under `filter`); the usual incremental-sync filter, given the start time of the previous run so that nothing updated during it is missed.
 - `updated_at_lt`: Only records updated strictly before this date-time (attribute filter `updated-at[lt]`).
 ```ignore
 let response = client.list_integration_history_records()
@@ -3556,6 +3626,7 @@ let response = client.list_integration_history_records()
     .external_id(external_id)
     .fields(fields)
     .filter(filter)
+    .id_gt(id_gt)
     .integration_run_id(integration_run_id)
     .integration_code(integration_code)
     .limit(limit)
@@ -3565,6 +3636,7 @@ let response = client.list_integration_history_records()
     .return_object(return_object)
     .status(status)
     .updated_at_gt(updated_at_gt)
+    .updated_at_gt_or_eq(updated_at_gt_or_eq)
     .updated_at_lt(updated_at_lt)
     .send()
     .await;
@@ -3824,6 +3896,7 @@ pub mod builder {
         >,
         fields: Result<Option<::std::string::String>, String>,
         filter: Result<Option<::std::string::String>, String>,
+        id_gt: Result<Option<i64>, String>,
         integration_run_id: Result<Option<i64>, String>,
         integration_code: Result<Option<::std::string::String>, String>,
         limit: Result<Option<::std::num::NonZeroU64>, String>,
@@ -3836,6 +3909,10 @@ pub mod builder {
         >,
         status: Result<Option<types::ListIntegrationHistoryRecordsStatus>, String>,
         updated_at_gt: Result<Option<::chrono::DateTime<::chrono::offset::Utc>>, String>,
+        updated_at_gt_or_eq: Result<
+            Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            String,
+        >,
         updated_at_lt: Result<Option<::chrono::DateTime<::chrono::offset::Utc>>, String>,
     }
     impl<'a> ListIntegrationHistoryRecords<'a> {
@@ -3851,6 +3928,7 @@ pub mod builder {
                 external_id: Ok(None),
                 fields: Ok(None),
                 filter: Ok(None),
+                id_gt: Ok(None),
                 integration_run_id: Ok(None),
                 integration_code: Ok(None),
                 limit: Ok(None),
@@ -3860,6 +3938,7 @@ pub mod builder {
                 return_object: Ok(None),
                 status: Ok(None),
                 updated_at_gt: Ok(None),
+                updated_at_gt_or_eq: Ok(None),
                 updated_at_lt: Ok(None),
             }
         }
@@ -3981,6 +4060,16 @@ pub mod builder {
                 });
             self
         }
+        pub fn id_gt<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.id_gt = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for id_gt failed".to_string());
+            self
+        }
         pub fn integration_run_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -4093,6 +4182,19 @@ pub mod builder {
                 });
             self
         }
+        pub fn updated_at_gt_or_eq<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+        {
+            self.updated_at_gt_or_eq = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for updated_at_gt_or_eq failed"
+                        .to_string()
+                });
+            self
+        }
         pub fn updated_at_lt<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -4124,6 +4226,7 @@ pub mod builder {
                 external_id,
                 fields,
                 filter,
+                id_gt,
                 integration_run_id,
                 integration_code,
                 limit,
@@ -4133,6 +4236,7 @@ pub mod builder {
                 return_object,
                 status,
                 updated_at_gt,
+                updated_at_gt_or_eq,
                 updated_at_lt,
             } = self;
             let contact_alert_type = contact_alert_type.map_err(Error::InvalidRequest)?;
@@ -4144,6 +4248,7 @@ pub mod builder {
             let external_id = external_id.map_err(Error::InvalidRequest)?;
             let fields = fields.map_err(Error::InvalidRequest)?;
             let filter = filter.map_err(Error::InvalidRequest)?;
+            let id_gt = id_gt.map_err(Error::InvalidRequest)?;
             let integration_run_id = integration_run_id.map_err(Error::InvalidRequest)?;
             let integration_code = integration_code.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
@@ -4153,6 +4258,8 @@ pub mod builder {
             let return_object = return_object.map_err(Error::InvalidRequest)?;
             let status = status.map_err(Error::InvalidRequest)?;
             let updated_at_gt = updated_at_gt.map_err(Error::InvalidRequest)?;
+            let updated_at_gt_or_eq = updated_at_gt_or_eq
+                .map_err(Error::InvalidRequest)?;
             let updated_at_lt = updated_at_lt.map_err(Error::InvalidRequest)?;
             let url = format!("{}/api/integration_history_records", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -4191,6 +4298,7 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("external-id", &external_id))
                 .query(&progenitor_client::QueryParam::new("fields", &fields))
                 .query(&progenitor_client::QueryParam::new("filter", &filter))
+                .query(&progenitor_client::QueryParam::new("id[gt]", &id_gt))
                 .query(
                     &progenitor_client::QueryParam::new(
                         "integration-run-id",
@@ -4213,6 +4321,12 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("status", &status))
                 .query(
                     &progenitor_client::QueryParam::new("updated-at[gt]", &updated_at_gt),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "updated-at[gt_or_eq]",
+                        &updated_at_gt_or_eq,
+                    ),
                 )
                 .query(
                     &progenitor_client::QueryParam::new("updated-at[lt]", &updated_at_lt),

@@ -88,9 +88,9 @@ in `id`.
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            { ::regress::Regex::new("^[0-9]{19}$").unwrap() });
+            { ::regress::Regex::new("^[0-9]{1,19}$").unwrap() });
             if PATTERN.find(value).is_none() {
-                return Err("doesn't match pattern \"^[0-9]{19}$\"".into());
+                return Err("doesn't match pattern \"^[0-9]{1,19}$\"".into());
             }
             Ok(Self(value.to_string()))
         }
@@ -154,9 +154,9 @@ in `id`.
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            { ::regress::Regex::new("^[0-9]{19}$").unwrap() });
+            { ::regress::Regex::new("^[0-9]{1,19}$").unwrap() });
             if PATTERN.find(value).is_none() {
-                return Err("doesn't match pattern \"^[0-9]{19}$\"".into());
+                return Err("doesn't match pattern \"^[0-9]{1,19}$\"".into());
             }
             Ok(Self(value.to_string()))
         }
@@ -205,16 +205,22 @@ in `id`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///A unique number of the event, assigned incrementally by CSO and never updated.
-        #[serde(rename = "event-number")]
-        pub event_number: i64,
-        /**The id of the event: a 19-digit number carried as a JSON string (the vendor page's
+        #[serde(
+            rename = "event-number",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub event_number: ::std::option::Option<i64>,
+        /**The id of the event: a number of up to 19 digits carried as a JSON string (the vendor page's
 table says `integer`; the examples and the vendor notes use strings, which also
 keeps the value exact outside 64-bit-float range).
 */
         pub id: EventId,
         ///The id of the market that the event belongs to (digits, carried as a string). Set at creation and never changed.
-        #[serde(rename = "market-id")]
-        pub market_id: EventMarketId,
+        #[serde(
+            rename = "market-id",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub market_id: ::std::option::Option<EventMarketId>,
         ///The name of the event.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
@@ -228,7 +234,8 @@ keeps the value exact outside 64-bit-float range).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub settings: ::std::option::Option<EventSettings>,
         ///The status / current phase of the event.
-        pub state: EventState,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub state: ::std::option::Option<EventState>,
         ///The time zone of the event as an IANA time zone name, for example `Europe/Stockholm`.
         #[serde(
             rename = "time-zone",
@@ -242,7 +249,9 @@ keeps the value exact outside 64-bit-float range).
         }
     }
     /**An event to create. `id` and `event-number` are assigned by CSO and are not
-accepted. `market-id` is required and cannot be changed later.
+accepted (the element table marks `event-number` as In, but it is "an incremental
+value" and the create payload of the vendor page does not send it). `market-id` is
+required and cannot be changed later.
 */
     #[derive(
         ::serde::Deserialize,
@@ -317,9 +326,9 @@ accepted. `market-id` is required and cannot be changed later.
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            { ::regress::Regex::new("^[0-9]+$").unwrap() });
+            { ::regress::Regex::new("^[0-9]{1,19}$").unwrap() });
             if PATTERN.find(value).is_none() {
-                return Err("doesn't match pattern \"^[0-9]+$\"".into());
+                return Err("doesn't match pattern \"^[0-9]{1,19}$\"".into());
             }
             Ok(Self(value.to_string()))
         }
@@ -430,7 +439,7 @@ accepted. `market-id` is required and cannot be changed later.
             Default::default()
         }
     }
-    /**The id of the event: a 19-digit number carried as a JSON string (the vendor page's
+    /**The id of the event: a number of up to 19 digits carried as a JSON string (the vendor page's
 table says `integer`; the examples and the vendor notes use strings, which also
 keeps the value exact outside 64-bit-float range).
 */
@@ -464,9 +473,9 @@ keeps the value exact outside 64-bit-float range).
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            { ::regress::Regex::new("^[0-9]{19}$").unwrap() });
+            { ::regress::Regex::new("^[0-9]{1,19}$").unwrap() });
             if PATTERN.find(value).is_none() {
-                return Err("doesn't match pattern \"^[0-9]{19}$\"".into());
+                return Err("doesn't match pattern \"^[0-9]{1,19}$\"".into());
             }
             Ok(Self(value.to_string()))
         }
@@ -550,9 +559,9 @@ keeps the value exact outside 64-bit-float range).
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            { ::regress::Regex::new("^[0-9]+$").unwrap() });
+            { ::regress::Regex::new("^[0-9]{1,19}$").unwrap() });
             if PATTERN.find(value).is_none() {
-                return Err("doesn't match pattern \"^[0-9]+$\"".into());
+                return Err("doesn't match pattern \"^[0-9]{1,19}$\"".into());
             }
             Ok(Self(value.to_string()))
         }
@@ -634,9 +643,9 @@ keeps the value exact outside 64-bit-float range).
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            { ::regress::Regex::new("^[0-9]{19}$").unwrap() });
+            { ::regress::Regex::new("^[0-9]{1,19}$").unwrap() });
             if PATTERN.find(value).is_none() {
-                return Err("doesn't match pattern \"^[0-9]{19}$\"".into());
+                return Err("doesn't match pattern \"^[0-9]{1,19}$\"".into());
             }
             Ok(Self(value.to_string()))
         }
@@ -867,9 +876,9 @@ modified after creation, so they are not part of this schema.
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            { ::regress::Regex::new("^[0-9]{19}$").unwrap() });
+            { ::regress::Regex::new("^[0-9]{1,19}$").unwrap() });
             if PATTERN.find(value).is_none() {
-                return Err("doesn't match pattern \"^[0-9]{19}$\"".into());
+                return Err("doesn't match pattern \"^[0-9]{1,19}$\"".into());
             }
             Ok(Self(value.to_string()))
         }
@@ -971,9 +980,9 @@ modified after creation, so they are not part of this schema.
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            { ::regress::Regex::new("^[0-9]{19}$").unwrap() });
+            { ::regress::Regex::new("^[0-9]{1,19}$").unwrap() });
             if PATTERN.find(value).is_none() {
-                return Err("doesn't match pattern \"^[0-9]{19}$\"".into());
+                return Err("doesn't match pattern \"^[0-9]{1,19}$\"".into());
             }
             Ok(Self(value.to_string()))
         }
@@ -1037,9 +1046,9 @@ modified after creation, so they are not part of this schema.
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            { ::regress::Regex::new("^[0-9]+$").unwrap() });
+            { ::regress::Regex::new("^[0-9]{1,19}$").unwrap() });
             if PATTERN.find(value).is_none() {
-                return Err("doesn't match pattern \"^[0-9]+$\"".into());
+                return Err("doesn't match pattern \"^[0-9]{1,19}$\"".into());
             }
             Ok(Self(value.to_string()))
         }
@@ -1103,9 +1112,9 @@ modified after creation, so they are not part of this schema.
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            { ::regress::Regex::new("^[0-9]{19}$").unwrap() });
+            { ::regress::Regex::new("^[0-9]{1,19}$").unwrap() });
             if PATTERN.find(value).is_none() {
-                return Err("doesn't match pattern \"^[0-9]{19}$\"".into());
+                return Err("doesn't match pattern \"^[0-9]{1,19}$\"".into());
             }
             Ok(Self(value.to_string()))
         }
@@ -1267,10 +1276,13 @@ modified after creation, so they are not part of this schema.
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            event_number: ::std::result::Result<i64, ::std::string::String>,
+            event_number: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
             id: ::std::result::Result<super::EventId, ::std::string::String>,
             market_id: ::std::result::Result<
-                super::EventMarketId,
+                ::std::option::Option<super::EventMarketId>,
                 ::std::string::String,
             >,
             name: ::std::result::Result<
@@ -1285,7 +1297,10 @@ modified after creation, so they are not part of this schema.
                 ::std::option::Option<super::EventSettings>,
                 ::std::string::String,
             >,
-            state: ::std::result::Result<super::EventState, ::std::string::String>,
+            state: ::std::result::Result<
+                ::std::option::Option<super::EventState>,
+                ::std::string::String,
+            >,
             time_zone: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -1295,13 +1310,13 @@ modified after creation, so they are not part of this schema.
             fn default() -> Self {
                 Self {
                     description: Ok(Default::default()),
-                    event_number: Err("no value supplied for event_number".to_string()),
+                    event_number: Ok(Default::default()),
                     id: Err("no value supplied for id".to_string()),
-                    market_id: Err("no value supplied for market_id".to_string()),
+                    market_id: Ok(Default::default()),
                     name: Ok(Default::default()),
                     reference_number: Ok(Default::default()),
                     settings: Ok(Default::default()),
-                    state: Err("no value supplied for state".to_string()),
+                    state: Ok(Default::default()),
                     time_zone: Ok(Default::default()),
                 }
             }
@@ -1321,7 +1336,7 @@ modified after creation, so they are not part of this schema.
             }
             pub fn event_number<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.event_number = value
@@ -1343,7 +1358,7 @@ modified after creation, so they are not part of this schema.
             }
             pub fn market_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::EventMarketId>,
+                T: ::std::convert::TryInto<::std::option::Option<super::EventMarketId>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.market_id = value
@@ -1393,7 +1408,7 @@ modified after creation, so they are not part of this schema.
             }
             pub fn state<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::EventState>,
+                T: ::std::convert::TryInto<::std::option::Option<super::EventState>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.state = value
@@ -2417,8 +2432,9 @@ Source: the vendor's CSO Events API reference page and the "Coupa Sourcing (CSO)
 API" section of the vendor's wider documentation. Conventions and decisions: the spendapi decision log (openapi/README.md).
 
 - JSON only (no XML, unlike Coupa Core).
-- Ids are 19-digit numbers carried as JSON strings (the vendor page's element table says
-  `integer`; every example and the vendor notes carry them as strings).
+- Ids (of events and of markets) are numbers of up to 19 digits (the range of a 64-bit
+  integer; every example has 19) carried as JSON strings (the vendor page's element
+  table says `integer`; every example and the vendor notes carry them as strings).
 - Response payloads do not show null values: an element without a value is left out,
   so no response property is nullable.
 - Bulk writes take `{"events": [...]}` and answer with a `result` list plus an
@@ -2430,7 +2446,7 @@ API" section of the vendor's wider documentation. Conventions and decisions: the
   (`CsoResult`) with an error `type`.
 
 
-Version: 1.1.0*/
+Version: 2.0.0*/
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
@@ -2472,7 +2488,7 @@ impl Client {
 }
 impl ClientInfo<crate::runtime::Runtime> for Client {
     fn api_version() -> &'static str {
-        "1.1.0"
+        "2.0.0"
     }
     fn baseurl(&self) -> &str {
         self.baseurl.as_str()
@@ -2581,6 +2597,12 @@ the request body. The response counts the deleted events in `deleted` and has on
 `result` entry per deleted event; an event that could not be deleted gets an entry
 with its `id` and an error `type`.
 
+A body on DELETE has no defined semantics in HTTP, and OpenAPI 3.0.3 says consumers
+SHALL ignore a request body on methods without body semantics: some HTTP libraries,
+proxies and generated clients drop it. CSO requires it here, so it is documented as
+the vendor does. The portable route is `DELETE /api/events/{id}` (`delete_event`),
+one event at a time, which needs no body.
+
 
 Sends a `DELETE` request to `/api/events`
 
@@ -2602,7 +2624,7 @@ Returns one event by its id.
 Sends a `GET` request to `/api/events/{id}`
 
 Arguments:
-- `id`: The id of the event (a 19-digit number carried as a string).
+- `id`: The id of the event (a number of up to 19 digits carried as a string).
 ```ignore
 let response = client.get_event()
     .id(id)
@@ -2622,7 +2644,7 @@ be updated; elements left out keep their values. The body is the bare event (no
 Sends a `PUT` request to `/api/events/{id}`
 
 Arguments:
-- `id`: The id of the event (a 19-digit number carried as a string).
+- `id`: The id of the event (a number of up to 19 digits carried as a string).
 - `body`: The elements to change.
 ```ignore
 let response = client.update_event()
@@ -2641,7 +2663,7 @@ Deletes one event by its id. The answer is the same `result` envelope as the bul
 Sends a `DELETE` request to `/api/events/{id}`
 
 Arguments:
-- `id`: The id of the event (a 19-digit number carried as a string).
+- `id`: The id of the event (a number of up to 19 digits carried as a string).
 ```ignore
 let response = client.delete_event()
     .id(id)
