@@ -319,7 +319,10 @@ fn integration_history_records() {
         );
     }
     let read = property(&doc, "IntegrationHistoryRecord", "document-type");
-    assert!(read.get("enum").is_none(), "the response's document-type is open");
+    assert!(
+        read.get("enum").is_none(),
+        "the response's document-type is open"
+    );
     assert_eq!(read["maxLength"], 255);
     let document_types = schema(&doc, "IntegrationDocumentType")["enum"]
         .as_array()

@@ -338,7 +338,7 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        ///User who created this record.
+        ///User who created this record (read-only).
         #[serde(
             rename = "created-by",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -368,7 +368,7 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        ///User who last updated this record.
+        ///User who last updated this record (read-only).
         #[serde(
             rename = "updated-by",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -551,7 +551,7 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        ///User who created this record.
+        ///User who created this record (read-only).
         #[serde(
             rename = "created-by",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -872,7 +872,7 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        ///User who last updated this record.
+        ///User who last updated this record (read-only).
         #[serde(
             rename = "updated-by",
             skip_serializing_if = "::std::option::Option::is_none"

@@ -905,7 +905,7 @@ pub trait ConcurExpenseAllocations: crate::Verifier {
     get,
     path = "/expensereports/v4/users/{userID}/context/{contextType}/reports/{reportId}/expenses/{expenseId}/allocations",
     operation_id = "list_expense_allocations",
-    tag = "Expense allocations",
+    tag = "expense-allocations",
     summary = "List the allocations of an expense",
     params(ListExpenseAllocationsPath, ListExpenseAllocationsHeaders),
     responses(
@@ -1015,7 +1015,7 @@ pub async fn list_expense_allocations<S: ConcurExpenseAllocations>(
     get,
     path = "/expensereports/v4/users/{userID}/context/{contextType}/reports/{reportId}/allocations/{allocationId}",
     operation_id = "get_report_allocation",
-    tag = "Expense allocations",
+    tag = "expense-allocations",
     summary = "Get an allocation",
     params(GetReportAllocationPath, GetReportAllocationHeaders),
     responses(
@@ -1125,7 +1125,7 @@ pub async fn get_report_allocation<S: ConcurExpenseAllocations>(
     patch,
     path = "/expensereports/v4/users/{userID}/context/{contextType}/reports/{reportId}/allocations/{allocationId}",
     operation_id = "update_report_allocation",
-    tag = "Expense allocations",
+    tag = "expense-allocations",
     summary = "Update an allocation",
     params(UpdateReportAllocationPath, UpdateReportAllocationHeaders),
     request_body(

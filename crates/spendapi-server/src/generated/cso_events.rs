@@ -1018,7 +1018,7 @@ pub trait CsoEvents: crate::Verifier {
     get,
     path = "/api/events",
     operation_id = "list_events",
-    tag = "Events",
+    tag = "events",
     summary = "List events",
     params(ListEventsQuery),
     responses(
@@ -1066,7 +1066,7 @@ pub async fn list_events<S: CsoEvents>(
     put,
     path = "/api/events",
     operation_id = "update_events",
-    tag = "Events",
+    tag = "events",
     summary = "Update events in bulk",
     request_body(
         description = "The events to update, each with its `id`.",
@@ -1117,7 +1117,7 @@ pub async fn update_events<S: CsoEvents>(
     post,
     path = "/api/events",
     operation_id = "create_events",
-    tag = "Events",
+    tag = "events",
     summary = "Create events",
     request_body(
         description = "The events to create.",
@@ -1168,7 +1168,7 @@ pub async fn create_events<S: CsoEvents>(
     delete,
     path = "/api/events",
     operation_id = "delete_events",
-    tag = "Events",
+    tag = "events",
     summary = "Delete events in bulk",
     request_body(
         description = "The ids of the events to delete.",
@@ -1219,7 +1219,7 @@ pub async fn delete_events<S: CsoEvents>(
     get,
     path = "/api/events/{id}",
     operation_id = "get_event",
-    tag = "Events",
+    tag = "events",
     summary = "Show an event",
     params(GetEventPath),
     responses(
@@ -1272,7 +1272,7 @@ pub async fn get_event<S: CsoEvents>(
     put,
     path = "/api/events/{id}",
     operation_id = "update_event",
-    tag = "Events",
+    tag = "events",
     summary = "Update an event",
     params(UpdateEventPath),
     request_body(
@@ -1330,7 +1330,7 @@ pub async fn update_event<S: CsoEvents>(
     delete,
     path = "/api/events/{id}",
     operation_id = "delete_event",
-    tag = "Events",
+    tag = "events",
     summary = "Delete an event",
     params(DeleteEventPath),
     responses(
