@@ -86,7 +86,7 @@ impl EventStore {
             event.reference_number = Some(reference.clone());
         }
         if let Some(state) = update.state {
-            event.state = state;
+            event.state = Some(state);
         }
         if let Some(zone) = &update.time_zone {
             event.time_zone = Some(zone.clone());
@@ -103,7 +103,7 @@ impl CsoEvents for Events {
         let matching: Vec<&cso::Event> = store
             .events
             .values()
-            .filter(|e| query.state.is_none_or(|s| e.state == s))
+            .filter(|e| query.state.is_none_or(|s| e.state == Some(s)))
             .filter(|e| {
                 query.name_contains.as_deref().is_none_or(|needle| {
                     e.name.as_deref().is_some_and(|name| name.contains(needle))
@@ -135,9 +135,9 @@ impl CsoEvents for Events {
             let id = format!("{:019}", 9_220_000_000_000_000_000_i64 + store.next_number);
             let stored = cso::Event {
                 id: id.parse().expect("19 digits"),
-                market_id: String::from(event.market_id).parse().expect("digits"),
-                event_number: store.next_number,
-                state: event.state.unwrap_or(cso::EventState::Setup),
+                market_id: Some(String::from(event.market_id).parse().expect("digits")),
+                event_number: Some(store.next_number),
+                state: Some(event.state.unwrap_or(cso::EventState::Setup)),
                 name: event.name,
                 description: event.description,
                 reference_number: event.reference_number,

@@ -47,6 +47,10 @@ pub fn lint(root: &Path, specs: &[PathBuf]) -> Vec<Finding> {
         let name = spec::display(root, file);
         linter.document(&name, &doc, &mut operation_ids);
         linter.examples(file, &name, &doc);
+        linter.nullable_without_type(&name, &doc);
+        linter.closed_response_enums(&name, &doc);
+        linter.parameter_ranges(&name, &doc);
+        linter.xml_without_example(&name, &doc);
     }
     linter.findings.into_iter().collect()
 }
@@ -478,6 +482,282 @@ fn declares_operations(doc: &Value) -> bool {
         .is_some_and(|paths| !paths.is_empty())
 }
 
+/// Rules that keep the specs honest about what they promise readers; each is its own pass.
+impl Linter<'_> {
+    /// `nullable: true` only takes effect beside a `type` in OpenAPI 3.0.3: on an `allOf` or a
+    /// `$ref` without one, `null` still fails validation.
+    fn nullable_without_type(&mut self, name: &str, doc: &Value) {
+        let mut schemas = Vec::new();
+        collect_schemas(doc, "", &mut schemas);
+        for (pointer, schema) in schemas {
+            if schema.get("nullable") == Some(&Value::Bool(true)) && schema.get("type").is_none() {
+                self.report(
+                    name,
+                    &format!("{pointer}/nullable"),
+                    "'nullable: true' without a sibling 'type' has no effect in OpenAPI 3.0.3 (add the type)",
+                );
+            }
+        }
+    }
+
+    /// An enum on a schema that only responses use is a promise that the vendor never adds a
+    /// value: a new one would break every reader. Describe the values instead, or opt in with
+    /// `x-closed-enum: <reason>` on the schema holding the enum.
+    fn closed_response_enums(&mut self, name: &str, doc: &Value) {
+        let Some(paths) = doc.get("paths").and_then(Value::as_object) else {
+            return;
+        };
+        let mut written: Vec<&Value> = Vec::new();
+        let mut read: Vec<&Value> = Vec::new();
+        for item in paths.values() {
+            let mut params: Vec<&Value> = item
+                .get("parameters")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .collect();
+            for method in METHODS {
+                let Some(op) = item.get(method) else { continue };
+                params.extend(
+                    op.get("parameters")
+                        .and_then(Value::as_array)
+                        .into_iter()
+                        .flatten(),
+                );
+                if let Some(body) = op.get("requestBody") {
+                    written.push(local(doc, body));
+                }
+                for response in op
+                    .get("responses")
+                    .and_then(Value::as_object)
+                    .into_iter()
+                    .flat_map(|r| r.values())
+                {
+                    read.push(local(doc, response));
+                }
+            }
+            written.extend(params.into_iter().map(|p| local(doc, p)));
+        }
+        let written = reachable_schemas(doc, &written);
+        let read = reachable_schemas(doc, &read);
+        for schema_name in read.difference(&written) {
+            let base = join("/components/schemas", schema_name);
+            let Some(schema) = doc.pointer(&base) else {
+                continue;
+            };
+            let mut nested = Vec::new();
+            nested_schemas(schema, &base, &mut nested);
+            for (pointer, s) in nested {
+                if s.get("enum").is_some() && s.get("x-closed-enum").is_none() {
+                    self.report(
+                        name,
+                        &format!("{pointer}/enum"),
+                        "enum on a schema only responses use: a value the vendor adds later breaks readers (describe the values, or mark 'x-closed-enum: <reason>')",
+                    );
+                }
+                // A property that refers to an enum schema shared with requests closes the
+                // response just the same.
+                let target = s.get("$ref").or_else(|| {
+                    s.get("allOf")
+                        .and_then(Value::as_array)
+                        .filter(|all| all.len() == 1)
+                        .and_then(|all| all[0].get("$ref"))
+                });
+                let enum_name = target
+                    .and_then(Value::as_str)
+                    .and_then(|r| r.strip_prefix("#/components/schemas/"));
+                // The `$ref` inside a one-element `allOf` is judged on the property holding it.
+                let in_composition = pointer
+                    .rsplit('/')
+                    .nth(1)
+                    .is_some_and(|k| matches!(k, "allOf" | "anyOf" | "oneOf"));
+                if let Some(enum_name) = enum_name
+                    && !in_composition
+                    && s.get("x-closed-enum").is_none()
+                    && doc
+                        .pointer(&join("/components/schemas", enum_name))
+                        .is_some_and(|t| {
+                            t.get("enum").is_some() && t.get("x-closed-enum").is_none()
+                        })
+                {
+                    self.report(
+                        name,
+                        &pointer,
+                        format!("refers to the enum '{enum_name}' from a schema only responses use: a value the vendor adds later breaks readers (describe the values, or mark 'x-closed-enum: <reason>')"),
+                    );
+                }
+            }
+        }
+    }
+
+    /// A parameter's example or default must lie inside its schema's `minimum`/`maximum`, and a
+    /// description that promises clamping contradicts a `maximum` (a value above it is invalid).
+    fn parameter_ranges(&mut self, name: &str, doc: &Value) {
+        let mut params: Vec<(String, &Value)> = Vec::new();
+        if let Some(map) = doc
+            .pointer("/components/parameters")
+            .and_then(Value::as_object)
+        {
+            for (key, p) in map {
+                params.push((join("/components/parameters", key), p));
+            }
+        }
+        if let Some(paths) = doc.get("paths").and_then(Value::as_object) {
+            for (path, item) in paths {
+                let item_ptr = join("/paths", path);
+                for (i, p) in item
+                    .get("parameters")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .enumerate()
+                {
+                    params.push((format!("{item_ptr}/parameters/{i}"), p));
+                }
+                for method in METHODS {
+                    let op_ptr = join(&item_ptr, method);
+                    let Some(op) = item.get(method) else { continue };
+                    for (i, p) in op
+                        .get("parameters")
+                        .and_then(Value::as_array)
+                        .into_iter()
+                        .flatten()
+                        .enumerate()
+                    {
+                        params.push((format!("{op_ptr}/parameters/{i}"), p));
+                    }
+                }
+            }
+        }
+        for (ptr, param) in params {
+            if param.get("$ref").is_some() {
+                continue;
+            }
+            let Some(schema) = param.get("schema").map(|s| local(doc, s)) else {
+                continue;
+            };
+            let min = schema.get("minimum").and_then(Value::as_f64);
+            let max = schema.get("maximum").and_then(Value::as_f64);
+            if min.is_none() && max.is_none() {
+                continue;
+            }
+            let mut values: Vec<(String, &Value)> = Vec::new();
+            if let Some(v) = param.get("example") {
+                values.push((format!("{ptr}/example"), v));
+            }
+            if let Some(map) = param.get("examples").and_then(Value::as_object) {
+                for (key, example) in map {
+                    if let Some(v) = local(doc, example).get("value") {
+                        values.push((join(&join(&format!("{ptr}/examples"), key), "value"), v));
+                    }
+                }
+            }
+            for key in ["default", "example"] {
+                if param.pointer("/schema/$ref").is_none()
+                    && let Some(v) = schema.get(key)
+                {
+                    values.push((format!("{ptr}/schema/{key}"), v));
+                }
+            }
+            for (vp, value) in values {
+                let Some(n) = value.as_f64() else { continue };
+                if let Some(min) = min.filter(|m| n < *m) {
+                    self.report(
+                        name,
+                        &vp,
+                        format!("{value} is below the parameter's minimum {min}"),
+                    );
+                }
+                if let Some(max) = max.filter(|m| n > *m) {
+                    self.report(
+                        name,
+                        &vp,
+                        format!("{value} is above the parameter's maximum {max}"),
+                    );
+                }
+            }
+            let clamps = param
+                .get("description")
+                .and_then(Value::as_str)
+                .is_some_and(|d| d.to_lowercase().contains("clamp"));
+            if clamps && let Some(max) = schema.get("maximum") {
+                self.report(
+                    name,
+                    &format!("{ptr}/description"),
+                    format!("the description says values are clamped, but 'maximum: {max}' makes a larger value invalid"),
+                );
+            }
+        }
+    }
+
+    /// An XML media type whose JSON sibling has an example must have one too: partners read
+    /// the examples to learn the element names.
+    fn xml_without_example(&mut self, name: &str, doc: &Value) {
+        let mut media = Vec::new();
+        collect_media_types(doc, "", &mut media);
+        let has_example = |mt: &Value| {
+            mt.get("example").is_some()
+                || mt
+                    .get("examples")
+                    .is_some_and(|e| e.as_object().is_some_and(|m| !m.is_empty()))
+        };
+        for (ptr, mt) in &media {
+            let Some((content, media_type)) = ptr.rsplit_once('/') else {
+                continue;
+            };
+            if !is_xml(&spec::unescape(media_type)) || has_example(mt) {
+                continue;
+            }
+            let json_has_example = media.iter().any(|(other, omt)| {
+                other.rsplit_once('/').is_some_and(|(c, m)| {
+                    c == content && {
+                        let m = spec::unescape(m);
+                        m == "application/json" || m.ends_with("+json")
+                    }
+                }) && has_example(omt)
+            });
+            if json_has_example {
+                self.report(
+                    name,
+                    ptr,
+                    "XML media type without an example although its JSON sibling has one",
+                );
+            }
+        }
+    }
+}
+
+/// Names of the component schemas reachable (through local `$ref`s) from the given nodes.
+fn reachable_schemas(doc: &Value, roots: &[&Value]) -> BTreeSet<String> {
+    let mut seen = BTreeSet::new();
+    let mut followed: BTreeSet<String> = BTreeSet::new();
+    let mut todo: Vec<&Value> = roots.to_vec();
+    while let Some(node) = todo.pop() {
+        let mut refs = Vec::new();
+        collect_refs(node, "", &mut refs);
+        for (_, reference) in refs {
+            let r = spec::Ref::parse(&reference);
+            if r.file.is_some() {
+                continue;
+            }
+            if let Some(schema_name) = r.pointer.strip_prefix("/components/schemas/") {
+                let schema_name = spec::unescape(schema_name);
+                if seen.insert(schema_name.clone())
+                    && let Some(target) = doc.pointer(r.pointer)
+                {
+                    todo.push(target);
+                }
+            } else if followed.insert(r.pointer.to_owned())
+                && let Some(target) = doc.pointer(r.pointer)
+            {
+                // A local response, parameter or request body component: follow into it.
+                todo.push(target);
+            }
+        }
+    }
+    seen
+}
+
 fn is_xml(media_type: &str) -> bool {
     media_type.ends_with("/xml") || media_type.ends_with("+xml")
 }
@@ -528,6 +808,15 @@ fn validate(bundled: &Value, schema: &Value, value: &Value) -> Result<(), String
         Ok(())
     } else {
         Err(errors.join("; "))
+    }
+}
+
+/// A `$ref` followed to what it names (lenient: a broken reference leaves the value itself;
+/// the unresolvable-reference rule reports those).
+fn local<'a>(doc: &'a Value, value: &'a Value) -> &'a Value {
+    match follow(doc, value) {
+        (_, Value::Null) => value,
+        (_, target) => target,
     }
 }
 

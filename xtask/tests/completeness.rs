@@ -300,7 +300,25 @@ fn integration_history_records() {
             "{s255}"
         );
     }
-    let document_types = property(&doc, "IntegrationHistoryRecord", "document-type")["enum"]
+    // The 31 documented values close the write schemas; the response describes them but
+    // accepts a type Coupa adds later.
+    for write in [
+        "IntegrationHistoryRecordCreate",
+        "IntegrationHistoryRecordUpdate",
+    ] {
+        assert_eq!(
+            property(&doc, write, "document-type")["enum"],
+            schema(&doc, "IntegrationDocumentType")["enum"],
+            "{write}"
+        );
+    }
+    let read = property(&doc, "IntegrationHistoryRecord", "document-type");
+    assert!(
+        read.get("enum").is_none(),
+        "the response's document-type is open"
+    );
+    assert_eq!(read["maxLength"], 255);
+    let document_types = schema(&doc, "IntegrationDocumentType")["enum"]
         .as_array()
         .expect("document-type is an enumeration")
         .clone();
@@ -361,6 +379,8 @@ fn cso_events() {
         serde_json::json!(["Setup", "Active", "Terminated"])
     );
     assert!(required(&doc, "EventCreate").contains("market-id"));
+    // CSO leaves out elements without a value: only the id is always in a returned event.
+    assert_eq!(required(&doc, "Event"), BTreeSet::from(["id".to_owned()]));
     // market-id and event-number cannot be changed.
     for update in ["EventUpdate", "EventUpdateItem"] {
         let props = schema(&doc, update)["properties"]
@@ -487,6 +507,26 @@ fn concur_expense_allocations() {
         "application/json and application/merge-patch+json"
     );
     assert!(patch["responses"].get("204").is_some());
+    // contextType values per operation, as the vendor page lists them.
+    let context = |path: String| {
+        let params = doc["paths"][path]["parameters"]
+            .as_array()
+            .expect("path parameters");
+        let param = params
+            .iter()
+            .map(|p| resolve(&doc, p))
+            .find(|p| p["name"] == "contextType")
+            .expect("contextType");
+        resolve(&doc, &param["schema"])["enum"].clone()
+    };
+    assert_eq!(
+        context(format!("{base}/expenses/{{expenseId}}/allocations")),
+        serde_json::json!(["TRAVELER"])
+    );
+    assert_eq!(
+        context(format!("{base}/allocations/{{allocationId}}")),
+        serde_json::json!(["TRAVELER", "PROXY"])
+    );
 }
 
 /// Security as the vendors document it, per operation.

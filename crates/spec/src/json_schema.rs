@@ -3,7 +3,7 @@
 //! validates every example with it), so an example the lint accepts is one the server accepts.
 //!
 //! - `nullable: true` becomes a type union (`["string", "null"]`), a `null` enumeration member,
-//!   or, beside a `$ref`/`allOf` without a type, `anyOf: [<schema>, {type: null}]`;
+//!   or, beside a `$ref` or a composition (`allOf`, ...), `anyOf: [<schema>, {type: null}]`;
 //! - OpenAPI's boolean `exclusiveMinimum`/`exclusiveMaximum` become 2020-12's numeric ones;
 //! - component references `#/components/schemas/<Name>` become `#/$defs/<Name>`;
 //! - documentation keywords (`description`, `example`, `examples`, `externalDocs`, `title`)
@@ -102,9 +102,13 @@ fn nullable_to_unions(schema: &Value) -> Value {
         {
             values.push(Value::Null);
         }
-        if !out.contains_key("type") && !out.contains_key("enum") {
-            // A `$ref` or `allOf` without a type of its own cannot be widened in place: offer
-            // null as an alternative around the whole schema.
+        let composed = ["$ref", "allOf", "anyOf", "oneOf"]
+            .iter()
+            .any(|k| out.contains_key(*k));
+        if composed || (!out.contains_key("type") && !out.contains_key("enum")) {
+            // A `$ref` or a composition (with or without a type of its own) cannot be widened in
+            // place, since what it refers to still rejects null: offer null as an alternative
+            // around the whole schema.
             out.remove("nullable");
             let inner = Value::Object(std::mem::take(&mut out));
             out.insert("anyOf".into(), json!([inner, { "type": "null" }]));
@@ -184,6 +188,15 @@ mod tests {
                     "description": {"type": "string"}
                 }
             })
+        );
+    }
+
+    #[test]
+    fn nullable_beside_a_typed_composition_admits_null() {
+        let typed = json!({"type": "object", "allOf": [{"$ref": "#/components/schemas/X"}], "nullable": true});
+        assert_eq!(
+            to_json_schema(&typed),
+            json!({"anyOf": [{"type": ["object", "null"], "allOf": [{"$ref": "#/$defs/X"}]}, {"type": "null"}]})
         );
     }
 

@@ -59,10 +59,14 @@ async fn main() -> anyhow::Result<()> {
     while let Some(event) = stream.try_next().await.context("failed to list events")? {
         count += 1;
         println!(
-            "{}\t#{}\t{:?}\t{}",
+            "{}\t#{}\t{}\t{}",
             *event.id,
-            event.event_number,
-            event.state,
+            // CSO leaves out elements without a value: only the id is always there.
+            event
+                .event_number
+                .map(|n| n.to_string())
+                .unwrap_or_default(),
+            event.state.map(|s| s.to_string()).unwrap_or_default(),
             event.name.as_deref().unwrap_or("")
         );
     }

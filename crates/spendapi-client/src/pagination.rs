@@ -14,8 +14,9 @@
 //! - [`cso_index`]: CSO answers `{"total": N, "events": [...]}`; the walk ends when `total`
 //!   records have been seen or on an empty page.
 //!
-//! The page size is clamped to the vendor's maximum (50 for Coupa, 250 for CSO): above it the
-//! server would clamp silently, and a "short" page would be mistaken for the last one. The next
+//! The page size is clamped to the vendor's maximum (50 for Coupa, 250 for CSO): the specs
+//! document a larger `limit` as invalid (400), and a server that clamped it silently would
+//! return "short" pages that could be mistaken for the last one. The next
 //! offset is the previous one plus the number of records actually received.
 //!
 //! ```no_run

@@ -23,7 +23,7 @@ the spendapi decision log (openapi/README.md).
 - Errors use the `ErrorMessage` schema for every error status.
 
 
-Version: 4.0.0*/
+Version: 5.0.0*/
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
@@ -65,7 +65,7 @@ impl Client {
 }
 impl ClientInfo<crate::runtime::Runtime> for Client {
     fn api_version() -> &'static str {
-        "4.0.0"
+        "5.0.0"
     }
     fn baseurl(&self) -> &str {
         self.baseurl.as_str()
@@ -92,13 +92,15 @@ Sends a `GET` request to `/expensereports/v4/users/{userID}/context/{contextType
 Arguments:
 - `user_id`: The unique identifier (UUID) of the SAP Concur user, as returned by the Identity v4 API.
 - `context_type`: The access level of the SAP Concur user, which determines the form fields they can
-view or modify: `TRAVELER` (the report owner) or `PROXY` (acting for the owner). A
-context type the operation does not support is answered 403 "Specified context type
-is invalid for this API".
+view: `TRAVELER` (the report owner), the only value the vendor page documents for
+listing an expense's allocations. Concur answers another context type with 403
+"Specified context type is invalid for this API".
 
 - `report_id`: The unique identifier of the expense report (20 hexadecimal characters).
 - `expense_id`: The unique identifier of the expense entry whose allocations are retrieved (32 hexadecimal characters).
 - `accept_language`: The preferred language of human-readable texts in the response (RFC 7231), for example `en-US`.
+- `cache_control`: RFC 7234 cache directives for the request, for example `no-cache`.
+- `if_modified_since`: RFC 7232 conditional request: an HTTP-date (for example `Tue, 14 May 2024 09:31:12 GMT`); when the resource has not changed since then, the answer is 304 Not Modified without a body.
 - `concur_correlationid`: SAP Concur's custom header for technical support, documented as an RFC 4122 UUID.
 Not constrained to the UUID format because the vendor page's own examples send free text
 (`Expense-Allocation-test`, `Viswa test`).
@@ -110,6 +112,8 @@ let response = client.list_expense_allocations()
     .report_id(report_id)
     .expense_id(expense_id)
     .accept_language(accept_language)
+    .cache_control(cache_control)
+    .if_modified_since(if_modified_since)
     .concur_correlationid(concur_correlationid)
     .send()
     .await;
@@ -130,13 +134,16 @@ Sends a `GET` request to `/expensereports/v4/users/{userID}/context/{contextType
 Arguments:
 - `user_id`: The unique identifier (UUID) of the SAP Concur user, as returned by the Identity v4 API.
 - `context_type`: The access level of the SAP Concur user, which determines the form fields they can
-view or modify: `TRAVELER` (the report owner) or `PROXY` (acting for the owner). A
-context type the operation does not support is answered 403 "Specified context type
-is invalid for this API".
+view or modify: `TRAVELER` (the report owner) or `PROXY` (acting for the owner), the
+values the vendor page documents for getting and updating an allocation. Concur
+answers another context type with 403 "Specified context type is invalid for this
+API".
 
 - `report_id`: The unique identifier of the expense report (20 hexadecimal characters).
 - `allocation_id`: The unique identifier of the allocation (32 hexadecimal characters).
 - `accept_language`: The preferred language of human-readable texts in the response (RFC 7231), for example `en-US`.
+- `cache_control`: RFC 7234 cache directives for the request, for example `no-cache`.
+- `if_modified_since`: RFC 7232 conditional request: an HTTP-date (for example `Tue, 14 May 2024 09:31:12 GMT`); when the resource has not changed since then, the answer is 304 Not Modified without a body.
 - `concur_correlationid`: SAP Concur's custom header for technical support, documented as an RFC 4122 UUID.
 Not constrained to the UUID format because the vendor page's own examples send free text
 (`Expense-Allocation-test`, `Viswa test`).
@@ -148,6 +155,8 @@ let response = client.get_report_allocation()
     .report_id(report_id)
     .allocation_id(allocation_id)
     .accept_language(accept_language)
+    .cache_control(cache_control)
+    .if_modified_since(if_modified_since)
     .concur_correlationid(concur_correlationid)
     .send()
     .await;
@@ -168,9 +177,10 @@ Sends a `PATCH` request to `/expensereports/v4/users/{userID}/context/{contextTy
 Arguments:
 - `user_id`: The unique identifier (UUID) of the SAP Concur user, as returned by the Identity v4 API.
 - `context_type`: The access level of the SAP Concur user, which determines the form fields they can
-view or modify: `TRAVELER` (the report owner) or `PROXY` (acting for the owner). A
-context type the operation does not support is answered 403 "Specified context type
-is invalid for this API".
+view or modify: `TRAVELER` (the report owner) or `PROXY` (acting for the owner), the
+values the vendor page documents for getting and updating an allocation. Concur
+answers another context type with 403 "Specified context type is invalid for this
+API".
 
 - `report_id`: The unique identifier of the expense report (20 hexadecimal characters).
 - `allocation_id`: The unique identifier of the allocation (32 hexadecimal characters).
@@ -179,8 +189,9 @@ is invalid for this API".
 Not constrained to the UUID format because the vendor page's own examples send free text
 (`Expense-Allocation-test`, `Viswa test`).
 
-- `body`: The allocation changes. `application/json` is what the vendor page's example sends;
-`application/merge-patch+json` is the RFC 7396 media type for the same body.
+- `body`: The allocation changes. `application/json` is what the vendor page's example sends
+and what clients should send. `application/merge-patch+json`, the RFC 7396 media
+type for the same body, is unconfirmed: the vendor page never shows it.
 
 ```ignore
 let response = client.update_report_allocation()
@@ -214,10 +225,12 @@ pub mod builder {
     pub struct ListExpenseAllocations<'a> {
         client: &'a super::Client,
         user_id: Result<::uuid::Uuid, String>,
-        context_type: Result<types::ContextType, String>,
+        context_type: Result<types::ListContextType, String>,
         report_id: Result<types::ListExpenseAllocationsReportId, String>,
         expense_id: Result<types::ListExpenseAllocationsExpenseId, String>,
         accept_language: Result<Option<::std::string::String>, String>,
+        cache_control: Result<Option<::std::string::String>, String>,
+        if_modified_since: Result<Option<::std::string::String>, String>,
         concur_correlationid: Result<Option<::std::string::String>, String>,
     }
     impl<'a> ListExpenseAllocations<'a> {
@@ -229,6 +242,8 @@ pub mod builder {
                 report_id: Err("report_id was not initialized".to_string()),
                 expense_id: Err("expense_id was not initialized".to_string()),
                 accept_language: Ok(None),
+                cache_control: Ok(None),
+                if_modified_since: Ok(None),
                 concur_correlationid: Ok(None),
             }
         }
@@ -245,12 +260,12 @@ pub mod builder {
         }
         pub fn context_type<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::ContextType>,
+            V: std::convert::TryInto<types::ListContextType>,
         {
             self.context_type = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `ContextType` for context_type failed".to_string()
+                    "conversion to `ListContextType` for context_type failed".to_string()
                 });
             self
         }
@@ -291,6 +306,32 @@ pub mod builder {
                 });
             self
         }
+        pub fn cache_control<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.cache_control = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for cache_control failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn if_modified_since<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.if_modified_since = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for if_modified_since failed"
+                        .to_string()
+                });
+            self
+        }
         pub fn concur_correlationid<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -318,6 +359,8 @@ pub mod builder {
                 report_id,
                 expense_id,
                 accept_language,
+                cache_control,
+                if_modified_since,
                 concur_correlationid,
             } = self;
             let user_id = user_id.map_err(Error::InvalidRequest)?;
@@ -325,6 +368,8 @@ pub mod builder {
             let report_id = report_id.map_err(Error::InvalidRequest)?;
             let expense_id = expense_id.map_err(Error::InvalidRequest)?;
             let accept_language = accept_language.map_err(Error::InvalidRequest)?;
+            let cache_control = cache_control.map_err(Error::InvalidRequest)?;
+            let if_modified_since = if_modified_since.map_err(Error::InvalidRequest)?;
             let concur_correlationid = concur_correlationid
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
@@ -333,7 +378,7 @@ pub mod builder {
                 context_type.to_string()), encode_path(& report_id.to_string()),
                 encode_path(& expense_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(5usize);
             header_map
                 .append(
                     ::reqwest::header::HeaderName::from_static("api-version"),
@@ -343,6 +388,12 @@ pub mod builder {
                 );
             if let Some(value) = accept_language {
                 header_map.append("Accept-Language", value.to_string().try_into()?);
+            }
+            if let Some(value) = cache_control {
+                header_map.append("Cache-Control", value.to_string().try_into()?);
+            }
+            if let Some(value) = if_modified_since {
+                header_map.append("If-Modified-Since", value.to_string().try_into()?);
             }
             if let Some(value) = concur_correlationid {
                 header_map.append("concur-correlationid", value.to_string().try_into()?);
@@ -416,6 +467,8 @@ pub mod builder {
         report_id: Result<types::GetReportAllocationReportId, String>,
         allocation_id: Result<types::GetReportAllocationAllocationId, String>,
         accept_language: Result<Option<::std::string::String>, String>,
+        cache_control: Result<Option<::std::string::String>, String>,
+        if_modified_since: Result<Option<::std::string::String>, String>,
         concur_correlationid: Result<Option<::std::string::String>, String>,
     }
     impl<'a> GetReportAllocation<'a> {
@@ -427,6 +480,8 @@ pub mod builder {
                 report_id: Err("report_id was not initialized".to_string()),
                 allocation_id: Err("allocation_id was not initialized".to_string()),
                 accept_language: Ok(None),
+                cache_control: Ok(None),
+                if_modified_since: Ok(None),
                 concur_correlationid: Ok(None),
             }
         }
@@ -489,6 +544,32 @@ pub mod builder {
                 });
             self
         }
+        pub fn cache_control<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.cache_control = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for cache_control failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn if_modified_since<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.if_modified_since = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for if_modified_since failed"
+                        .to_string()
+                });
+            self
+        }
         pub fn concur_correlationid<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -516,6 +597,8 @@ pub mod builder {
                 report_id,
                 allocation_id,
                 accept_language,
+                cache_control,
+                if_modified_since,
                 concur_correlationid,
             } = self;
             let user_id = user_id.map_err(Error::InvalidRequest)?;
@@ -523,6 +606,8 @@ pub mod builder {
             let report_id = report_id.map_err(Error::InvalidRequest)?;
             let allocation_id = allocation_id.map_err(Error::InvalidRequest)?;
             let accept_language = accept_language.map_err(Error::InvalidRequest)?;
+            let cache_control = cache_control.map_err(Error::InvalidRequest)?;
+            let if_modified_since = if_modified_since.map_err(Error::InvalidRequest)?;
             let concur_correlationid = concur_correlationid
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
@@ -531,7 +616,7 @@ pub mod builder {
                 context_type.to_string()), encode_path(& report_id.to_string()),
                 encode_path(& allocation_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(5usize);
             header_map
                 .append(
                     ::reqwest::header::HeaderName::from_static("api-version"),
@@ -541,6 +626,12 @@ pub mod builder {
                 );
             if let Some(value) = accept_language {
                 header_map.append("Accept-Language", value.to_string().try_into()?);
+            }
+            if let Some(value) = cache_control {
+                header_map.append("Cache-Control", value.to_string().try_into()?);
+            }
+            if let Some(value) = if_modified_since {
+                header_map.append("If-Modified-Since", value.to_string().try_into()?);
             }
             if let Some(value) = concur_correlationid {
                 header_map.append("concur-correlationid", value.to_string().try_into()?);

@@ -14,7 +14,7 @@ Accounts (called "account allocations" by the vendor's reference page) are the c
 
 XML and JSON are both supported, chosen with `Accept` (and `Content-Type` for bodies, which must match). JSON has no root element; XML wraps the object in `<account>` (a list in `<accounts>`). Deleting accounts is not supported through the API; deactivate them with `active: false` instead.
 
-Version: 1.1.0*/
+Version: 1.2.0*/
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
@@ -56,7 +56,7 @@ impl Client {
 }
 impl ClientInfo<crate::runtime::Runtime> for Client {
     fn api_version() -> &'static str {
-        "1.1.0"
+        "1.2.0"
     }
     fn baseurl(&self) -> &str {
         self.baseurl.as_str()
@@ -88,7 +88,10 @@ Arguments:
 - `dir`: Sort direction applied to `order_by`.
 - `fields`: A JSON array (as a string) naming the attributes to return; nested arrays under an association name select that association's attributes, for example `["id","name",{"account-type":["id","name"]}]`. URL-encode the value.
 - `filter`: Name of an API filter defined by a Coupa administrator for this resource.
-- `limit`: Maximum number of records to return (page size). Coupa documents a maximum and a default of 50. What Coupa does with a value above 50 is unconfirmed; the safe reading (and the sandbox behaviour) is that it is clamped to 50, so clients should page with `offset` rather than rely on a larger page.
+
+**Attribute filters.** Besides this named filter, every Core index filters on the resource's attributes with query parameters; the grammar is the same on every index and is described here once. `attr=value` matches equality (`active=true`, `segment-1=SF`). `attr[op]=value` applies an operator, `op` being one of `contains`, `starts_with`, `ends_with` (text only, not for date-times), `gt`, `lt`, `gt_or_eq`, `lt_or_eq`, `not_eq`, `in` and `not_in` (a comma-separated list: `id[in]=1,2,3`), and `blank` (`true` or `false`: the attribute is, or is not, empty). Filters go through associations by nesting the association's attribute in brackets (`account-type[name]=Ace`, `created-by[login]=jdoe`). Dashes and underscores in attribute names are interchangeable (`updated-at[gt]` is `updated_at[gt]`). Several filters combine with AND. Each index lists the filters integrations use most as named parameters. For incremental sync: `updated-at[gt_or_eq]` set to the start time of the previous run, with `order_by=id` and `id[gt]` set to the last id received, pages through the changed records without the drift `offset` suffers when records change during the walk. Any other attribute and operator of the grammar is accepted the same way and can be sent with the client's filter builder.
+- `id_gt`: Only records whose id is greater than this one (attribute filter `id[gt]`, grammar under `filter`); with `order_by=id`, pages through a large result by id instead of by `offset`.
+- `limit`: Maximum number of records to return (page size), 1 to 50, default 50. Coupa documents 50 as the maximum; a value outside 1 to 50 is invalid and answers 400 (the server stubs and the typed model enforce the range). Page with `offset` to read more than 50 records.
 - `name`: Only accounts whose name equals this value.
 - `name_contains`: Only accounts whose name contains this text (attribute filter `name[contains]`).
 - `offset`: Number of records to skip before the first returned record (zero-based paging offset).
@@ -115,6 +118,7 @@ Arguments:
 - `segment_8`: Only accounts whose segment 8 equals this value (attribute filter `segment-8`).
 - `segment_9`: Only accounts whose segment 9 equals this value (attribute filter `segment-9`).
 - `updated_at_gt`: Only records updated strictly after this date-time (attribute filter `updated-at[gt]`); the usual incremental-sync filter.
+- `updated_at_gt_or_eq`: Only records updated at or after this date-time (attribute filter `updated-at[gt_or_eq]`, grammar under `filter`); the usual incremental-sync filter, given the start time of the previous run so that nothing updated during it is missed.
 - `updated_at_lt`: Only records updated strictly before this date-time (attribute filter `updated-at[lt]`).
 ```ignore
 let response = client.list_accounts()
@@ -129,6 +133,7 @@ let response = client.list_accounts()
     .dir(dir)
     .fields(fields)
     .filter(filter)
+    .id_gt(id_gt)
     .limit(limit)
     .name(name)
     .name_contains(name_contains)
@@ -156,6 +161,7 @@ let response = client.list_accounts()
     .segment_8(segment_8)
     .segment_9(segment_9)
     .updated_at_gt(updated_at_gt)
+    .updated_at_gt_or_eq(updated_at_gt_or_eq)
     .updated_at_lt(updated_at_lt)
     .send()
     .await;
@@ -165,7 +171,7 @@ let response = client.list_accounts()
     }
     /**Create an account
 
-Creates an account in the given chart of accounts (`account-type`, required). The answer is `201 Created` with the created account, including its `id` and the derived `code`. The vendor's reference page says "HTTP 200 Created", which mixes two statuses; the wider Coupa reference (and every other Core create) answers 201, so 201 is modelled. Validation failures (for example a blank required segment or an unknown `account-type`) answer 400 with the errors in the requested format.
+Creates an account in the given chart of accounts (`account-type`, required). The answer is `201 Created` with the created account, including its `id` and the derived `code`. The vendor's reference page says "HTTP 200 Created", which mixes two statuses; the wider Coupa reference (and every other Core create) answers 201. Both are documented, with the same body, so that clients accept either; the server stubs answer 201. Validation failures (for example a blank required segment or an unknown `account-type`) answer 400 with the errors in the requested format.
 
 Sends a `POST` request to `/api/accounts`
 
@@ -226,7 +232,9 @@ let response = client.update_account()
     }
     /**Update an account (the vendor's reference page alias URL)
 
-The vendor's reference page documents the update URL as `PUT /api/accountAllocations`, without an id; the wider Coupa reference updates accounts at `PUT /api/accounts/{id}` (`update_account`). This path is kept as a documented alias so that integrations written from the vendor's reference page keep working: because the URL carries no id, the body must carry the `id` of the account to update, found beforehand with `list_accounts` by segment (`segment-1=...`) or `code`. It then behaves exactly like `update_account` for that id (200 with the updated account, 400 on validation errors, 404 if no account has that id). New integrations should use `update_account`.
+The vendor's reference page documents the update URL as `PUT /api/accountAllocations`, without an id; the wider Coupa reference updates accounts at `PUT /api/accounts/{id}` (`update_account`). This path is kept as a documented alias so that integrations written from the vendor's reference page keep working: because the URL carries no id, the body must carry the `id` of the account to update, found beforehand with `list_accounts` by segment (`segment-1=...`) or `code`. It then behaves exactly like `update_account` for that id (200 with the updated account, 400 on validation errors, 404 if no account has that id).
+
+**Deprecated; the URL itself is unconfirmed**: it comes only from the vendor's example-calls page, and whether Coupa serves it at all (and with an id in the body) is not confirmed. New integrations should use `update_account` (`PUT /api/accounts/{id}`).
 
 Sends a `PUT` request to `/api/accountAllocations`
 
@@ -270,6 +278,7 @@ pub mod builder {
         dir: Result<Option<::spendapi_types::coupa_common::CoupaSortDirection>, String>,
         fields: Result<Option<::std::string::String>, String>,
         filter: Result<Option<::std::string::String>, String>,
+        id_gt: Result<Option<i64>, String>,
         limit: Result<Option<::std::num::NonZeroU64>, String>,
         name: Result<Option<types::ListAccountsName>, String>,
         name_contains: Result<Option<::std::string::String>, String>,
@@ -300,6 +309,10 @@ pub mod builder {
         segment_8: Result<Option<types::ListAccountsSegment8>, String>,
         segment_9: Result<Option<types::ListAccountsSegment9>, String>,
         updated_at_gt: Result<Option<::chrono::DateTime<::chrono::offset::Utc>>, String>,
+        updated_at_gt_or_eq: Result<
+            Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            String,
+        >,
         updated_at_lt: Result<Option<::chrono::DateTime<::chrono::offset::Utc>>, String>,
     }
     impl<'a> ListAccounts<'a> {
@@ -317,6 +330,7 @@ pub mod builder {
                 dir: Ok(None),
                 fields: Ok(None),
                 filter: Ok(None),
+                id_gt: Ok(None),
                 limit: Ok(None),
                 name: Ok(None),
                 name_contains: Ok(None),
@@ -344,6 +358,7 @@ pub mod builder {
                 segment_8: Ok(None),
                 segment_9: Ok(None),
                 updated_at_gt: Ok(None),
+                updated_at_gt_or_eq: Ok(None),
                 updated_at_lt: Ok(None),
             }
         }
@@ -484,6 +499,16 @@ pub mod builder {
                     "conversion to `:: std :: string :: String` for filter failed"
                         .to_string()
                 });
+            self
+        }
+        pub fn id_gt<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.id_gt = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for id_gt failed".to_string());
             self
         }
         pub fn limit<V>(mut self, value: V) -> Self
@@ -833,6 +858,19 @@ pub mod builder {
                 });
             self
         }
+        pub fn updated_at_gt_or_eq<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+        {
+            self.updated_at_gt_or_eq = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for updated_at_gt_or_eq failed"
+                        .to_string()
+                });
+            self
+        }
         pub fn updated_at_lt<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -866,6 +904,7 @@ pub mod builder {
                 dir,
                 fields,
                 filter,
+                id_gt,
                 limit,
                 name,
                 name_contains,
@@ -893,6 +932,7 @@ pub mod builder {
                 segment_8,
                 segment_9,
                 updated_at_gt,
+                updated_at_gt_or_eq,
                 updated_at_lt,
             } = self;
             let account_type_id = account_type_id.map_err(Error::InvalidRequest)?;
@@ -906,6 +946,7 @@ pub mod builder {
             let dir = dir.map_err(Error::InvalidRequest)?;
             let fields = fields.map_err(Error::InvalidRequest)?;
             let filter = filter.map_err(Error::InvalidRequest)?;
+            let id_gt = id_gt.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let name = name.map_err(Error::InvalidRequest)?;
             let name_contains = name_contains.map_err(Error::InvalidRequest)?;
@@ -933,6 +974,8 @@ pub mod builder {
             let segment_8 = segment_8.map_err(Error::InvalidRequest)?;
             let segment_9 = segment_9.map_err(Error::InvalidRequest)?;
             let updated_at_gt = updated_at_gt.map_err(Error::InvalidRequest)?;
+            let updated_at_gt_or_eq = updated_at_gt_or_eq
+                .map_err(Error::InvalidRequest)?;
             let updated_at_lt = updated_at_lt.map_err(Error::InvalidRequest)?;
             let url = format!("{}/api/accounts", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -983,6 +1026,7 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("dir", &dir))
                 .query(&progenitor_client::QueryParam::new("fields", &fields))
                 .query(&progenitor_client::QueryParam::new("filter", &filter))
+                .query(&progenitor_client::QueryParam::new("id[gt]", &id_gt))
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
                 .query(&progenitor_client::QueryParam::new("name", &name))
                 .query(
@@ -1015,6 +1059,12 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("segment-9", &segment_9))
                 .query(
                     &progenitor_client::QueryParam::new("updated-at[gt]", &updated_at_gt),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "updated-at[gt_or_eq]",
+                        &updated_at_gt_or_eq,
+                    ),
                 )
                 .query(
                     &progenitor_client::QueryParam::new("updated-at[lt]", &updated_at_lt),
@@ -1171,6 +1221,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
                 201u16 => ResponseValue::from_response(response).await,
                 400u16 => {
                     Err(

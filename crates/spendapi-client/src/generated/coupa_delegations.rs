@@ -14,7 +14,7 @@ Delegations let a user (the delegator) hand approvals and other duties to anothe
 
 XML and JSON are both supported, chosen with `Accept`. JSON has no root element; XML wraps the list in `<delegations>` with one `<delegation>` per record.
 
-Version: 1.1.0*/
+Version: 1.2.0*/
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
@@ -56,7 +56,7 @@ impl Client {
 }
 impl ClientInfo<crate::runtime::Runtime> for Client {
     fn api_version() -> &'static str {
-        "1.1.0"
+        "1.2.0"
     }
     fn baseurl(&self) -> &str {
         self.baseurl.as_str()
@@ -88,13 +88,17 @@ Arguments:
 - `end_date_lt`: Only delegations ending strictly before this date-time.
 - `fields`: A JSON array (as a string) naming the attributes to return; nested arrays under an association name select that association's attributes, for example `["id","name",{"account-type":["id","name"]}]`. URL-encode the value.
 - `filter`: Name of an API filter defined by a Coupa administrator for this resource.
-- `limit`: Maximum number of records to return (page size). Coupa documents a maximum and a default of 50. What Coupa does with a value above 50 is unconfirmed; the safe reading (and the sandbox behaviour) is that it is clamped to 50, so clients should page with `offset` rather than rely on a larger page.
+
+**Attribute filters.** Besides this named filter, every Core index filters on the resource's attributes with query parameters; the grammar is the same on every index and is described here once. `attr=value` matches equality (`active=true`, `segment-1=SF`). `attr[op]=value` applies an operator, `op` being one of `contains`, `starts_with`, `ends_with` (text only, not for date-times), `gt`, `lt`, `gt_or_eq`, `lt_or_eq`, `not_eq`, `in` and `not_in` (a comma-separated list: `id[in]=1,2,3`), and `blank` (`true` or `false`: the attribute is, or is not, empty). Filters go through associations by nesting the association's attribute in brackets (`account-type[name]=Ace`, `created-by[login]=jdoe`). Dashes and underscores in attribute names are interchangeable (`updated-at[gt]` is `updated_at[gt]`). Several filters combine with AND. Each index lists the filters integrations use most as named parameters. For incremental sync: `updated-at[gt_or_eq]` set to the start time of the previous run, with `order_by=id` and `id[gt]` set to the last id received, pages through the changed records without the drift `offset` suffers when records change during the walk. Any other attribute and operator of the grammar is accepted the same way and can be sent with the client's filter builder.
+- `id_gt`: Only records whose id is greater than this one (attribute filter `id[gt]`, grammar under `filter`); with `order_by=id`, pages through a large result by id instead of by `offset`.
+- `limit`: Maximum number of records to return (page size), 1 to 50, default 50. Coupa documents 50 as the maximum; a value outside 1 to 50 is invalid and answers 400 (the server stubs and the typed model enforce the range). Page with `offset` to read more than 50 records.
 - `offset`: Number of records to skip before the first returned record (zero-based paging offset).
 - `order_by`: Attribute to sort the index by, using the wire name of an element of the resource (for example `id`, `updated-at`). Dashes and underscores are interchangeable.
 - `return_object`: Shape of the returned records on reads: `limited` returns ids only, `shallow` returns the attributes with one-deep associations reduced to their ids/keys. Omit it for the full object.
 - `start_date_gt`: Only delegations starting strictly after this date-time.
 - `start_date_lt`: Only delegations starting strictly before this date-time.
 - `updated_at_gt`: Only records updated strictly after this date-time (attribute filter `updated-at[gt]`); the usual incremental-sync filter.
+- `updated_at_gt_or_eq`: Only records updated at or after this date-time (attribute filter `updated-at[gt_or_eq]`, grammar under `filter`); the usual incremental-sync filter, given the start time of the previous run so that nothing updated during it is missed.
 - `updated_at_lt`: Only records updated strictly before this date-time (attribute filter `updated-at[lt]`).
 ```ignore
 let response = client.list_delegations()
@@ -109,6 +113,7 @@ let response = client.list_delegations()
     .end_date_lt(end_date_lt)
     .fields(fields)
     .filter(filter)
+    .id_gt(id_gt)
     .limit(limit)
     .offset(offset)
     .order_by(order_by)
@@ -116,6 +121,7 @@ let response = client.list_delegations()
     .start_date_gt(start_date_gt)
     .start_date_lt(start_date_lt)
     .updated_at_gt(updated_at_gt)
+    .updated_at_gt_or_eq(updated_at_gt_or_eq)
     .updated_at_lt(updated_at_lt)
     .send()
     .await;
@@ -150,6 +156,7 @@ pub mod builder {
         end_date_lt: Result<Option<::chrono::DateTime<::chrono::offset::Utc>>, String>,
         fields: Result<Option<::std::string::String>, String>,
         filter: Result<Option<::std::string::String>, String>,
+        id_gt: Result<Option<i64>, String>,
         limit: Result<Option<::std::num::NonZeroU64>, String>,
         offset: Result<Option<u64>, String>,
         order_by: Result<Option<::std::string::String>, String>,
@@ -160,6 +167,10 @@ pub mod builder {
         start_date_gt: Result<Option<::chrono::DateTime<::chrono::offset::Utc>>, String>,
         start_date_lt: Result<Option<::chrono::DateTime<::chrono::offset::Utc>>, String>,
         updated_at_gt: Result<Option<::chrono::DateTime<::chrono::offset::Utc>>, String>,
+        updated_at_gt_or_eq: Result<
+            Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            String,
+        >,
         updated_at_lt: Result<Option<::chrono::DateTime<::chrono::offset::Utc>>, String>,
     }
     impl<'a> ListDelegations<'a> {
@@ -177,6 +188,7 @@ pub mod builder {
                 end_date_lt: Ok(None),
                 fields: Ok(None),
                 filter: Ok(None),
+                id_gt: Ok(None),
                 limit: Ok(None),
                 offset: Ok(None),
                 order_by: Ok(None),
@@ -184,6 +196,7 @@ pub mod builder {
                 start_date_gt: Ok(None),
                 start_date_lt: Ok(None),
                 updated_at_gt: Ok(None),
+                updated_at_gt_or_eq: Ok(None),
                 updated_at_lt: Ok(None),
             }
         }
@@ -324,6 +337,16 @@ pub mod builder {
                 });
             self
         }
+        pub fn id_gt<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.id_gt = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for id_gt failed".to_string());
+            self
+        }
         pub fn limit<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
@@ -412,6 +435,19 @@ pub mod builder {
                 });
             self
         }
+        pub fn updated_at_gt_or_eq<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+        {
+            self.updated_at_gt_or_eq = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for updated_at_gt_or_eq failed"
+                        .to_string()
+                });
+            self
+        }
         pub fn updated_at_lt<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -445,6 +481,7 @@ pub mod builder {
                 end_date_lt,
                 fields,
                 filter,
+                id_gt,
                 limit,
                 offset,
                 order_by,
@@ -452,6 +489,7 @@ pub mod builder {
                 start_date_gt,
                 start_date_lt,
                 updated_at_gt,
+                updated_at_gt_or_eq,
                 updated_at_lt,
             } = self;
             let created_at_gt = created_at_gt.map_err(Error::InvalidRequest)?;
@@ -465,6 +503,7 @@ pub mod builder {
             let end_date_lt = end_date_lt.map_err(Error::InvalidRequest)?;
             let fields = fields.map_err(Error::InvalidRequest)?;
             let filter = filter.map_err(Error::InvalidRequest)?;
+            let id_gt = id_gt.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let offset = offset.map_err(Error::InvalidRequest)?;
             let order_by = order_by.map_err(Error::InvalidRequest)?;
@@ -472,6 +511,8 @@ pub mod builder {
             let start_date_gt = start_date_gt.map_err(Error::InvalidRequest)?;
             let start_date_lt = start_date_lt.map_err(Error::InvalidRequest)?;
             let updated_at_gt = updated_at_gt.map_err(Error::InvalidRequest)?;
+            let updated_at_gt_or_eq = updated_at_gt_or_eq
+                .map_err(Error::InvalidRequest)?;
             let updated_at_lt = updated_at_lt.map_err(Error::InvalidRequest)?;
             let url = format!("{}/api/delegations", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -517,6 +558,7 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("end-date[lt]", &end_date_lt))
                 .query(&progenitor_client::QueryParam::new("fields", &fields))
                 .query(&progenitor_client::QueryParam::new("filter", &filter))
+                .query(&progenitor_client::QueryParam::new("id[gt]", &id_gt))
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
                 .query(&progenitor_client::QueryParam::new("offset", &offset))
                 .query(&progenitor_client::QueryParam::new("order_by", &order_by))
@@ -531,6 +573,12 @@ pub mod builder {
                 )
                 .query(
                     &progenitor_client::QueryParam::new("updated-at[gt]", &updated_at_gt),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "updated-at[gt_or_eq]",
+                        &updated_at_gt_or_eq,
+                    ),
                 )
                 .query(
                     &progenitor_client::QueryParam::new("updated-at[lt]", &updated_at_lt),

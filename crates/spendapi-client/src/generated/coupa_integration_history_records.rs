@@ -14,7 +14,7 @@ Integration history records log what happened to a Coupa document in an integrat
 
 XML and JSON are both supported, chosen with `Accept` (and `Content-Type` for bodies, which must match). JSON has no root element; XML wraps the object in `<integration-history-record>` (a list in `<integration-history-records>`). Deleting records is not supported through the API.
 
-Version: 1.1.0*/
+Version: 2.0.0*/
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
@@ -56,7 +56,7 @@ impl Client {
 }
 impl ClientInfo<crate::runtime::Runtime> for Client {
     fn api_version() -> &'static str {
-        "1.1.0"
+        "2.0.0"
     }
     fn baseurl(&self) -> &str {
         self.baseurl.as_str()
@@ -86,15 +86,19 @@ Arguments:
 - `external_id`: Only records with this external (ERP-side) id.
 - `fields`: A JSON array (as a string) naming the attributes to return; nested arrays under an association name select that association's attributes, for example `["id","name",{"account-type":["id","name"]}]`. URL-encode the value.
 - `filter`: Name of an API filter defined by a Coupa administrator for this resource.
+
+**Attribute filters.** Besides this named filter, every Core index filters on the resource's attributes with query parameters; the grammar is the same on every index and is described here once. `attr=value` matches equality (`active=true`, `segment-1=SF`). `attr[op]=value` applies an operator, `op` being one of `contains`, `starts_with`, `ends_with` (text only, not for date-times), `gt`, `lt`, `gt_or_eq`, `lt_or_eq`, `not_eq`, `in` and `not_in` (a comma-separated list: `id[in]=1,2,3`), and `blank` (`true` or `false`: the attribute is, or is not, empty). Filters go through associations by nesting the association's attribute in brackets (`account-type[name]=Ace`, `created-by[login]=jdoe`). Dashes and underscores in attribute names are interchangeable (`updated-at[gt]` is `updated_at[gt]`). Several filters combine with AND. Each index lists the filters integrations use most as named parameters. For incremental sync: `updated-at[gt_or_eq]` set to the start time of the previous run, with `order_by=id` and `id[gt]` set to the last id received, pages through the changed records without the drift `offset` suffers when records change during the walk. Any other attribute and operator of the grammar is accepted the same way and can be sent with the client's filter builder.
+- `id_gt`: Only records whose id is greater than this one (attribute filter `id[gt]`, grammar under `filter`); with `order_by=id`, pages through a large result by id instead of by `offset`.
 - `integration_run_id`: Only records of the integration run with this id.
 - `integration_code`: Only records of the integration with this code (attribute filter through the `integration` association).
-- `limit`: Maximum number of records to return (page size). Coupa documents a maximum and a default of 50. What Coupa does with a value above 50 is unconfirmed; the safe reading (and the sandbox behaviour) is that it is clamped to 50, so clients should page with `offset` rather than rely on a larger page.
+- `limit`: Maximum number of records to return (page size), 1 to 50, default 50. Coupa documents 50 as the maximum; a value outside 1 to 50 is invalid and answers 400 (the server stubs and the typed model enforce the range). Page with `offset` to read more than 50 records.
 - `offset`: Number of records to skip before the first returned record (zero-based paging offset).
 - `order_by`: Attribute to sort the index by, using the wire name of an element of the resource (for example `id`, `updated-at`). Dashes and underscores are interchangeable.
 - `resolved`: Only resolved (`true`) or only unresolved (`false`) records.
 - `return_object`: Shape of the returned records on reads: `limited` returns ids only, `shallow` returns the attributes with one-deep associations reduced to their ids/keys. Omit it for the full object.
 - `status`: Only records with this status (free text, for example `Success` or `Error`).
 - `updated_at_gt`: Only records updated strictly after this date-time (attribute filter `updated-at[gt]`); the usual incremental-sync filter.
+- `updated_at_gt_or_eq`: Only records updated at or after this date-time (attribute filter `updated-at[gt_or_eq]`, grammar under `filter`); the usual incremental-sync filter, given the start time of the previous run so that nothing updated during it is missed.
 - `updated_at_lt`: Only records updated strictly before this date-time (attribute filter `updated-at[lt]`).
 ```ignore
 let response = client.list_integration_history_records()
@@ -107,6 +111,7 @@ let response = client.list_integration_history_records()
     .external_id(external_id)
     .fields(fields)
     .filter(filter)
+    .id_gt(id_gt)
     .integration_run_id(integration_run_id)
     .integration_code(integration_code)
     .limit(limit)
@@ -116,6 +121,7 @@ let response = client.list_integration_history_records()
     .return_object(return_object)
     .status(status)
     .updated_at_gt(updated_at_gt)
+    .updated_at_gt_or_eq(updated_at_gt_or_eq)
     .updated_at_lt(updated_at_lt)
     .send()
     .await;
@@ -372,6 +378,7 @@ pub mod builder {
         >,
         fields: Result<Option<::std::string::String>, String>,
         filter: Result<Option<::std::string::String>, String>,
+        id_gt: Result<Option<i64>, String>,
         integration_run_id: Result<Option<i64>, String>,
         integration_code: Result<Option<::std::string::String>, String>,
         limit: Result<Option<::std::num::NonZeroU64>, String>,
@@ -384,6 +391,10 @@ pub mod builder {
         >,
         status: Result<Option<types::ListIntegrationHistoryRecordsStatus>, String>,
         updated_at_gt: Result<Option<::chrono::DateTime<::chrono::offset::Utc>>, String>,
+        updated_at_gt_or_eq: Result<
+            Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            String,
+        >,
         updated_at_lt: Result<Option<::chrono::DateTime<::chrono::offset::Utc>>, String>,
     }
     impl<'a> ListIntegrationHistoryRecords<'a> {
@@ -399,6 +410,7 @@ pub mod builder {
                 external_id: Ok(None),
                 fields: Ok(None),
                 filter: Ok(None),
+                id_gt: Ok(None),
                 integration_run_id: Ok(None),
                 integration_code: Ok(None),
                 limit: Ok(None),
@@ -408,6 +420,7 @@ pub mod builder {
                 return_object: Ok(None),
                 status: Ok(None),
                 updated_at_gt: Ok(None),
+                updated_at_gt_or_eq: Ok(None),
                 updated_at_lt: Ok(None),
             }
         }
@@ -527,6 +540,16 @@ pub mod builder {
                 });
             self
         }
+        pub fn id_gt<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.id_gt = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for id_gt failed".to_string());
+            self
+        }
         pub fn integration_run_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -637,6 +660,19 @@ pub mod builder {
                 });
             self
         }
+        pub fn updated_at_gt_or_eq<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+        {
+            self.updated_at_gt_or_eq = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for updated_at_gt_or_eq failed"
+                        .to_string()
+                });
+            self
+        }
         pub fn updated_at_lt<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -668,6 +704,7 @@ pub mod builder {
                 external_id,
                 fields,
                 filter,
+                id_gt,
                 integration_run_id,
                 integration_code,
                 limit,
@@ -677,6 +714,7 @@ pub mod builder {
                 return_object,
                 status,
                 updated_at_gt,
+                updated_at_gt_or_eq,
                 updated_at_lt,
             } = self;
             let contact_alert_type = contact_alert_type.map_err(Error::InvalidRequest)?;
@@ -688,6 +726,7 @@ pub mod builder {
             let external_id = external_id.map_err(Error::InvalidRequest)?;
             let fields = fields.map_err(Error::InvalidRequest)?;
             let filter = filter.map_err(Error::InvalidRequest)?;
+            let id_gt = id_gt.map_err(Error::InvalidRequest)?;
             let integration_run_id = integration_run_id.map_err(Error::InvalidRequest)?;
             let integration_code = integration_code.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
@@ -697,6 +736,8 @@ pub mod builder {
             let return_object = return_object.map_err(Error::InvalidRequest)?;
             let status = status.map_err(Error::InvalidRequest)?;
             let updated_at_gt = updated_at_gt.map_err(Error::InvalidRequest)?;
+            let updated_at_gt_or_eq = updated_at_gt_or_eq
+                .map_err(Error::InvalidRequest)?;
             let updated_at_lt = updated_at_lt.map_err(Error::InvalidRequest)?;
             let url = format!("{}/api/integration_history_records", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -735,6 +776,7 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("external-id", &external_id))
                 .query(&progenitor_client::QueryParam::new("fields", &fields))
                 .query(&progenitor_client::QueryParam::new("filter", &filter))
+                .query(&progenitor_client::QueryParam::new("id[gt]", &id_gt))
                 .query(
                     &progenitor_client::QueryParam::new(
                         "integration-run-id",
@@ -757,6 +799,12 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("status", &status))
                 .query(
                     &progenitor_client::QueryParam::new("updated-at[gt]", &updated_at_gt),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "updated-at[gt_or_eq]",
+                        &updated_at_gt_or_eq,
+                    ),
                 )
                 .query(
                     &progenitor_client::QueryParam::new("updated-at[lt]", &updated_at_lt),

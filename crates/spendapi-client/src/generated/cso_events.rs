@@ -17,8 +17,9 @@ Source: the vendor's CSO Events API reference page and the "Coupa Sourcing (CSO)
 API" section of the vendor's wider documentation. Conventions and decisions: the spendapi decision log (openapi/README.md).
 
 - JSON only (no XML, unlike Coupa Core).
-- Ids are 19-digit numbers carried as JSON strings (the vendor page's element table says
-  `integer`; every example and the vendor notes carry them as strings).
+- Ids (of events and of markets) are numbers of up to 19 digits (the range of a 64-bit
+  integer; every example has 19) carried as JSON strings (the vendor page's element
+  table says `integer`; every example and the vendor notes carry them as strings).
 - Response payloads do not show null values: an element without a value is left out,
   so no response property is nullable.
 - Bulk writes take `{"events": [...]}` and answer with a `result` list plus an
@@ -30,7 +31,7 @@ API" section of the vendor's wider documentation. Conventions and decisions: the
   (`CsoResult`) with an error `type`.
 
 
-Version: 1.1.0*/
+Version: 2.0.0*/
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
@@ -72,7 +73,7 @@ impl Client {
 }
 impl ClientInfo<crate::runtime::Runtime> for Client {
     fn api_version() -> &'static str {
-        "1.1.0"
+        "2.0.0"
     }
     fn baseurl(&self) -> &str {
         self.baseurl.as_str()
@@ -181,6 +182,12 @@ the request body. The response counts the deleted events in `deleted` and has on
 `result` entry per deleted event; an event that could not be deleted gets an entry
 with its `id` and an error `type`.
 
+A body on DELETE has no defined semantics in HTTP, and OpenAPI 3.0.3 says consumers
+SHALL ignore a request body on methods without body semantics: some HTTP libraries,
+proxies and generated clients drop it. CSO requires it here, so it is documented as
+the vendor does. The portable route is `DELETE /api/events/{id}` (`delete_event`),
+one event at a time, which needs no body.
+
 
 Sends a `DELETE` request to `/api/events`
 
@@ -202,7 +209,7 @@ Returns one event by its id.
 Sends a `GET` request to `/api/events/{id}`
 
 Arguments:
-- `id`: The id of the event (a 19-digit number carried as a string).
+- `id`: The id of the event (a number of up to 19 digits carried as a string).
 ```ignore
 let response = client.get_event()
     .id(id)
@@ -222,7 +229,7 @@ be updated; elements left out keep their values. The body is the bare event (no
 Sends a `PUT` request to `/api/events/{id}`
 
 Arguments:
-- `id`: The id of the event (a 19-digit number carried as a string).
+- `id`: The id of the event (a number of up to 19 digits carried as a string).
 - `body`: The elements to change.
 ```ignore
 let response = client.update_event()
@@ -241,7 +248,7 @@ Deletes one event by its id. The answer is the same `result` envelope as the bul
 Sends a `DELETE` request to `/api/events/{id}`
 
 Arguments:
-- `id`: The id of the event (a 19-digit number carried as a string).
+- `id`: The id of the event (a number of up to 19 digits carried as a string).
 ```ignore
 let response = client.delete_event()
     .id(id)

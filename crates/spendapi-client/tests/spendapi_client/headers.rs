@@ -106,3 +106,37 @@ async fn concur_patch_sends_application_json() {
         })
     );
 }
+
+#[tokio::test]
+async fn concur_conditional_get_sends_its_headers_and_a_304_keeps_its_status() {
+    let server = Server::start(|_| Reply::new(304)).await;
+    let concur = server
+        .config()
+        .concur(ConcurAuth::bearer("t"))
+        .expect("client");
+    let err = concur
+        .get_report_allocation()
+        .user_id(USER)
+        .context_type("PROXY")
+        .report_id(REPORT)
+        .allocation_id(crate::support::ALLOCATION)
+        .if_modified_since("Tue, 14 May 2024 09:31:12 GMT")
+        .cache_control("no-cache")
+        .send()
+        .await
+        .expect_err("progenitor types no 304");
+    // Not modified: the typed client has no body to give, but the status survives.
+    assert_eq!(
+        spendapi_client::VendorError::from(err)
+            .status()
+            .map(|s| s.as_u16()),
+        Some(304)
+    );
+
+    let r = &server.requests_to(&allocation_path().replace("TRAVELER", "PROXY"))[0];
+    assert_eq!(
+        r.header("if-modified-since"),
+        Some("Tue, 14 May 2024 09:31:12 GMT")
+    );
+    assert_eq!(r.header("cache-control"), Some("no-cache"));
+}

@@ -3,6 +3,7 @@
 
 mod auth;
 mod correlation;
+mod delete_body;
 mod errors;
 mod filters;
 mod headers;

@@ -156,7 +156,7 @@ async fn walk_events(server: &Server, page_size: u64) -> Vec<i64> {
             .await?;
         Ok::<_, VendorError>(CsoPage::from(list.into_inner()))
     })
-    .map_ok(|event| event.event_number)
+    .map_ok(|event| event.event_number.expect("every event here has a number"))
     .try_collect()
     .await
     .expect("walk")
@@ -226,7 +226,7 @@ async fn generated_streams_walk_with_the_spec_page_size_and_keep_the_arguments()
     let numbers: Vec<i64> = events
         .list_events()
         .stream()
-        .map_ok(|event| event.event_number)
+        .map_ok(|event| event.event_number.expect("every event has a number"))
         .try_collect()
         .await
         .expect("walk");

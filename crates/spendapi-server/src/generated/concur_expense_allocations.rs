@@ -7,7 +7,7 @@ use spendapi_types::concur_expense_allocations as t;
 use crate::runtime as rt;
 /// The spec's component schemas as JSON Schema 2020-12 (`#/$defs/<Name>`), with their
 /// `xml` objects: what the runtime validates bodies and parameters against.
-pub const SCHEMAS: &str = "{\"$defs\":{\"Amount\":{\"type\":\"object\",\"required\":[\"currencyCode\",\"value\"],\"properties\":{\"currencyCode\":{\"type\":\"string\"},\"value\":{\"type\":\"number\",\"format\":\"double\"}}},\"ContextType\":{\"type\":\"string\",\"enum\":[\"TRAVELER\",\"PROXY\"]},\"CustomData\":{\"type\":\"object\",\"required\":[\"id\"],\"properties\":{\"id\":{\"type\":\"string\"},\"isValid\":{\"type\":\"boolean\",\"default\":true},\"value\":{\"type\":\"string\",\"maxLength\":48}}},\"ErrorMessage\":{\"type\":\"object\",\"required\":[\"errorMessage\",\"httpStatus\",\"path\",\"timestamp\"],\"properties\":{\"errorId\":{\"type\":\"string\"},\"errorMessage\":{\"type\":\"string\"},\"httpStatus\":{\"type\":\"string\"},\"path\":{\"type\":\"string\"},\"timestamp\":{\"type\":\"string\",\"format\":\"date-time\"},\"validationErrors\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/ValidationError\"}}}},\"Link\":{\"type\":\"object\",\"required\":[\"href\",\"isTemplated\",\"method\",\"rel\"],\"properties\":{\"deprecation\":{\"type\":\"string\"},\"href\":{\"type\":\"string\"},\"hreflang\":{\"type\":\"string\"},\"isTemplated\":{\"type\":\"boolean\"},\"media\":{\"type\":\"string\"},\"method\":{\"type\":\"string\"},\"rel\":{\"type\":\"string\"},\"title\":{\"type\":\"string\"},\"type\":{\"type\":\"string\"}}},\"ReportAllocationList\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/ReportAllocationResponse\"}},\"ReportAllocationResponse\":{\"type\":\"object\",\"required\":[\"allocationId\",\"expenseId\",\"isPercentEdited\",\"isSystemAllocation\",\"percentage\"],\"properties\":{\"accountCode\":{\"type\":\"string\"},\"allocationAmount\":{\"allOf\":[{\"$ref\":\"#/$defs/Amount\"}]},\"allocationId\":{\"type\":\"string\",\"pattern\":\"^[0-9A-Fa-f]{32}$\"},\"approvedAmount\":{\"allOf\":[{\"$ref\":\"#/$defs/Amount\"}]},\"claimedAmount\":{\"allOf\":[{\"$ref\":\"#/$defs/Amount\"}]},\"customData\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/CustomData\"}},\"expenseId\":{\"type\":\"string\",\"pattern\":\"^[0-9A-Fa-f]{32}$\"},\"isPercentEdited\":{\"type\":\"boolean\"},\"isSystemAllocation\":{\"type\":\"boolean\"},\"overLimitAccountCode\":{\"type\":[\"string\",\"null\"]},\"percentage\":{\"type\":\"number\",\"format\":\"double\"}}},\"UpdateAllocation\":{\"type\":\"object\",\"properties\":{\"customData\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/CustomData\"}}}},\"UpdateReportAllocation\":{\"type\":\"object\",\"required\":[\"allocation\",\"expenseIds\"],\"properties\":{\"allocation\":{\"allOf\":[{\"$ref\":\"#/$defs/UpdateAllocation\"}]},\"expenseIds\":{\"type\":\"array\",\"items\":{\"type\":\"string\",\"pattern\":\"^[0-9A-Fa-f]{32}$\"}}}},\"ValidationError\":{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\"},\"message\":{\"type\":\"string\"},\"source\":{\"type\":\"string\"}}}}}";
+pub const SCHEMAS: &str = "{\"$defs\":{\"Amount\":{\"type\":\"object\",\"required\":[\"currencyCode\",\"value\"],\"properties\":{\"currencyCode\":{\"type\":\"string\",\"pattern\":\"^[A-Z]{3}$\"},\"value\":{\"type\":\"number\",\"format\":\"double\"}}},\"ContextType\":{\"type\":\"string\",\"enum\":[\"TRAVELER\",\"PROXY\"]},\"CustomData\":{\"type\":\"object\",\"required\":[\"id\"],\"properties\":{\"id\":{\"type\":\"string\"},\"isValid\":{\"type\":\"boolean\",\"default\":true},\"value\":{\"type\":\"string\",\"maxLength\":48}}},\"ErrorMessage\":{\"type\":\"object\",\"required\":[\"errorMessage\",\"httpStatus\",\"path\",\"timestamp\"],\"properties\":{\"errorId\":{\"type\":\"string\"},\"errorMessage\":{\"type\":\"string\"},\"httpStatus\":{\"type\":\"string\"},\"path\":{\"type\":\"string\"},\"timestamp\":{\"type\":\"string\",\"format\":\"date-time\"},\"validationErrors\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/ValidationError\"}}}},\"Link\":{\"type\":\"object\",\"required\":[\"href\",\"isTemplated\",\"method\",\"rel\"],\"properties\":{\"deprecation\":{\"type\":\"string\"},\"href\":{\"type\":\"string\"},\"hreflang\":{\"type\":\"string\"},\"isTemplated\":{\"type\":\"boolean\"},\"media\":{\"type\":\"string\"},\"method\":{\"type\":\"string\"},\"rel\":{\"type\":\"string\"},\"title\":{\"type\":\"string\"},\"type\":{\"type\":\"string\"}}},\"ListContextType\":{\"type\":\"string\",\"enum\":[\"TRAVELER\"]},\"ReportAllocationList\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/ReportAllocationResponse\"}},\"ReportAllocationResponse\":{\"type\":\"object\",\"required\":[\"allocationId\",\"expenseId\",\"isPercentEdited\",\"isSystemAllocation\",\"percentage\"],\"properties\":{\"accountCode\":{\"type\":\"string\"},\"allocationAmount\":{\"allOf\":[{\"$ref\":\"#/$defs/Amount\"}]},\"allocationId\":{\"type\":\"string\",\"pattern\":\"^[0-9A-Fa-f]{32}$\"},\"approvedAmount\":{\"allOf\":[{\"$ref\":\"#/$defs/Amount\"}]},\"claimedAmount\":{\"allOf\":[{\"$ref\":\"#/$defs/Amount\"}]},\"customData\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/CustomData\"}},\"expenseId\":{\"type\":\"string\",\"pattern\":\"^[0-9A-Fa-f]{32}$\"},\"isPercentEdited\":{\"type\":\"boolean\"},\"isSystemAllocation\":{\"type\":\"boolean\"},\"overLimitAccountCode\":{\"type\":[\"string\",\"null\"]},\"percentage\":{\"type\":\"number\",\"format\":\"double\"}}},\"UpdateAllocation\":{\"type\":\"object\",\"properties\":{\"customData\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/CustomData\"}}}},\"UpdateReportAllocation\":{\"type\":\"object\",\"required\":[\"allocation\",\"expenseIds\"],\"properties\":{\"allocation\":{\"allOf\":[{\"$ref\":\"#/$defs/UpdateAllocation\"}]},\"expenseIds\":{\"type\":\"array\",\"items\":{\"type\":\"string\",\"pattern\":\"^[0-9A-Fa-f]{32}$\"}}}},\"ValidationError\":{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\"},\"message\":{\"type\":\"string\"},\"source\":{\"type\":\"string\"}}}}}";
 ///A security scheme of the spec.
 pub static SCHEME_CONCUR_OAUTH2: crate::Scheme = crate::Scheme {
     name: "concur_oauth2",
@@ -30,6 +30,7 @@ pub mod doc {
     use super::*;
     pub type ContextType = crate::mirror::Mirror<t::ContextType>;
     pub type ErrorMessage = crate::mirror::Mirror<t::ErrorMessage>;
+    pub type ListContextType = crate::mirror::Mirror<t::ListContextType>;
     pub type ReportAllocationList = crate::mirror::Mirror<t::ReportAllocationList>;
     pub type ReportAllocationResponse = crate::mirror::Mirror<
         t::ReportAllocationResponse,
@@ -61,7 +62,7 @@ pub static LIST_EXPENSE_ALLOCATIONS: rt::OperationSpec = rt::OperationSpec {
             name: "contextType",
             location: rt::Location::Path,
             required: true,
-            schema: "{\"$ref\":\"#/$defs/ContextType\"}",
+            schema: "{\"$ref\":\"#/$defs/ListContextType\"}",
         },
         rt::ParamSpec {
             name: "reportId",
@@ -87,6 +88,18 @@ pub static LIST_EXPENSE_ALLOCATIONS: rt::OperationSpec = rt::OperationSpec {
             required: false,
             schema: "{\"type\":\"string\"}",
         },
+        rt::ParamSpec {
+            name: "If-Modified-Since",
+            location: rt::Location::Header,
+            required: false,
+            schema: "{\"type\":\"string\"}",
+        },
+        rt::ParamSpec {
+            name: "Cache-Control",
+            location: rt::Location::Header,
+            required: false,
+            schema: "{\"type\":\"string\"}",
+        },
     ],
     body: None,
     responses: &[
@@ -98,6 +111,10 @@ pub static LIST_EXPENSE_ALLOCATIONS: rt::OperationSpec = rt::OperationSpec {
                     schema: "{\"$ref\":\"#/$defs/ReportAllocationList\"}",
                 },
             ],
+        },
+        rt::ResponseSpec {
+            status: "304",
+            media: &[],
         },
         rt::ResponseSpec {
             status: "400",
@@ -154,12 +171,12 @@ pub struct ListExpenseAllocationsPath {
     #[serde(rename = "userID")]
     pub user_id: uuid::Uuid,
     /** The access level of the SAP Concur user, which determines the form fields they can
- view or modify: `TRAVELER` (the report owner) or `PROXY` (acting for the owner). A
- context type the operation does not support is answered 403 "Specified context type
- is invalid for this API".*/
+ view: `TRAVELER` (the report owner), the only value the vendor page documents for
+ listing an expense's allocations. Concur answers another context type with 403
+ "Specified context type is invalid for this API".*/
     #[serde(rename = "contextType")]
-    #[param(value_type = doc::ContextType)]
-    pub context_type: t::ContextType,
+    #[param(value_type = doc::ListContextType)]
+    pub context_type: t::ListContextType,
     /// The unique identifier of the expense report (20 hexadecimal characters).
     #[serde(rename = "reportId")]
     pub report_id: String,
@@ -179,6 +196,12 @@ pub struct ListExpenseAllocationsHeaders {
     /// The preferred language of human-readable texts in the response (RFC 7231), for example `en-US`.
     #[serde(rename = "Accept-Language")]
     pub accept_language: Option<String>,
+    /// RFC 7232 conditional request: an HTTP-date (for example `Tue, 14 May 2024 09:31:12 GMT`); when the resource has not changed since then, the answer is 304 Not Modified without a body.
+    #[serde(rename = "If-Modified-Since")]
+    pub if_modified_since: Option<String>,
+    /// RFC 7234 cache directives for the request, for example `no-cache`.
+    #[serde(rename = "Cache-Control")]
+    pub cache_control: Option<String>,
 }
 /// The documented responses of `list_expense_allocations`, one variant per status code.
 #[derive(Debug, Clone, PartialEq)]
@@ -186,6 +209,12 @@ pub enum ListExpenseAllocationsResponse {
     /// 200: The allocations of the expense.
     Ok {
         body: t::ReportAllocationList,
+        /** The `concur-correlationid` header. SAP Concur's correlation id for technical support, in the form of an RFC 4122 UUID
+ (echoed from the request header when the caller sent one).*/
+        concur_correlationid: Option<String>,
+    },
+    /// 304: Not modified since the `If-Modified-Since` date; no body (RFC 7232). Only answered to a request that sent `If-Modified-Since`.
+    NotModified {
         /** The `concur-correlationid` header. SAP Concur's correlation id for technical support, in the form of an RFC 4122 UUID
  (echoed from the request header when the caller sent one).*/
         concur_correlationid: Option<String>,
@@ -204,7 +233,7 @@ pub enum ListExpenseAllocationsResponse {
  (echoed from the request header when the caller sent one).*/
         concur_correlationid: Option<String>,
     },
-    /// 403: The caller may not read these allocations, for example in a context type that this API does not support.
+    /// 403: The caller may not read these allocations, for example in a context type that this operation does not support (anything but `TRAVELER`, such as `PROXY`).
     Forbidden {
         body: t::ErrorMessage,
         /** The `concur-correlationid` header. SAP Concur's correlation id for technical support, in the form of an RFC 4122 UUID
@@ -239,6 +268,10 @@ impl ListExpenseAllocationsResponse {
                         "{\"$ref\":\"#/$defs/ReportAllocationList\"}",
                         &body,
                     )
+            }
+            Self::NotModified { concur_correlationid } => {
+                rt::Reply::new(304u16)
+                    .header("concur-correlationid", concur_correlationid)
             }
             Self::BadRequest { body, concur_correlationid } => {
                 rt::Reply::new(400u16)
@@ -339,6 +372,18 @@ pub static GET_REPORT_ALLOCATION: rt::OperationSpec = rt::OperationSpec {
             required: false,
             schema: "{\"type\":\"string\"}",
         },
+        rt::ParamSpec {
+            name: "If-Modified-Since",
+            location: rt::Location::Header,
+            required: false,
+            schema: "{\"type\":\"string\"}",
+        },
+        rt::ParamSpec {
+            name: "Cache-Control",
+            location: rt::Location::Header,
+            required: false,
+            schema: "{\"type\":\"string\"}",
+        },
     ],
     body: None,
     responses: &[
@@ -350,6 +395,10 @@ pub static GET_REPORT_ALLOCATION: rt::OperationSpec = rt::OperationSpec {
                     schema: "{\"$ref\":\"#/$defs/ReportAllocationResponse\"}",
                 },
             ],
+        },
+        rt::ResponseSpec {
+            status: "304",
+            media: &[],
         },
         rt::ResponseSpec {
             status: "400",
@@ -406,9 +455,10 @@ pub struct GetReportAllocationPath {
     #[serde(rename = "userID")]
     pub user_id: uuid::Uuid,
     /** The access level of the SAP Concur user, which determines the form fields they can
- view or modify: `TRAVELER` (the report owner) or `PROXY` (acting for the owner). A
- context type the operation does not support is answered 403 "Specified context type
- is invalid for this API".*/
+ view or modify: `TRAVELER` (the report owner) or `PROXY` (acting for the owner), the
+ values the vendor page documents for getting and updating an allocation. Concur
+ answers another context type with 403 "Specified context type is invalid for this
+ API".*/
     #[serde(rename = "contextType")]
     #[param(value_type = doc::ContextType)]
     pub context_type: t::ContextType,
@@ -431,6 +481,12 @@ pub struct GetReportAllocationHeaders {
     /// The preferred language of human-readable texts in the response (RFC 7231), for example `en-US`.
     #[serde(rename = "Accept-Language")]
     pub accept_language: Option<String>,
+    /// RFC 7232 conditional request: an HTTP-date (for example `Tue, 14 May 2024 09:31:12 GMT`); when the resource has not changed since then, the answer is 304 Not Modified without a body.
+    #[serde(rename = "If-Modified-Since")]
+    pub if_modified_since: Option<String>,
+    /// RFC 7234 cache directives for the request, for example `no-cache`.
+    #[serde(rename = "Cache-Control")]
+    pub cache_control: Option<String>,
 }
 /// The documented responses of `get_report_allocation`, one variant per status code.
 #[derive(Debug, Clone, PartialEq)]
@@ -438,6 +494,12 @@ pub enum GetReportAllocationResponse {
     /// 200: The allocation.
     Ok {
         body: t::ReportAllocationResponse,
+        /** The `concur-correlationid` header. SAP Concur's correlation id for technical support, in the form of an RFC 4122 UUID
+ (echoed from the request header when the caller sent one).*/
+        concur_correlationid: Option<String>,
+    },
+    /// 304: Not modified since the `If-Modified-Since` date; no body (RFC 7232). Only answered to a request that sent `If-Modified-Since`.
+    NotModified {
         /** The `concur-correlationid` header. SAP Concur's correlation id for technical support, in the form of an RFC 4122 UUID
  (echoed from the request header when the caller sent one).*/
         concur_correlationid: Option<String>,
@@ -456,7 +518,7 @@ pub enum GetReportAllocationResponse {
  (echoed from the request header when the caller sent one).*/
         concur_correlationid: Option<String>,
     },
-    /// 403: The caller may not read this allocation, for example in a context type that this API does not support.
+    /// 403: The caller may not read this allocation, for example in a context type that this operation does not support (anything but `TRAVELER` and `PROXY`).
     Forbidden {
         body: t::ErrorMessage,
         /** The `concur-correlationid` header. SAP Concur's correlation id for technical support, in the form of an RFC 4122 UUID
@@ -491,6 +553,10 @@ impl GetReportAllocationResponse {
                         "{\"$ref\":\"#/$defs/ReportAllocationResponse\"}",
                         &body,
                     )
+            }
+            Self::NotModified { concur_correlationid } => {
+                rt::Reply::new(304u16)
+                    .header("concur-correlationid", concur_correlationid)
             }
             Self::BadRequest { body, concur_correlationid } => {
                 rt::Reply::new(400u16)
@@ -665,9 +731,10 @@ pub struct UpdateReportAllocationPath {
     #[serde(rename = "userID")]
     pub user_id: uuid::Uuid,
     /** The access level of the SAP Concur user, which determines the form fields they can
- view or modify: `TRAVELER` (the report owner) or `PROXY` (acting for the owner). A
- context type the operation does not support is answered 403 "Specified context type
- is invalid for this API".*/
+ view or modify: `TRAVELER` (the report owner) or `PROXY` (acting for the owner), the
+ values the vendor page documents for getting and updating an allocation. Concur
+ answers another context type with 403 "Specified context type is invalid for this
+ API".*/
     #[serde(rename = "contextType")]
     #[param(value_type = doc::ContextType)]
     pub context_type: t::ContextType,
@@ -714,7 +781,7 @@ pub enum UpdateReportAllocationResponse {
  (echoed from the request header when the caller sent one).*/
         concur_correlationid: Option<String>,
     },
-    /// 403: The caller may not modify this allocation, for example a system allocation or a context type that this API does not support.
+    /// 403: The caller may not modify this allocation, for example a system allocation or a context type that this operation does not support (anything but `TRAVELER` and `PROXY`).
     Forbidden {
         body: t::ErrorMessage,
         /** The `concur-correlationid` header. SAP Concur's correlation id for technical support, in the form of an RFC 4122 UUID
@@ -793,7 +860,7 @@ impl UpdateReportAllocationResponse {
         }
     }
 }
-/// The operations of SAP Concur Expense Reports v4 - Allocations (concur-expense-allocations 4.0.0). Implement every method (there are no defaults) and [`crate::Verifier`], then serve [`router`].
+/// The operations of SAP Concur Expense Reports v4 - Allocations (concur-expense-allocations 5.0.0). Implement every method (there are no defaults) and [`crate::Verifier`], then serve [`router`].
 pub trait ConcurExpenseAllocations: crate::Verifier {
     /** `GET /expensereports/v4/users/{userID}/context/{contextType}/reports/{reportId}/expenses/{expenseId}/allocations`: List the allocations of an expense
 
@@ -838,7 +905,7 @@ pub trait ConcurExpenseAllocations: crate::Verifier {
     get,
     path = "/expensereports/v4/users/{userID}/context/{contextType}/reports/{reportId}/expenses/{expenseId}/allocations",
     operation_id = "list_expense_allocations",
-    tag = "Expense allocations",
+    tag = "expense-allocations",
     summary = "List the allocations of an expense",
     params(ListExpenseAllocationsPath, ListExpenseAllocationsHeaders),
     responses(
@@ -846,6 +913,16 @@ pub trait ConcurExpenseAllocations: crate::Verifier {
             status = 200u16,
             description = "The allocations of the expense.",
             content((doc::ReportAllocationList = "application/json")),
+            headers(
+                (
+                    "concur-correlationid" = String,
+                    description = "SAP Concur's correlation id for technical support, in the form of an RFC 4122 UUID\n(echoed from the request header when the caller sent one)."
+                )
+            )
+        ),
+        (
+            status = 304u16,
+            description = "Not modified since the `If-Modified-Since` date; no body (RFC 7232). Only answered to a request that sent `If-Modified-Since`.",
             headers(
                 (
                     "concur-correlationid" = String,
@@ -877,7 +954,7 @@ pub trait ConcurExpenseAllocations: crate::Verifier {
         ),
         (
             status = 403u16,
-            description = "The caller may not read these allocations, for example in a context type that this API does not support.",
+            description = "The caller may not read these allocations, for example in a context type that this operation does not support (anything but `TRAVELER`, such as `PROXY`).",
             content((doc::ErrorMessage = "application/json")),
             headers(
                 (
@@ -938,7 +1015,7 @@ pub async fn list_expense_allocations<S: ConcurExpenseAllocations>(
     get,
     path = "/expensereports/v4/users/{userID}/context/{contextType}/reports/{reportId}/allocations/{allocationId}",
     operation_id = "get_report_allocation",
-    tag = "Expense allocations",
+    tag = "expense-allocations",
     summary = "Get an allocation",
     params(GetReportAllocationPath, GetReportAllocationHeaders),
     responses(
@@ -946,6 +1023,16 @@ pub async fn list_expense_allocations<S: ConcurExpenseAllocations>(
             status = 200u16,
             description = "The allocation.",
             content((doc::ReportAllocationResponse = "application/json")),
+            headers(
+                (
+                    "concur-correlationid" = String,
+                    description = "SAP Concur's correlation id for technical support, in the form of an RFC 4122 UUID\n(echoed from the request header when the caller sent one)."
+                )
+            )
+        ),
+        (
+            status = 304u16,
+            description = "Not modified since the `If-Modified-Since` date; no body (RFC 7232). Only answered to a request that sent `If-Modified-Since`.",
             headers(
                 (
                     "concur-correlationid" = String,
@@ -977,7 +1064,7 @@ pub async fn list_expense_allocations<S: ConcurExpenseAllocations>(
         ),
         (
             status = 403u16,
-            description = "The caller may not read this allocation, for example in a context type that this API does not support.",
+            description = "The caller may not read this allocation, for example in a context type that this operation does not support (anything but `TRAVELER` and `PROXY`).",
             content((doc::ErrorMessage = "application/json")),
             headers(
                 (
@@ -1038,11 +1125,11 @@ pub async fn get_report_allocation<S: ConcurExpenseAllocations>(
     patch,
     path = "/expensereports/v4/users/{userID}/context/{contextType}/reports/{reportId}/allocations/{allocationId}",
     operation_id = "update_report_allocation",
-    tag = "Expense allocations",
+    tag = "expense-allocations",
     summary = "Update an allocation",
     params(UpdateReportAllocationPath, UpdateReportAllocationHeaders),
     request_body(
-        description = "The allocation changes. `application/json` is what the vendor page's example sends;\n`application/merge-patch+json` is the RFC 7396 media type for the same body.",
+        description = "The allocation changes. `application/json` is what the vendor page's example sends\nand what clients should send. `application/merge-patch+json`, the RFC 7396 media\ntype for the same body, is unconfirmed: the vendor page never shows it.",
         content(
             (doc::UpdateReportAllocation = "application/json"),
             (doc::UpdateReportAllocation = "application/merge-patch+json")
@@ -1083,7 +1170,7 @@ pub async fn get_report_allocation<S: ConcurExpenseAllocations>(
         ),
         (
             status = 403u16,
-            description = "The caller may not modify this allocation, for example a system allocation or a context type that this API does not support.",
+            description = "The caller may not modify this allocation, for example a system allocation or a context type that this operation does not support (anything but `TRAVELER` and `PROXY`).",
             content((doc::ErrorMessage = "application/json")),
             headers(
                 (
@@ -1166,12 +1253,13 @@ pub fn router_with<S: ConcurExpenseAllocations>(
 /// The OpenAPI document derived from the handlers' annotations and the model types.
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    info(title = "SAP Concur Expense Reports v4 - Allocations", version = "4.0.0"),
+    info(title = "SAP Concur Expense Reports v4 - Allocations", version = "5.0.0"),
     paths(list_expense_allocations, get_report_allocation, update_report_allocation),
     components(
         schemas(
             doc::ContextType,
             doc::ErrorMessage,
+            doc::ListContextType,
             doc::ReportAllocationList,
             doc::ReportAllocationResponse,
             doc::UpdateReportAllocation

@@ -9,7 +9,7 @@ use spendapi_types::coupa_common as common;
 use crate::runtime as rt;
 /// The spec's component schemas as JSON Schema 2020-12 (`#/$defs/<Name>`), with their
 /// `xml` objects: what the runtime validates bodies and parameters against.
-pub const SCHEMAS: &str = "{\"$defs\":{\"Account\":{\"type\":\"object\",\"xml\":{\"name\":\"account\"},\"properties\":{\"id\":{\"type\":\"integer\",\"format\":\"int64\",\"readOnly\":true},\"name\":{\"type\":\"string\",\"maxLength\":1024},\"code\":{\"type\":\"string\",\"readOnly\":true},\"active\":{\"type\":\"boolean\"},\"account-type\":{\"allOf\":[{\"$ref\":\"#/$defs/AccountType\"}]},\"account-type-id\":{\"type\":\"integer\",\"format\":\"int64\",\"readOnly\":true},\"segment-1\":{\"type\":[\"string\",\"null\"],\"maxLength\":100},\"segment-2\":{\"type\":[\"string\",\"null\"],\"maxLength\":100},\"segment-3\":{\"type\":[\"string\",\"null\"],\"maxLength\":100},\"segment-4\":{\"type\":[\"string\",\"null\"],\"maxLength\":100},\"segment-5\":{\"type\":[\"string\",\"null\"],\"maxLength\":100},\"segment-6\":{\"type\":[\"string\",\"null\"],\"maxLength\":100},\"segment-7\":{\"type\":[\"string\",\"null\"],\"maxLength\":100},\"segment-8\":{\"type\":[\"string\",\"null\"],\"maxLength\":100},\"segment-9\":{\"type\":[\"string\",\"null\"],\"maxLength\":100},\"segment-10\":{\"type\":[\"string\",\"null\"],\"maxLength\":100},\"segment-11\":{\"type\":[\"string\",\"null\"],\"maxLength\":100},\"segment-12\":{\"type\":[\"string\",\"null\"],\"maxLength\":100},\"segment-13\":{\"type\":[\"string\",\"null\"],\"maxLength\":100},\"segment-14\":{\"type\":[\"string\",\"null\"],\"maxLength\":100},\"segment-15\":{\"type\":[\"string\",\"null\"],\"maxLength\":100},\"segment-16\":{\"type\":[\"string\",\"null\"],\"maxLength\":100},\"segment-17\":{\"type\":[\"string\",\"null\"],\"maxLength\":100},\"segment-18\":{\"type\":[\"string\",\"null\"],\"maxLength\":100},\"segment-19\":{\"type\":[\"string\",\"null\"],\"maxLength\":100},\"segment-20\":{\"type\":[\"string\",\"null\"],\"maxLength\":100},\"created-at\":{\"type\":\"string\",\"format\":\"date-time\",\"readOnly\":true},\"updated-at\":{\"type\":\"string\",\"format\":\"date-time\",\"readOnly\":true},\"created-by\":{\"readOnly\":true,\"allOf\":[{\"$ref\":\"#/$defs/UserSimple\"}]},\"updated-by\":{\"readOnly\":true,\"allOf\":[{\"$ref\":\"#/$defs/UserSimple\"}]}}},\"AccountAllocationUpdate\":{\"type\":\"object\",\"xml\":{\"name\":\"account\"},\"required\":[\"id\"],\"properties\":{\"id\":{\"type\":\"integer\",\"format\":\"int64\",\"minimum\":1},\"name\":{\"type\":\"string\",\"maxLength\":1024},\"active\":{\"type\":\"boolean\"},\"account-type\":{\"allOf\":[{\"$ref\":\"#/$defs/AccountTypeReference\"}]},\"segment-1\":{\"type\":\"string\",\"maxLength\":100},\"segment-2\":{\"type\":\"string\",\"maxLength\":100},\"segment-3\":{\"type\":\"string\",\"maxLength\":100},\"segment-4\":{\"type\":\"string\",\"maxLength\":100},\"segment-5\":{\"type\":\"string\",\"maxLength\":100},\"segment-6\":{\"type\":\"string\",\"maxLength\":100},\"segment-7\":{\"type\":\"string\",\"maxLength\":100},\"segment-8\":{\"type\":\"string\",\"maxLength\":100},\"segment-9\":{\"type\":\"string\",\"maxLength\":100},\"segment-10\":{\"type\":\"string\",\"maxLength\":100},\"segment-11\":{\"type\":\"string\",\"maxLength\":100},\"segment-12\":{\"type\":\"string\",\"maxLength\":100},\"segment-13\":{\"type\":\"string\",\"maxLength\":100},\"segment-14\":{\"type\":\"string\",\"maxLength\":100},\"segment-15\":{\"type\":\"string\",\"maxLength\":100},\"segment-16\":{\"type\":\"string\",\"maxLength\":100},\"segment-17\":{\"type\":\"string\",\"maxLength\":100},\"segment-18\":{\"type\":\"string\",\"maxLength\":100},\"segment-19\":{\"type\":\"string\",\"maxLength\":100},\"segment-20\":{\"type\":\"string\",\"maxLength\":100}}},\"AccountCreate\":{\"type\":\"object\",\"xml\":{\"name\":\"account\"},\"required\":[\"account-type\"],\"properties\":{\"name\":{\"type\":\"string\",\"maxLength\":1024},\"active\":{\"type\":\"boolean\"},\"account-type\":{\"allOf\":[{\"$ref\":\"#/$defs/AccountTypeReference\"}]},\"segment-1\":{\"type\":\"string\",\"maxLength\":100},\"segment-2\":{\"type\":\"string\",\"maxLength\":100},\"segment-3\":{\"type\":\"string\",\"maxLength\":100},\"segment-4\":{\"type\":\"string\",\"maxLength\":100},\"segment-5\":{\"type\":\"string\",\"maxLength\":100},\"segment-6\":{\"type\":\"string\",\"maxLength\":100},\"segment-7\":{\"type\":\"string\",\"maxLength\":100},\"segment-8\":{\"type\":\"string\",\"maxLength\":100},\"segment-9\":{\"type\":\"string\",\"maxLength\":100},\"segment-10\":{\"type\":\"string\",\"maxLength\":100},\"segment-11\":{\"type\":\"string\",\"maxLength\":100},\"segment-12\":{\"type\":\"string\",\"maxLength\":100},\"segment-13\":{\"type\":\"string\",\"maxLength\":100},\"segment-14\":{\"type\":\"string\",\"maxLength\":100},\"segment-15\":{\"type\":\"string\",\"maxLength\":100},\"segment-16\":{\"type\":\"string\",\"maxLength\":100},\"segment-17\":{\"type\":\"string\",\"maxLength\":100},\"segment-18\":{\"type\":\"string\",\"maxLength\":100},\"segment-19\":{\"type\":\"string\",\"maxLength\":100},\"segment-20\":{\"type\":\"string\",\"maxLength\":100}}},\"AccountList\":{\"type\":\"array\",\"xml\":{\"name\":\"accounts\",\"wrapped\":true},\"items\":{\"$ref\":\"#/$defs/Account\"}},\"AccountType\":{\"type\":\"object\",\"xml\":{\"name\":\"account-type\"},\"properties\":{\"id\":{\"type\":\"integer\",\"format\":\"int64\"},\"name\":{\"type\":\"string\"},\"active\":{\"type\":\"boolean\"},\"currency\":{\"allOf\":[{\"$ref\":\"#/$defs/Currency\"}]},\"created-at\":{\"type\":\"string\",\"format\":\"date-time\"},\"updated-at\":{\"type\":\"string\",\"format\":\"date-time\"}}},\"AccountTypeReference\":{\"type\":\"object\",\"xml\":{\"name\":\"account-type\"},\"properties\":{\"id\":{\"type\":\"integer\",\"format\":\"int64\"},\"name\":{\"type\":\"string\"}}},\"AccountUpdate\":{\"type\":\"object\",\"xml\":{\"name\":\"account\"},\"properties\":{\"name\":{\"type\":\"string\",\"maxLength\":1024},\"active\":{\"type\":\"boolean\"},\"account-type\":{\"allOf\":[{\"$ref\":\"#/$defs/AccountTypeReference\"}]},\"segment-1\":{\"type\":\"string\",\"maxLength\":100},\"segment-2\":{\"type\":\"string\",\"maxLength\":100},\"segment-3\":{\"type\":\"string\",\"maxLength\":100},\"segment-4\":{\"type\":\"string\",\"maxLength\":100},\"segment-5\":{\"type\":\"string\",\"maxLength\":100},\"segment-6\":{\"type\":\"string\",\"maxLength\":100},\"segment-7\":{\"type\":\"string\",\"maxLength\":100},\"segment-8\":{\"type\":\"string\",\"maxLength\":100},\"segment-9\":{\"type\":\"string\",\"maxLength\":100},\"segment-10\":{\"type\":\"string\",\"maxLength\":100},\"segment-11\":{\"type\":\"string\",\"maxLength\":100},\"segment-12\":{\"type\":\"string\",\"maxLength\":100},\"segment-13\":{\"type\":\"string\",\"maxLength\":100},\"segment-14\":{\"type\":\"string\",\"maxLength\":100},\"segment-15\":{\"type\":\"string\",\"maxLength\":100},\"segment-16\":{\"type\":\"string\",\"maxLength\":100},\"segment-17\":{\"type\":\"string\",\"maxLength\":100},\"segment-18\":{\"type\":\"string\",\"maxLength\":100},\"segment-19\":{\"type\":\"string\",\"maxLength\":100},\"segment-20\":{\"type\":\"string\",\"maxLength\":100}}},\"CoupaCustomFields\":{\"type\":[\"object\",\"null\"],\"additionalProperties\":true},\"CoupaJsonErrors\":{\"type\":\"object\",\"required\":[\"errors\"],\"properties\":{\"errors\":{\"type\":\"object\",\"additionalProperties\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}}}},\"CoupaReturnObject\":{\"type\":\"string\",\"enum\":[\"limited\",\"shallow\"]},\"CoupaReturnObjectWrite\":{\"type\":\"string\",\"enum\":[\"limited\",\"shallow\",\"none\"]},\"CoupaSortDirection\":{\"type\":\"string\",\"enum\":[\"asc\",\"desc\"]},\"CoupaXmlErrors\":{\"type\":\"object\",\"xml\":{\"name\":\"errors\"},\"properties\":{\"error\":{\"type\":\"array\",\"xml\":{\"name\":\"error\"},\"items\":{\"type\":\"string\",\"xml\":{\"name\":\"error\"}}}}},\"Currency\":{\"type\":\"object\",\"xml\":{\"name\":\"currency\"},\"properties\":{\"id\":{\"type\":\"integer\",\"format\":\"int64\"},\"code\":{\"type\":\"string\"},\"decimals\":{\"type\":\"integer\"}}},\"UserSimple\":{\"type\":\"object\",\"xml\":{\"name\":\"user\"},\"properties\":{\"id\":{\"type\":\"integer\",\"format\":\"int64\"},\"login\":{\"type\":\"string\"},\"employee-number\":{\"type\":[\"string\",\"null\"]},\"firstname\":{\"type\":\"string\"},\"lastname\":{\"type\":\"string\"},\"fullname\":{\"type\":\"string\"},\"email\":{\"type\":\"string\"},\"salesforce-id\":{\"type\":[\"string\",\"null\"]},\"avatar-thumb-url\":{\"type\":[\"string\",\"null\"]},\"gpo-entity\":{},\"custom-fields\":{\"anyOf\":[{\"allOf\":[{\"$ref\":\"#/$defs/CoupaCustomFields\"}]},{\"type\":\"null\"}]}}}}}";
+pub const SCHEMAS: &str = "{\"$defs\":{\"Account\":{\"type\":\"object\",\"xml\":{\"name\":\"account\"},\"properties\":{\"id\":{\"type\":\"integer\",\"format\":\"int64\",\"readOnly\":true},\"name\":{\"type\":\"string\",\"maxLength\":1024},\"code\":{\"type\":\"string\",\"readOnly\":true},\"active\":{\"type\":\"boolean\"},\"account-type\":{\"allOf\":[{\"$ref\":\"#/$defs/AccountType\"}]},\"account-type-id\":{\"type\":\"integer\",\"format\":\"int64\",\"readOnly\":true},\"segment-1\":{\"type\":[\"string\",\"null\"],\"maxLength\":100},\"segment-2\":{\"type\":[\"string\",\"null\"],\"maxLength\":100},\"segment-3\":{\"type\":[\"string\",\"null\"],\"maxLength\":100},\"segment-4\":{\"type\":[\"string\",\"null\"],\"maxLength\":100},\"segment-5\":{\"type\":[\"string\",\"null\"],\"maxLength\":100},\"segment-6\":{\"type\":[\"string\",\"null\"],\"maxLength\":100},\"segment-7\":{\"type\":[\"string\",\"null\"],\"maxLength\":100},\"segment-8\":{\"type\":[\"string\",\"null\"],\"maxLength\":100},\"segment-9\":{\"type\":[\"string\",\"null\"],\"maxLength\":100},\"segment-10\":{\"type\":[\"string\",\"null\"],\"maxLength\":100},\"segment-11\":{\"type\":[\"string\",\"null\"],\"maxLength\":100},\"segment-12\":{\"type\":[\"string\",\"null\"],\"maxLength\":100},\"segment-13\":{\"type\":[\"string\",\"null\"],\"maxLength\":100},\"segment-14\":{\"type\":[\"string\",\"null\"],\"maxLength\":100},\"segment-15\":{\"type\":[\"string\",\"null\"],\"maxLength\":100},\"segment-16\":{\"type\":[\"string\",\"null\"],\"maxLength\":100},\"segment-17\":{\"type\":[\"string\",\"null\"],\"maxLength\":100},\"segment-18\":{\"type\":[\"string\",\"null\"],\"maxLength\":100},\"segment-19\":{\"type\":[\"string\",\"null\"],\"maxLength\":100},\"segment-20\":{\"type\":[\"string\",\"null\"],\"maxLength\":100},\"created-at\":{\"type\":\"string\",\"format\":\"date-time\",\"readOnly\":true},\"updated-at\":{\"type\":\"string\",\"format\":\"date-time\",\"readOnly\":true},\"created-by\":{\"readOnly\":true,\"allOf\":[{\"$ref\":\"#/$defs/UserSimple\"}]},\"updated-by\":{\"readOnly\":true,\"allOf\":[{\"$ref\":\"#/$defs/UserSimple\"}]}}},\"AccountAllocationUpdate\":{\"type\":\"object\",\"xml\":{\"name\":\"account\"},\"required\":[\"id\"],\"properties\":{\"id\":{\"type\":\"integer\",\"format\":\"int64\",\"minimum\":1},\"name\":{\"type\":\"string\",\"maxLength\":1024},\"active\":{\"type\":\"boolean\"},\"account-type\":{\"allOf\":[{\"$ref\":\"#/$defs/AccountTypeReference\"}]},\"segment-1\":{\"type\":\"string\",\"maxLength\":100},\"segment-2\":{\"type\":\"string\",\"maxLength\":100},\"segment-3\":{\"type\":\"string\",\"maxLength\":100},\"segment-4\":{\"type\":\"string\",\"maxLength\":100},\"segment-5\":{\"type\":\"string\",\"maxLength\":100},\"segment-6\":{\"type\":\"string\",\"maxLength\":100},\"segment-7\":{\"type\":\"string\",\"maxLength\":100},\"segment-8\":{\"type\":\"string\",\"maxLength\":100},\"segment-9\":{\"type\":\"string\",\"maxLength\":100},\"segment-10\":{\"type\":\"string\",\"maxLength\":100},\"segment-11\":{\"type\":\"string\",\"maxLength\":100},\"segment-12\":{\"type\":\"string\",\"maxLength\":100},\"segment-13\":{\"type\":\"string\",\"maxLength\":100},\"segment-14\":{\"type\":\"string\",\"maxLength\":100},\"segment-15\":{\"type\":\"string\",\"maxLength\":100},\"segment-16\":{\"type\":\"string\",\"maxLength\":100},\"segment-17\":{\"type\":\"string\",\"maxLength\":100},\"segment-18\":{\"type\":\"string\",\"maxLength\":100},\"segment-19\":{\"type\":\"string\",\"maxLength\":100},\"segment-20\":{\"type\":\"string\",\"maxLength\":100}}},\"AccountCreate\":{\"type\":\"object\",\"xml\":{\"name\":\"account\"},\"required\":[\"account-type\"],\"properties\":{\"name\":{\"type\":\"string\",\"maxLength\":1024},\"active\":{\"type\":\"boolean\"},\"account-type\":{\"allOf\":[{\"$ref\":\"#/$defs/AccountTypeReference\"}]},\"segment-1\":{\"type\":\"string\",\"maxLength\":100},\"segment-2\":{\"type\":\"string\",\"maxLength\":100},\"segment-3\":{\"type\":\"string\",\"maxLength\":100},\"segment-4\":{\"type\":\"string\",\"maxLength\":100},\"segment-5\":{\"type\":\"string\",\"maxLength\":100},\"segment-6\":{\"type\":\"string\",\"maxLength\":100},\"segment-7\":{\"type\":\"string\",\"maxLength\":100},\"segment-8\":{\"type\":\"string\",\"maxLength\":100},\"segment-9\":{\"type\":\"string\",\"maxLength\":100},\"segment-10\":{\"type\":\"string\",\"maxLength\":100},\"segment-11\":{\"type\":\"string\",\"maxLength\":100},\"segment-12\":{\"type\":\"string\",\"maxLength\":100},\"segment-13\":{\"type\":\"string\",\"maxLength\":100},\"segment-14\":{\"type\":\"string\",\"maxLength\":100},\"segment-15\":{\"type\":\"string\",\"maxLength\":100},\"segment-16\":{\"type\":\"string\",\"maxLength\":100},\"segment-17\":{\"type\":\"string\",\"maxLength\":100},\"segment-18\":{\"type\":\"string\",\"maxLength\":100},\"segment-19\":{\"type\":\"string\",\"maxLength\":100},\"segment-20\":{\"type\":\"string\",\"maxLength\":100}}},\"AccountList\":{\"type\":\"array\",\"xml\":{\"name\":\"accounts\",\"wrapped\":true},\"items\":{\"$ref\":\"#/$defs/Account\"}},\"AccountType\":{\"type\":\"object\",\"xml\":{\"name\":\"account-type\"},\"properties\":{\"id\":{\"type\":\"integer\",\"format\":\"int64\"},\"name\":{\"type\":\"string\"},\"active\":{\"type\":\"boolean\"},\"currency\":{\"allOf\":[{\"$ref\":\"#/$defs/Currency\"}]},\"created-at\":{\"type\":\"string\",\"format\":\"date-time\"},\"updated-at\":{\"type\":\"string\",\"format\":\"date-time\"}}},\"AccountTypeReference\":{\"type\":\"object\",\"xml\":{\"name\":\"account-type\"},\"properties\":{\"id\":{\"type\":\"integer\",\"format\":\"int64\"},\"name\":{\"type\":\"string\"}}},\"AccountUpdate\":{\"type\":\"object\",\"xml\":{\"name\":\"account\"},\"properties\":{\"name\":{\"type\":\"string\",\"maxLength\":1024},\"active\":{\"type\":\"boolean\"},\"account-type\":{\"allOf\":[{\"$ref\":\"#/$defs/AccountTypeReference\"}]},\"segment-1\":{\"type\":\"string\",\"maxLength\":100},\"segment-2\":{\"type\":\"string\",\"maxLength\":100},\"segment-3\":{\"type\":\"string\",\"maxLength\":100},\"segment-4\":{\"type\":\"string\",\"maxLength\":100},\"segment-5\":{\"type\":\"string\",\"maxLength\":100},\"segment-6\":{\"type\":\"string\",\"maxLength\":100},\"segment-7\":{\"type\":\"string\",\"maxLength\":100},\"segment-8\":{\"type\":\"string\",\"maxLength\":100},\"segment-9\":{\"type\":\"string\",\"maxLength\":100},\"segment-10\":{\"type\":\"string\",\"maxLength\":100},\"segment-11\":{\"type\":\"string\",\"maxLength\":100},\"segment-12\":{\"type\":\"string\",\"maxLength\":100},\"segment-13\":{\"type\":\"string\",\"maxLength\":100},\"segment-14\":{\"type\":\"string\",\"maxLength\":100},\"segment-15\":{\"type\":\"string\",\"maxLength\":100},\"segment-16\":{\"type\":\"string\",\"maxLength\":100},\"segment-17\":{\"type\":\"string\",\"maxLength\":100},\"segment-18\":{\"type\":\"string\",\"maxLength\":100},\"segment-19\":{\"type\":\"string\",\"maxLength\":100},\"segment-20\":{\"type\":\"string\",\"maxLength\":100}}},\"CoupaCustomFields\":{\"type\":[\"object\",\"null\"],\"additionalProperties\":true},\"CoupaJsonErrors\":{\"type\":\"object\",\"required\":[\"errors\"],\"properties\":{\"errors\":{\"type\":\"object\",\"additionalProperties\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}}}},\"CoupaReturnObject\":{\"type\":\"string\",\"enum\":[\"limited\",\"shallow\"]},\"CoupaReturnObjectWrite\":{\"type\":\"string\",\"enum\":[\"limited\",\"shallow\",\"none\"]},\"CoupaSortDirection\":{\"type\":\"string\",\"enum\":[\"asc\",\"desc\"]},\"CoupaXmlErrors\":{\"type\":\"object\",\"xml\":{\"name\":\"errors\"},\"properties\":{\"error\":{\"type\":\"array\",\"xml\":{\"name\":\"error\"},\"items\":{\"type\":\"string\",\"xml\":{\"name\":\"error\"}}}}},\"Currency\":{\"type\":\"object\",\"xml\":{\"name\":\"currency\"},\"properties\":{\"id\":{\"type\":\"integer\",\"format\":\"int64\"},\"code\":{\"type\":\"string\"},\"decimals\":{\"type\":\"integer\"}}},\"UserSimple\":{\"type\":\"object\",\"xml\":{\"name\":\"user\"},\"properties\":{\"id\":{\"type\":\"integer\",\"format\":\"int64\"},\"login\":{\"type\":\"string\"},\"employee-number\":{\"type\":[\"string\",\"null\"]},\"firstname\":{\"type\":\"string\"},\"lastname\":{\"type\":\"string\"},\"fullname\":{\"type\":\"string\"},\"email\":{\"type\":\"string\"},\"salesforce-id\":{\"type\":[\"string\",\"null\"]},\"avatar-thumb-url\":{\"type\":[\"string\",\"null\"]},\"gpo-entity\":{},\"custom-fields\":{\"anyOf\":[{\"type\":[\"object\",\"null\"],\"allOf\":[{\"$ref\":\"#/$defs/CoupaCustomFields\"}]},{\"type\":\"null\"}]}}}}}";
 ///A security scheme of the spec.
 pub static SCHEME_COUPA_OAUTH2: crate::Scheme = crate::Scheme {
     name: "coupa_oauth2",
@@ -125,6 +125,18 @@ pub static LIST_ACCOUNTS: rt::OperationSpec = rt::OperationSpec {
             location: rt::Location::Query,
             required: false,
             schema: "{\"type\":\"string\",\"format\":\"date-time\"}",
+        },
+        rt::ParamSpec {
+            name: "updated-at[gt_or_eq]",
+            location: rt::Location::Query,
+            required: false,
+            schema: "{\"type\":\"string\",\"format\":\"date-time\"}",
+        },
+        rt::ParamSpec {
+            name: "id[gt]",
+            location: rt::Location::Query,
+            required: false,
+            schema: "{\"type\":\"integer\",\"format\":\"int64\",\"minimum\":0}",
         },
         rt::ParamSpec {
             name: "name",
@@ -381,7 +393,7 @@ pub static LIST_ACCOUNTS: rt::OperationSpec = rt::OperationSpec {
 #[derive(Debug, Clone, PartialEq, serde::Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListAccountsQuery {
-    /// Maximum number of records to return (page size). Coupa documents a maximum and a default of 50. What Coupa does with a value above 50 is unconfirmed; the safe reading (and the sandbox behaviour) is that it is clamped to 50, so clients should page with `offset` rather than rely on a larger page.
+    /// Maximum number of records to return (page size), 1 to 50, default 50. Coupa documents 50 as the maximum; a value outside 1 to 50 is invalid and answers 400 (the server stubs and the typed model enforce the range). Page with `offset` to read more than 50 records.
     pub limit: Option<i64>,
     /// Number of records to skip before the first returned record (zero-based paging offset).
     pub offset: Option<i64>,
@@ -395,7 +407,9 @@ pub struct ListAccountsQuery {
     pub return_object: Option<common::CoupaReturnObject>,
     /// A JSON array (as a string) naming the attributes to return; nested arrays under an association name select that association's attributes, for example `["id","name",{"account-type":["id","name"]}]`. URL-encode the value.
     pub fields: Option<String>,
-    /// Name of an API filter defined by a Coupa administrator for this resource.
+    /** Name of an API filter defined by a Coupa administrator for this resource.
+
+ **Attribute filters.** Besides this named filter, every Core index filters on the resource's attributes with query parameters; the grammar is the same on every index and is described here once. `attr=value` matches equality (`active=true`, `segment-1=SF`). `attr[op]=value` applies an operator, `op` being one of `contains`, `starts_with`, `ends_with` (text only, not for date-times), `gt`, `lt`, `gt_or_eq`, `lt_or_eq`, `not_eq`, `in` and `not_in` (a comma-separated list: `id[in]=1,2,3`), and `blank` (`true` or `false`: the attribute is, or is not, empty). Filters go through associations by nesting the association's attribute in brackets (`account-type[name]=Ace`, `created-by[login]=jdoe`). Dashes and underscores in attribute names are interchangeable (`updated-at[gt]` is `updated_at[gt]`). Several filters combine with AND. Each index lists the filters integrations use most as named parameters. For incremental sync: `updated-at[gt_or_eq]` set to the start time of the previous run, with `order_by=id` and `id[gt]` set to the last id received, pages through the changed records without the drift `offset` suffers when records change during the walk. Any other attribute and operator of the grammar is accepted the same way and can be sent with the client's filter builder.*/
     pub filter: Option<String>,
     /// Only records created strictly after this date-time (attribute filter `created-at[gt]`).
     #[serde(rename = "created-at[gt]")]
@@ -409,6 +423,12 @@ pub struct ListAccountsQuery {
     /// Only records updated strictly before this date-time (attribute filter `updated-at[lt]`).
     #[serde(rename = "updated-at[lt]")]
     pub updated_at_lt: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// Only records updated at or after this date-time (attribute filter `updated-at[gt_or_eq]`, grammar under `filter`); the usual incremental-sync filter, given the start time of the previous run so that nothing updated during it is missed.
+    #[serde(rename = "updated-at[gt_or_eq]")]
+    pub updated_at_gt_or_eq: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// Only records whose id is greater than this one (attribute filter `id[gt]`, grammar under `filter`); with `order_by=id`, pages through a large result by id instead of by `offset`.
+    #[serde(rename = "id[gt]")]
+    pub id_gt: Option<i64>,
     /// Only accounts whose name equals this value.
     pub name: Option<String>,
     /// Only accounts whose name contains this text (attribute filter `name[contains]`).
@@ -688,6 +708,19 @@ pub static CREATE_ACCOUNT: rt::OperationSpec = rt::OperationSpec {
     }),
     responses: &[
         rt::ResponseSpec {
+            status: "200",
+            media: &[
+                rt::MediaSpec {
+                    media_type: "application/json",
+                    schema: "{\"$ref\":\"#/$defs/Account\"}",
+                },
+                rt::MediaSpec {
+                    media_type: "application/xml",
+                    schema: "{\"$ref\":\"#/$defs/Account\"}",
+                },
+            ],
+        },
+        rt::ResponseSpec {
             status: "201",
             media: &[
                 rt::MediaSpec {
@@ -765,6 +798,8 @@ pub struct CreateAccountQuery {
 /// The documented responses of `create_account`, one variant per status code.
 #[derive(Debug, Clone, PartialEq)]
 pub enum CreateAccountResponse {
+    /// 200: The created account, as the vendor's reference page words it ("HTTP 200 Created"); the same body as 201 (XML root element `<account>`).
+    Ok(t::Account),
     /// 201: The created account (XML root element `<account>`).
     Created(t::Account),
     /// 400: Validation failed (400): a body element on create or update, or a path or query parameter (for example `limit` above 50) on any operation. The body lists the errors, in the format chosen by `Accept`.
@@ -785,6 +820,26 @@ impl CreateAccountResponse {
     pub fn into_reply(self, media: &'static str) -> rt::Reply {
         let _ = media;
         match self {
+            Self::Ok(body) => {
+                match rt::pick(media, &["application/json", "application/xml"]) {
+                    "application/xml" => {
+                        rt::Reply::new(200u16)
+                            .body(
+                                "application/xml",
+                                "{\"$ref\":\"#/$defs/Account\"}",
+                                &body,
+                            )
+                    }
+                    _ => {
+                        rt::Reply::new(200u16)
+                            .body(
+                                "application/json",
+                                "{\"$ref\":\"#/$defs/Account\"}",
+                                &body,
+                            )
+                    }
+                }
+            }
             Self::Created(body) => {
                 match rt::pick(media, &["application/json", "application/xml"]) {
                     "application/xml" => {
@@ -1772,7 +1827,7 @@ impl UpdateAccountAllocationResponse {
         }
     }
 }
-/// The operations of Coupa Core API - Accounts (account allocations) (coupa-accounts 1.1.0). Implement every method (there are no defaults) and [`crate::Verifier`], then serve [`router`].
+/// The operations of Coupa Core API - Accounts (account allocations) (coupa-accounts 1.2.0). Implement every method (there are no defaults) and [`crate::Verifier`], then serve [`router`].
 pub trait CoupaAccounts: crate::Verifier {
     /** `GET /api/accounts`: Query accounts
 
@@ -1784,7 +1839,7 @@ pub trait CoupaAccounts: crate::Verifier {
     ) -> impl std::future::Future<Output = ListAccountsResponse> + Send;
     /** `POST /api/accounts`: Create an account
 
- Creates an account in the given chart of accounts (`account-type`, required). The answer is `201 Created` with the created account, including its `id` and the derived `code`. The vendor's reference page says "HTTP 200 Created", which mixes two statuses; the wider Coupa reference (and every other Core create) answers 201, so 201 is modelled. Validation failures (for example a blank required segment or an unknown `account-type`) answer 400 with the errors in the requested format.*/
+ Creates an account in the given chart of accounts (`account-type`, required). The answer is `201 Created` with the created account, including its `id` and the derived `code`. The vendor's reference page says "HTTP 200 Created", which mixes two statuses; the wider Coupa reference (and every other Core create) answers 201. Both are documented, with the same body, so that clients accept either; the server stubs answer 201. Validation failures (for example a blank required segment or an unknown `account-type`) answer 400 with the errors in the requested format.*/
     fn create_account(
         &self,
         caller: crate::Caller,
@@ -1812,7 +1867,9 @@ pub trait CoupaAccounts: crate::Verifier {
     ) -> impl std::future::Future<Output = UpdateAccountResponse> + Send;
     /** `PUT /api/accountAllocations`: Update an account (the vendor's reference page alias URL)
 
- The vendor's reference page documents the update URL as `PUT /api/accountAllocations`, without an id; the wider Coupa reference updates accounts at `PUT /api/accounts/{id}` (`update_account`). This path is kept as a documented alias so that integrations written from the vendor's reference page keep working: because the URL carries no id, the body must carry the `id` of the account to update, found beforehand with `list_accounts` by segment (`segment-1=...`) or `code`. It then behaves exactly like `update_account` for that id (200 with the updated account, 400 on validation errors, 404 if no account has that id). New integrations should use `update_account`.*/
+ The vendor's reference page documents the update URL as `PUT /api/accountAllocations`, without an id; the wider Coupa reference updates accounts at `PUT /api/accounts/{id}` (`update_account`). This path is kept as a documented alias so that integrations written from the vendor's reference page keep working: because the URL carries no id, the body must carry the `id` of the account to update, found beforehand with `list_accounts` by segment (`segment-1=...`) or `code`. It then behaves exactly like `update_account` for that id (200 with the updated account, 400 on validation errors, 404 if no account has that id).
+
+ **Deprecated; the URL itself is unconfirmed**: it comes only from the vendor's example-calls page, and whether Coupa serves it at all (and with an id in the body) is not confirmed. New integrations should use `update_account` (`PUT /api/accounts/{id}`).*/
     fn update_account_allocation(
         &self,
         caller: crate::Caller,
@@ -1918,6 +1975,14 @@ pub async fn list_accounts<S: CoupaAccounts>(
         )
     ),
     responses(
+        (
+            status = 200u16,
+            description = "The created account, as the vendor's reference page words it (\"HTTP 200 Created\"); the same body as 201 (XML root element `<account>`).",
+            content(
+                (doc::Account = "application/json"),
+                (doc::Account = "application/xml")
+            )
+        ),
         (
             status = 201u16,
             description = "The created account (XML root element `<account>`).",
@@ -2290,7 +2355,7 @@ pub fn router_with<S: CoupaAccounts>(
 /// The OpenAPI document derived from the handlers' annotations and the model types.
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    info(title = "Coupa Core API - Accounts (account allocations)", version = "1.1.0"),
+    info(title = "Coupa Core API - Accounts (account allocations)", version = "1.2.0"),
     paths(
         list_accounts,
         create_account,

@@ -7,7 +7,7 @@ use spendapi_types::cso_events as t;
 use crate::runtime as rt;
 /// The spec's component schemas as JSON Schema 2020-12 (`#/$defs/<Name>`), with their
 /// `xml` objects: what the runtime validates bodies and parameters against.
-pub const SCHEMAS: &str = "{\"$defs\":{\"CsoResult\":{\"type\":\"object\",\"required\":[\"result\"],\"properties\":{\"result\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/CsoResultEntry\"}}}},\"CsoResultEntry\":{\"type\":\"object\",\"required\":[\"type\"],\"properties\":{\"type\":{\"type\":\"string\"},\"description\":{\"type\":\"string\"},\"id\":{\"type\":\"string\",\"pattern\":\"^[0-9]{19}$\"}}},\"Event\":{\"type\":\"object\",\"required\":[\"id\",\"market-id\",\"state\",\"event-number\"],\"properties\":{\"id\":{\"type\":\"string\",\"pattern\":\"^[0-9]{19}$\",\"readOnly\":true},\"market-id\":{\"type\":\"string\",\"pattern\":\"^[0-9]+$\"},\"state\":{\"allOf\":[{\"$ref\":\"#/$defs/EventState\"}]},\"name\":{\"type\":\"string\"},\"description\":{\"type\":\"string\"},\"reference-number\":{\"type\":\"string\"},\"event-number\":{\"type\":\"integer\",\"format\":\"int64\",\"readOnly\":true},\"time-zone\":{\"type\":\"string\"},\"settings\":{\"allOf\":[{\"$ref\":\"#/$defs/EventSettings\"}]}}},\"EventCreate\":{\"type\":\"object\",\"required\":[\"market-id\"],\"properties\":{\"market-id\":{\"type\":\"string\",\"pattern\":\"^[0-9]+$\"},\"state\":{\"allOf\":[{\"$ref\":\"#/$defs/EventState\"}]},\"name\":{\"type\":\"string\"},\"description\":{\"type\":\"string\"},\"reference-number\":{\"type\":\"string\"},\"time-zone\":{\"type\":\"string\"},\"settings\":{\"allOf\":[{\"$ref\":\"#/$defs/EventSettings\"}]}}},\"EventCreateRequest\":{\"type\":\"object\",\"required\":[\"events\"],\"properties\":{\"events\":{\"type\":\"array\",\"minItems\":1,\"items\":{\"$ref\":\"#/$defs/EventCreate\"}}}},\"EventCreateResult\":{\"type\":\"object\",\"required\":[\"result\",\"added\",\"events\"],\"properties\":{\"result\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/CsoResultEntry\"}},\"added\":{\"type\":\"integer\",\"minimum\":0},\"events\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/EventReference\"}}}},\"EventDeleteRequest\":{\"type\":\"object\",\"required\":[\"events\"],\"properties\":{\"events\":{\"type\":\"array\",\"minItems\":1,\"items\":{\"$ref\":\"#/$defs/EventReference\"}}}},\"EventDeleteResult\":{\"type\":\"object\",\"required\":[\"result\",\"deleted\"],\"properties\":{\"result\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/CsoResultEntry\"}},\"deleted\":{\"type\":\"integer\",\"minimum\":0}}},\"EventList\":{\"type\":\"object\",\"required\":[\"total\",\"events\"],\"properties\":{\"total\":{\"type\":\"integer\",\"format\":\"int64\",\"minimum\":0},\"events\":{\"type\":\"array\",\"maxItems\":250,\"items\":{\"$ref\":\"#/$defs/Event\"}}}},\"EventReference\":{\"type\":\"object\",\"required\":[\"id\"],\"properties\":{\"id\":{\"type\":\"string\",\"pattern\":\"^[0-9]{19}$\"}}},\"EventSettings\":{\"type\":\"object\",\"properties\":{\"currency\":{\"type\":\"string\"}},\"additionalProperties\":true},\"EventState\":{\"type\":\"string\",\"enum\":[\"Setup\",\"Active\",\"Terminated\"]},\"EventUpdate\":{\"type\":\"object\",\"properties\":{\"state\":{\"allOf\":[{\"$ref\":\"#/$defs/EventState\"}]},\"name\":{\"type\":\"string\"},\"description\":{\"type\":\"string\"},\"reference-number\":{\"type\":\"string\"},\"time-zone\":{\"type\":\"string\"},\"settings\":{\"allOf\":[{\"$ref\":\"#/$defs/EventSettings\"}]}}},\"EventUpdateItem\":{\"type\":\"object\",\"required\":[\"id\"],\"properties\":{\"id\":{\"type\":\"string\",\"pattern\":\"^[0-9]{19}$\"},\"state\":{\"allOf\":[{\"$ref\":\"#/$defs/EventState\"}]},\"name\":{\"type\":\"string\"},\"description\":{\"type\":\"string\"},\"reference-number\":{\"type\":\"string\"},\"time-zone\":{\"type\":\"string\"},\"settings\":{\"allOf\":[{\"$ref\":\"#/$defs/EventSettings\"}]}}},\"EventUpdateRequest\":{\"type\":\"object\",\"required\":[\"events\"],\"properties\":{\"events\":{\"type\":\"array\",\"minItems\":1,\"items\":{\"$ref\":\"#/$defs/EventUpdateItem\"}}}},\"EventUpdateResult\":{\"type\":\"object\",\"required\":[\"result\",\"updated\"],\"properties\":{\"result\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/CsoResultEntry\"}},\"updated\":{\"type\":\"integer\",\"minimum\":0}}}}}";
+pub const SCHEMAS: &str = "{\"$defs\":{\"CsoResult\":{\"type\":\"object\",\"required\":[\"result\"],\"properties\":{\"result\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/CsoResultEntry\"}}}},\"CsoResultEntry\":{\"type\":\"object\",\"required\":[\"type\"],\"properties\":{\"type\":{\"type\":\"string\"},\"description\":{\"type\":\"string\"},\"id\":{\"type\":\"string\",\"pattern\":\"^[0-9]{1,19}$\"}}},\"Event\":{\"type\":\"object\",\"required\":[\"id\"],\"properties\":{\"id\":{\"type\":\"string\",\"pattern\":\"^[0-9]{1,19}$\",\"readOnly\":true},\"market-id\":{\"type\":\"string\",\"pattern\":\"^[0-9]{1,19}$\"},\"state\":{\"allOf\":[{\"$ref\":\"#/$defs/EventState\"}]},\"name\":{\"type\":\"string\"},\"description\":{\"type\":\"string\"},\"reference-number\":{\"type\":\"string\"},\"event-number\":{\"type\":\"integer\",\"format\":\"int64\",\"readOnly\":true},\"time-zone\":{\"type\":\"string\"},\"settings\":{\"allOf\":[{\"$ref\":\"#/$defs/EventSettings\"}]}}},\"EventCreate\":{\"type\":\"object\",\"required\":[\"market-id\"],\"properties\":{\"market-id\":{\"type\":\"string\",\"pattern\":\"^[0-9]{1,19}$\"},\"state\":{\"allOf\":[{\"$ref\":\"#/$defs/EventState\"}]},\"name\":{\"type\":\"string\"},\"description\":{\"type\":\"string\"},\"reference-number\":{\"type\":\"string\"},\"time-zone\":{\"type\":\"string\"},\"settings\":{\"allOf\":[{\"$ref\":\"#/$defs/EventSettings\"}]}}},\"EventCreateRequest\":{\"type\":\"object\",\"required\":[\"events\"],\"properties\":{\"events\":{\"type\":\"array\",\"minItems\":1,\"items\":{\"$ref\":\"#/$defs/EventCreate\"}}}},\"EventCreateResult\":{\"type\":\"object\",\"required\":[\"result\",\"added\",\"events\"],\"properties\":{\"result\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/CsoResultEntry\"}},\"added\":{\"type\":\"integer\",\"minimum\":0},\"events\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/EventReference\"}}}},\"EventDeleteRequest\":{\"type\":\"object\",\"required\":[\"events\"],\"properties\":{\"events\":{\"type\":\"array\",\"minItems\":1,\"items\":{\"$ref\":\"#/$defs/EventReference\"}}}},\"EventDeleteResult\":{\"type\":\"object\",\"required\":[\"result\",\"deleted\"],\"properties\":{\"result\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/CsoResultEntry\"}},\"deleted\":{\"type\":\"integer\",\"minimum\":0}}},\"EventList\":{\"type\":\"object\",\"required\":[\"total\",\"events\"],\"properties\":{\"total\":{\"type\":\"integer\",\"format\":\"int64\",\"minimum\":0},\"events\":{\"type\":\"array\",\"maxItems\":250,\"items\":{\"$ref\":\"#/$defs/Event\"}}}},\"EventReference\":{\"type\":\"object\",\"required\":[\"id\"],\"properties\":{\"id\":{\"type\":\"string\",\"pattern\":\"^[0-9]{1,19}$\"}}},\"EventSettings\":{\"type\":\"object\",\"properties\":{\"currency\":{\"type\":\"string\"}},\"additionalProperties\":true},\"EventState\":{\"type\":\"string\",\"enum\":[\"Setup\",\"Active\",\"Terminated\"]},\"EventUpdate\":{\"type\":\"object\",\"properties\":{\"state\":{\"allOf\":[{\"$ref\":\"#/$defs/EventState\"}]},\"name\":{\"type\":\"string\"},\"description\":{\"type\":\"string\"},\"reference-number\":{\"type\":\"string\"},\"time-zone\":{\"type\":\"string\"},\"settings\":{\"allOf\":[{\"$ref\":\"#/$defs/EventSettings\"}]}}},\"EventUpdateItem\":{\"type\":\"object\",\"required\":[\"id\"],\"properties\":{\"id\":{\"type\":\"string\",\"pattern\":\"^[0-9]{1,19}$\"},\"state\":{\"allOf\":[{\"$ref\":\"#/$defs/EventState\"}]},\"name\":{\"type\":\"string\"},\"description\":{\"type\":\"string\"},\"reference-number\":{\"type\":\"string\"},\"time-zone\":{\"type\":\"string\"},\"settings\":{\"allOf\":[{\"$ref\":\"#/$defs/EventSettings\"}]}}},\"EventUpdateRequest\":{\"type\":\"object\",\"required\":[\"events\"],\"properties\":{\"events\":{\"type\":\"array\",\"minItems\":1,\"items\":{\"$ref\":\"#/$defs/EventUpdateItem\"}}}},\"EventUpdateResult\":{\"type\":\"object\",\"required\":[\"result\",\"updated\"],\"properties\":{\"result\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/CsoResultEntry\"}},\"updated\":{\"type\":\"integer\",\"minimum\":0}}}}}";
 ///A security scheme of the spec.
 pub static SCHEME_CSO_API_KEY: crate::Scheme = crate::Scheme {
     name: "cso_api_key",
@@ -99,7 +99,7 @@ pub static LIST_EVENTS: rt::OperationSpec = rt::OperationSpec {
             name: "market-id",
             location: rt::Location::Query,
             required: false,
-            schema: "{\"type\":\"string\",\"pattern\":\"^[0-9]+$\"}",
+            schema: "{\"type\":\"string\",\"pattern\":\"^[0-9]{1,19}$\"}",
         },
         rt::ParamSpec {
             name: "event-number",
@@ -575,7 +575,7 @@ pub static GET_EVENT: rt::OperationSpec = rt::OperationSpec {
             name: "id",
             location: rt::Location::Path,
             required: true,
-            schema: "{\"type\":\"string\",\"pattern\":\"^[0-9]{19}$\"}",
+            schema: "{\"type\":\"string\",\"pattern\":\"^[0-9]{1,19}$\"}",
         },
     ],
     body: None,
@@ -631,7 +631,7 @@ pub static GET_EVENT: rt::OperationSpec = rt::OperationSpec {
 #[derive(Debug, Clone, PartialEq, serde::Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Path)]
 pub struct GetEventPath {
-    /// The id of the event (a 19-digit number carried as a string).
+    /// The id of the event (a number of up to 19 digits carried as a string).
     pub id: String,
 }
 /// The documented responses of `get_event`, one variant per status code.
@@ -695,7 +695,7 @@ pub static UPDATE_EVENT: rt::OperationSpec = rt::OperationSpec {
             name: "id",
             location: rt::Location::Path,
             required: true,
-            schema: "{\"type\":\"string\",\"pattern\":\"^[0-9]{19}$\"}",
+            schema: "{\"type\":\"string\",\"pattern\":\"^[0-9]{1,19}$\"}",
         },
     ],
     body: Some(rt::BodySpec {
@@ -759,7 +759,7 @@ pub static UPDATE_EVENT: rt::OperationSpec = rt::OperationSpec {
 #[derive(Debug, Clone, PartialEq, serde::Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Path)]
 pub struct UpdateEventPath {
-    /// The id of the event (a 19-digit number carried as a string).
+    /// The id of the event (a number of up to 19 digits carried as a string).
     pub id: String,
 }
 /// The documented responses of `update_event`, one variant per status code.
@@ -827,7 +827,7 @@ pub static DELETE_EVENT: rt::OperationSpec = rt::OperationSpec {
             name: "id",
             location: rt::Location::Path,
             required: true,
-            schema: "{\"type\":\"string\",\"pattern\":\"^[0-9]{19}$\"}",
+            schema: "{\"type\":\"string\",\"pattern\":\"^[0-9]{1,19}$\"}",
         },
     ],
     body: None,
@@ -883,7 +883,7 @@ pub static DELETE_EVENT: rt::OperationSpec = rt::OperationSpec {
 #[derive(Debug, Clone, PartialEq, serde::Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Path)]
 pub struct DeleteEventPath {
-    /// The id of the event (a 19-digit number carried as a string).
+    /// The id of the event (a number of up to 19 digits carried as a string).
     pub id: String,
 }
 /// The documented responses of `delete_event`, one variant per status code.
@@ -932,7 +932,7 @@ impl DeleteEventResponse {
         }
     }
 }
-/// The operations of Coupa Sourcing (CSO) Events API (cso-events 1.1.0). Implement every method (there are no defaults) and [`crate::Verifier`], then serve [`router`].
+/// The operations of Coupa Sourcing (CSO) Events API (cso-events 2.0.0). Implement every method (there are no defaults) and [`crate::Verifier`], then serve [`router`].
 pub trait CsoEvents: crate::Verifier {
     /** `GET /api/events`: List events
 
@@ -973,7 +973,13 @@ pub trait CsoEvents: crate::Verifier {
  Deletes one or more events identified by their `id` (mass delete); the ids travel in
  the request body. The response counts the deleted events in `deleted` and has one
  `result` entry per deleted event; an event that could not be deleted gets an entry
- with its `id` and an error `type`.*/
+ with its `id` and an error `type`.
+
+ A body on DELETE has no defined semantics in HTTP, and OpenAPI 3.0.3 says consumers
+ SHALL ignore a request body on methods without body semantics: some HTTP libraries,
+ proxies and generated clients drop it. CSO requires it here, so it is documented as
+ the vendor does. The portable route is `DELETE /api/events/{id}` (`delete_event`),
+ one event at a time, which needs no body.*/
     fn delete_events(
         &self,
         caller: crate::Caller,
@@ -1012,7 +1018,7 @@ pub trait CsoEvents: crate::Verifier {
     get,
     path = "/api/events",
     operation_id = "list_events",
-    tag = "Events",
+    tag = "events",
     summary = "List events",
     params(ListEventsQuery),
     responses(
@@ -1060,7 +1066,7 @@ pub async fn list_events<S: CsoEvents>(
     put,
     path = "/api/events",
     operation_id = "update_events",
-    tag = "Events",
+    tag = "events",
     summary = "Update events in bulk",
     request_body(
         description = "The events to update, each with its `id`.",
@@ -1111,7 +1117,7 @@ pub async fn update_events<S: CsoEvents>(
     post,
     path = "/api/events",
     operation_id = "create_events",
-    tag = "Events",
+    tag = "events",
     summary = "Create events",
     request_body(
         description = "The events to create.",
@@ -1162,7 +1168,7 @@ pub async fn create_events<S: CsoEvents>(
     delete,
     path = "/api/events",
     operation_id = "delete_events",
-    tag = "Events",
+    tag = "events",
     summary = "Delete events in bulk",
     request_body(
         description = "The ids of the events to delete.",
@@ -1213,7 +1219,7 @@ pub async fn delete_events<S: CsoEvents>(
     get,
     path = "/api/events/{id}",
     operation_id = "get_event",
-    tag = "Events",
+    tag = "events",
     summary = "Show an event",
     params(GetEventPath),
     responses(
@@ -1266,7 +1272,7 @@ pub async fn get_event<S: CsoEvents>(
     put,
     path = "/api/events/{id}",
     operation_id = "update_event",
-    tag = "Events",
+    tag = "events",
     summary = "Update an event",
     params(UpdateEventPath),
     request_body(
@@ -1324,7 +1330,7 @@ pub async fn update_event<S: CsoEvents>(
     delete,
     path = "/api/events/{id}",
     operation_id = "delete_event",
-    tag = "Events",
+    tag = "events",
     summary = "Delete an event",
     params(DeleteEventPath),
     responses(
@@ -1403,7 +1409,7 @@ pub fn router_with<S: CsoEvents>(
 /// The OpenAPI document derived from the handlers' annotations and the model types.
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    info(title = "Coupa Sourcing (CSO) Events API", version = "1.1.0"),
+    info(title = "Coupa Sourcing (CSO) Events API", version = "2.0.0"),
     paths(
         list_events,
         update_events,

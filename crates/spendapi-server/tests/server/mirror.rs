@@ -44,10 +44,9 @@ impl<'a> Doc<'a> {
         for key in ["allOf", "anyOf", "oneOf"] {
             if let Some(parts) = schema.get(key).and_then(Value::as_array) {
                 let non_null: Vec<&Value> = parts.iter().filter(|p| !is_null_schema(p)).collect();
-                if non_null.len() == 1
-                    && schema.get("type").is_none()
-                    && schema.get("properties").is_none()
-                {
+                // A `type` beside a one-entry wrapper (OpenAPI 3.0.3 needs it for `nullable`)
+                // says nothing the wrapped schema does not.
+                if non_null.len() == 1 && schema.get("properties").is_none() {
                     return self.describe(non_null[0], depth + 1);
                 }
             }

@@ -503,7 +503,7 @@ async fn cso_errors_are_result_envelopes() {
             None,
             "query parameter 'limit'",
         ),
-        ("GET", "/api/events/123", None, "path parameter 'id'"),
+        ("GET", "/api/events/12a", None, "path parameter 'id'"),
     ];
     for (method, uri, body, needle) in cases {
         let answer = send(&app, request(method, uri, &[CSO_KEY, JSON], body)).await;

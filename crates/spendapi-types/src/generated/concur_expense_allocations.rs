@@ -16,7 +16,7 @@ reimbursement currency when the report was created, for example `USD`, `EUR`,
 `GBP` (the vendor page's list says `GBO`, a typo).
 */
     #[serde(rename = "currencyCode")]
-    pub currency_code: ::std::string::String,
+    pub currency_code: AmountCurrencyCode,
     ///The amount in the currency.
     pub value: f64,
 }
@@ -25,7 +25,76 @@ impl Amount {
         Default::default()
     }
 }
-///The access level of the SAP Concur user for this request.
+/**The 3-letter ISO 4217 code of the expense report currency, based on the user's
+reimbursement currency when the report was created, for example `USD`, `EUR`,
+`GBP` (the vendor page's list says `GBO`, a typo).
+*/
+#[derive(
+    ::serde::Serialize,
+    Clone,
+    Debug,
+    Eq,
+    Hash,
+    Ord,
+    PartialEq,
+    PartialOrd,
+    schemars::JsonSchema
+)]
+#[serde(transparent)]
+pub struct AmountCurrencyCode(::std::string::String);
+impl ::std::ops::Deref for AmountCurrencyCode {
+    type Target = ::std::string::String;
+    fn deref(&self) -> &::std::string::String {
+        &self.0
+    }
+}
+impl ::std::convert::From<AmountCurrencyCode> for ::std::string::String {
+    fn from(value: AmountCurrencyCode) -> Self {
+        value.0
+    }
+}
+impl ::std::str::FromStr for AmountCurrencyCode {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+        { ::regress::Regex::new("^[A-Z]{3}$").unwrap() });
+        if PATTERN.find(value).is_none() {
+            return Err("doesn't match pattern \"^[A-Z]{3}$\"".into());
+        }
+        Ok(Self(value.to_string()))
+    }
+}
+impl ::std::convert::TryFrom<&str> for AmountCurrencyCode {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String> for AmountCurrencyCode {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for AmountCurrencyCode {
+    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+    where
+        D: ::serde::Deserializer<'de>,
+    {
+        ::std::string::String::deserialize(deserializer)?
+            .parse()
+            .map_err(|e: self::error::ConversionError| {
+                <D::Error as ::serde::de::Error>::custom(e.to_string())
+            })
+    }
+}
+///The access level of the SAP Concur user for getting or updating an allocation.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -345,8 +414,10 @@ impl<'de> ::serde::Deserialize<'de> for GetReportAllocationReportId {
             })
     }
 }
-/**A HATEOAS link, as documented in the vendor page's schema tables. None of this API's
-example payloads carries links; the schema is kept for completeness.
+/**A HATEOAS link, as documented in the vendor page's schema tables. No operation of
+this API returns links (none of the examples carries one); the schema is kept because
+the vendor documents it for Expense Reports v4, so that a response that does carry
+links can be typed.
 */
 #[derive(
     ::serde::Deserialize,
@@ -385,6 +456,58 @@ pub struct Link {
 impl Link {
     pub fn builder() -> builder::Link {
         Default::default()
+    }
+}
+///The access level of the SAP Concur user for listing an expense's allocations.
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Copy,
+    Debug,
+    Eq,
+    Hash,
+    Ord,
+    PartialEq,
+    PartialOrd,
+    schemars::JsonSchema
+)]
+pub enum ListContextType {
+    #[serde(rename = "TRAVELER")]
+    Traveler,
+}
+impl ::std::fmt::Display for ListContextType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match *self {
+            Self::Traveler => f.write_str("TRAVELER"),
+        }
+    }
+}
+impl ::std::str::FromStr for ListContextType {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        match value {
+            "TRAVELER" => Ok(Self::Traveler),
+            _ => Err("invalid value".into()),
+        }
+    }
+}
+impl ::std::convert::TryFrom<&str> for ListContextType {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String> for ListContextType {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
     }
 }
 ///`ListExpenseAllocationsExpenseId`
@@ -1039,7 +1162,7 @@ pub mod builder {
     #[derive(Clone, Debug)]
     pub struct Amount {
         currency_code: ::std::result::Result<
-            ::std::string::String,
+            super::AmountCurrencyCode,
             ::std::string::String,
         >,
         value: ::std::result::Result<f64, ::std::string::String>,
@@ -1055,7 +1178,7 @@ pub mod builder {
     impl Amount {
         pub fn currency_code<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::std::string::String>,
+            T: ::std::convert::TryInto<super::AmountCurrencyCode>,
             T::Error: ::std::fmt::Display,
         {
             self.currency_code = value

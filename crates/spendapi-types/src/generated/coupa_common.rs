@@ -329,7 +329,7 @@ pub struct Role {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-    ///User who created this record.
+    ///User who created this record (read-only).
     #[serde(
         rename = "created-by",
         skip_serializing_if = "::std::option::Option::is_none"
@@ -359,7 +359,7 @@ pub struct Role {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-    ///User who last updated this record.
+    ///User who last updated this record (read-only).
     #[serde(
         rename = "updated-by",
         skip_serializing_if = "::std::option::Option::is_none"
@@ -533,7 +533,7 @@ pub struct User {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-    ///User who created this record.
+    ///User who created this record (read-only).
     #[serde(
         rename = "created-by",
         skip_serializing_if = "::std::option::Option::is_none"
@@ -854,7 +854,7 @@ pub struct User {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-    ///User who last updated this record.
+    ///User who last updated this record (read-only).
     #[serde(
         rename = "updated-by",
         skip_serializing_if = "::std::option::Option::is_none"

@@ -203,12 +203,12 @@ pub struct IntegrationHistoryRecord {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub document_status: ::std::option::Option<IntegrationHistoryRecordDocumentStatus>,
-    ///Type of the Coupa document the record is about.
+    ///Type of the Coupa document the record is about, a Coupa class name. The vendor documents 31 values (listed in `IntegrationDocumentType`, which the write schemas and the `document-type` filter use); a record may come back with a type added later, so readers must accept any string here.
     #[serde(
         rename = "document-type",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub document_type: ::std::option::Option<IntegrationDocumentType>,
+    pub document_type: ::std::option::Option<IntegrationHistoryRecordDocumentType>,
     ///Identifier of the document in the external system.
     #[serde(
         rename = "external-id",
@@ -218,10 +218,10 @@ pub struct IntegrationHistoryRecord {
     ///Coupa's unique identifier of the record.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<i64>,
-    ///The integration the record belongs to, if any.
+    ///The integration the record belongs to; null when there is none.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub integration: ::std::option::Option<IntegrationSummary>,
-    ///File name of the bulk import/export the record came from. the vendor reference page's first column shows `integration_filename`; Coupa wire names are kebab-case (the second column of every other row and the vendor's wider documentation), so `integration-filename` is used.
+    ///File name of the bulk import/export the record came from. The vendor's reference page names this row `integration_filename` in its first column, where every other row has the kebab-case element name (`created-at`, `document-id`); its second column, which repeats the name in snake_case on other rows (`contact_alert_type`), holds a description here. Coupa wire names are kebab-case, so `integration-filename` is used.
     #[serde(
         rename = "integration-filename",
         skip_serializing_if = "::std::option::Option::is_none"
@@ -864,6 +864,72 @@ impl<'de> ::serde::Deserialize<'de> for IntegrationHistoryRecordDocumentStatus {
             })
     }
 }
+///Type of the Coupa document the record is about, a Coupa class name. The vendor documents 31 values (listed in `IntegrationDocumentType`, which the write schemas and the `document-type` filter use); a record may come back with a type added later, so readers must accept any string here.
+#[derive(
+    ::serde::Serialize,
+    Clone,
+    Debug,
+    Eq,
+    Hash,
+    Ord,
+    PartialEq,
+    PartialOrd,
+    schemars::JsonSchema
+)]
+#[serde(transparent)]
+pub struct IntegrationHistoryRecordDocumentType(::std::string::String);
+impl ::std::ops::Deref for IntegrationHistoryRecordDocumentType {
+    type Target = ::std::string::String;
+    fn deref(&self) -> &::std::string::String {
+        &self.0
+    }
+}
+impl ::std::convert::From<IntegrationHistoryRecordDocumentType>
+for ::std::string::String {
+    fn from(value: IntegrationHistoryRecordDocumentType) -> Self {
+        value.0
+    }
+}
+impl ::std::str::FromStr for IntegrationHistoryRecordDocumentType {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        if value.chars().count() > 255usize {
+            return Err("longer than 255 characters".into());
+        }
+        Ok(Self(value.to_string()))
+    }
+}
+impl ::std::convert::TryFrom<&str> for IntegrationHistoryRecordDocumentType {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String>
+for IntegrationHistoryRecordDocumentType {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for IntegrationHistoryRecordDocumentType {
+    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+    where
+        D: ::serde::Deserializer<'de>,
+    {
+        ::std::string::String::deserialize(deserializer)?
+            .parse()
+            .map_err(|e: self::error::ConversionError| {
+                <D::Error as ::serde::de::Error>::custom(e.to_string())
+            })
+    }
+}
 ///Identifier of the document in the external system.
 #[derive(
     ::serde::Serialize,
@@ -929,7 +995,7 @@ impl<'de> ::serde::Deserialize<'de> for IntegrationHistoryRecordExternalId {
             })
     }
 }
-///File name of the bulk import/export the record came from. the vendor reference page's first column shows `integration_filename`; Coupa wire names are kebab-case (the second column of every other row and the vendor's wider documentation), so `integration-filename` is used.
+///File name of the bulk import/export the record came from. The vendor's reference page names this row `integration_filename` in its first column, where every other row has the kebab-case element name (`created-at`, `document-id`); its second column, which repeats the name in snake_case on other rows (`contact_alert_type`), holds a description here. Coupa wire names are kebab-case, so `integration-filename` is used.
 #[derive(
     ::serde::Serialize,
     Clone,
@@ -2012,7 +2078,7 @@ pub mod builder {
             ::std::string::String,
         >,
         document_type: ::std::result::Result<
-            ::std::option::Option<super::IntegrationDocumentType>,
+            ::std::option::Option<super::IntegrationHistoryRecordDocumentType>,
             ::std::string::String,
         >,
         external_id: ::std::result::Result<
@@ -2177,7 +2243,7 @@ pub mod builder {
         pub fn document_type<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::std::option::Option<super::IntegrationDocumentType>,
+                ::std::option::Option<super::IntegrationHistoryRecordDocumentType>,
             >,
             T::Error: ::std::fmt::Display,
         {

@@ -81,9 +81,9 @@ impl ::std::str::FromStr for CsoResultEntryId {
         value: &str,
     ) -> ::std::result::Result<Self, self::error::ConversionError> {
         static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-        { ::regress::Regex::new("^[0-9]{19}$").unwrap() });
+        { ::regress::Regex::new("^[0-9]{1,19}$").unwrap() });
         if PATTERN.find(value).is_none() {
-            return Err("doesn't match pattern \"^[0-9]{19}$\"".into());
+            return Err("doesn't match pattern \"^[0-9]{1,19}$\"".into());
         }
         Ok(Self(value.to_string()))
     }
@@ -147,9 +147,9 @@ impl ::std::str::FromStr for DeleteEventId {
         value: &str,
     ) -> ::std::result::Result<Self, self::error::ConversionError> {
         static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-        { ::regress::Regex::new("^[0-9]{19}$").unwrap() });
+        { ::regress::Regex::new("^[0-9]{1,19}$").unwrap() });
         if PATTERN.find(value).is_none() {
-            return Err("doesn't match pattern \"^[0-9]{19}$\"".into());
+            return Err("doesn't match pattern \"^[0-9]{1,19}$\"".into());
         }
         Ok(Self(value.to_string()))
     }
@@ -198,16 +198,22 @@ pub struct Event {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     ///A unique number of the event, assigned incrementally by CSO and never updated.
-    #[serde(rename = "event-number")]
-    pub event_number: i64,
-    /**The id of the event: a 19-digit number carried as a JSON string (the vendor page's
+    #[serde(
+        rename = "event-number",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub event_number: ::std::option::Option<i64>,
+    /**The id of the event: a number of up to 19 digits carried as a JSON string (the vendor page's
 table says `integer`; the examples and the vendor notes use strings, which also
 keeps the value exact outside 64-bit-float range).
 */
     pub id: EventId,
     ///The id of the market that the event belongs to (digits, carried as a string). Set at creation and never changed.
-    #[serde(rename = "market-id")]
-    pub market_id: EventMarketId,
+    #[serde(
+        rename = "market-id",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub market_id: ::std::option::Option<EventMarketId>,
     ///The name of the event.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
@@ -221,7 +227,8 @@ keeps the value exact outside 64-bit-float range).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub settings: ::std::option::Option<EventSettings>,
     ///The status / current phase of the event.
-    pub state: EventState,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub state: ::std::option::Option<EventState>,
     ///The time zone of the event as an IANA time zone name, for example `Europe/Stockholm`.
     #[serde(
         rename = "time-zone",
@@ -235,7 +242,9 @@ impl Event {
     }
 }
 /**An event to create. `id` and `event-number` are assigned by CSO and are not
-accepted. `market-id` is required and cannot be changed later.
+accepted (the element table marks `event-number` as In, but it is "an incremental
+value" and the create payload of the vendor page does not send it). `market-id` is
+required and cannot be changed later.
 */
 #[derive(
     ::serde::Deserialize,
@@ -310,9 +319,9 @@ impl ::std::str::FromStr for EventCreateMarketId {
         value: &str,
     ) -> ::std::result::Result<Self, self::error::ConversionError> {
         static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-        { ::regress::Regex::new("^[0-9]+$").unwrap() });
+        { ::regress::Regex::new("^[0-9]{1,19}$").unwrap() });
         if PATTERN.find(value).is_none() {
-            return Err("doesn't match pattern \"^[0-9]+$\"".into());
+            return Err("doesn't match pattern \"^[0-9]{1,19}$\"".into());
         }
         Ok(Self(value.to_string()))
     }
@@ -423,7 +432,7 @@ impl EventDeleteResult {
         Default::default()
     }
 }
-/**The id of the event: a 19-digit number carried as a JSON string (the vendor page's
+/**The id of the event: a number of up to 19 digits carried as a JSON string (the vendor page's
 table says `integer`; the examples and the vendor notes use strings, which also
 keeps the value exact outside 64-bit-float range).
 */
@@ -457,9 +466,9 @@ impl ::std::str::FromStr for EventId {
         value: &str,
     ) -> ::std::result::Result<Self, self::error::ConversionError> {
         static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-        { ::regress::Regex::new("^[0-9]{19}$").unwrap() });
+        { ::regress::Regex::new("^[0-9]{1,19}$").unwrap() });
         if PATTERN.find(value).is_none() {
-            return Err("doesn't match pattern \"^[0-9]{19}$\"".into());
+            return Err("doesn't match pattern \"^[0-9]{1,19}$\"".into());
         }
         Ok(Self(value.to_string()))
     }
@@ -543,9 +552,9 @@ impl ::std::str::FromStr for EventMarketId {
         value: &str,
     ) -> ::std::result::Result<Self, self::error::ConversionError> {
         static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-        { ::regress::Regex::new("^[0-9]+$").unwrap() });
+        { ::regress::Regex::new("^[0-9]{1,19}$").unwrap() });
         if PATTERN.find(value).is_none() {
-            return Err("doesn't match pattern \"^[0-9]+$\"".into());
+            return Err("doesn't match pattern \"^[0-9]{1,19}$\"".into());
         }
         Ok(Self(value.to_string()))
     }
@@ -627,9 +636,9 @@ impl ::std::str::FromStr for EventReferenceId {
         value: &str,
     ) -> ::std::result::Result<Self, self::error::ConversionError> {
         static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-        { ::regress::Regex::new("^[0-9]{19}$").unwrap() });
+        { ::regress::Regex::new("^[0-9]{1,19}$").unwrap() });
         if PATTERN.find(value).is_none() {
-            return Err("doesn't match pattern \"^[0-9]{19}$\"".into());
+            return Err("doesn't match pattern \"^[0-9]{1,19}$\"".into());
         }
         Ok(Self(value.to_string()))
     }
@@ -860,9 +869,9 @@ impl ::std::str::FromStr for EventUpdateItemId {
         value: &str,
     ) -> ::std::result::Result<Self, self::error::ConversionError> {
         static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-        { ::regress::Regex::new("^[0-9]{19}$").unwrap() });
+        { ::regress::Regex::new("^[0-9]{1,19}$").unwrap() });
         if PATTERN.find(value).is_none() {
-            return Err("doesn't match pattern \"^[0-9]{19}$\"".into());
+            return Err("doesn't match pattern \"^[0-9]{1,19}$\"".into());
         }
         Ok(Self(value.to_string()))
     }
@@ -964,9 +973,9 @@ impl ::std::str::FromStr for GetEventId {
         value: &str,
     ) -> ::std::result::Result<Self, self::error::ConversionError> {
         static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-        { ::regress::Regex::new("^[0-9]{19}$").unwrap() });
+        { ::regress::Regex::new("^[0-9]{1,19}$").unwrap() });
         if PATTERN.find(value).is_none() {
-            return Err("doesn't match pattern \"^[0-9]{19}$\"".into());
+            return Err("doesn't match pattern \"^[0-9]{1,19}$\"".into());
         }
         Ok(Self(value.to_string()))
     }
@@ -1030,9 +1039,9 @@ impl ::std::str::FromStr for ListEventsMarketId {
         value: &str,
     ) -> ::std::result::Result<Self, self::error::ConversionError> {
         static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-        { ::regress::Regex::new("^[0-9]+$").unwrap() });
+        { ::regress::Regex::new("^[0-9]{1,19}$").unwrap() });
         if PATTERN.find(value).is_none() {
-            return Err("doesn't match pattern \"^[0-9]+$\"".into());
+            return Err("doesn't match pattern \"^[0-9]{1,19}$\"".into());
         }
         Ok(Self(value.to_string()))
     }
@@ -1096,9 +1105,9 @@ impl ::std::str::FromStr for UpdateEventId {
         value: &str,
     ) -> ::std::result::Result<Self, self::error::ConversionError> {
         static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-        { ::regress::Regex::new("^[0-9]{19}$").unwrap() });
+        { ::regress::Regex::new("^[0-9]{1,19}$").unwrap() });
         if PATTERN.find(value).is_none() {
-            return Err("doesn't match pattern \"^[0-9]{19}$\"".into());
+            return Err("doesn't match pattern \"^[0-9]{1,19}$\"".into());
         }
         Ok(Self(value.to_string()))
     }
@@ -1254,9 +1263,15 @@ pub mod builder {
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
         >,
-        event_number: ::std::result::Result<i64, ::std::string::String>,
+        event_number: ::std::result::Result<
+            ::std::option::Option<i64>,
+            ::std::string::String,
+        >,
         id: ::std::result::Result<super::EventId, ::std::string::String>,
-        market_id: ::std::result::Result<super::EventMarketId, ::std::string::String>,
+        market_id: ::std::result::Result<
+            ::std::option::Option<super::EventMarketId>,
+            ::std::string::String,
+        >,
         name: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
@@ -1269,7 +1284,10 @@ pub mod builder {
             ::std::option::Option<super::EventSettings>,
             ::std::string::String,
         >,
-        state: ::std::result::Result<super::EventState, ::std::string::String>,
+        state: ::std::result::Result<
+            ::std::option::Option<super::EventState>,
+            ::std::string::String,
+        >,
         time_zone: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
@@ -1279,13 +1297,13 @@ pub mod builder {
         fn default() -> Self {
             Self {
                 description: Ok(Default::default()),
-                event_number: Err("no value supplied for event_number".to_string()),
+                event_number: Ok(Default::default()),
                 id: Err("no value supplied for id".to_string()),
-                market_id: Err("no value supplied for market_id".to_string()),
+                market_id: Ok(Default::default()),
                 name: Ok(Default::default()),
                 reference_number: Ok(Default::default()),
                 settings: Ok(Default::default()),
-                state: Err("no value supplied for state".to_string()),
+                state: Ok(Default::default()),
                 time_zone: Ok(Default::default()),
             }
         }
@@ -1305,7 +1323,7 @@ pub mod builder {
         }
         pub fn event_number<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<i64>,
+            T: ::std::convert::TryInto<::std::option::Option<i64>>,
             T::Error: ::std::fmt::Display,
         {
             self.event_number = value
@@ -1327,7 +1345,7 @@ pub mod builder {
         }
         pub fn market_id<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<super::EventMarketId>,
+            T: ::std::convert::TryInto<::std::option::Option<super::EventMarketId>>,
             T::Error: ::std::fmt::Display,
         {
             self.market_id = value
@@ -1373,7 +1391,7 @@ pub mod builder {
         }
         pub fn state<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<super::EventState>,
+            T: ::std::convert::TryInto<::std::option::Option<super::EventState>>,
             T::Error: ::std::fmt::Display,
         {
             self.state = value
