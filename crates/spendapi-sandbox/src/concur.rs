@@ -110,8 +110,15 @@ fn list_path(path: &ListExpenseAllocationsPath) -> String {
     )
 }
 
-fn allocation_path(user: &uuid::Uuid, context: &concur::ContextType, report: &str, allocation: &str) -> String {
-    format!("/expensereports/v4/users/{user}/context/{context}/reports/{report}/allocations/{allocation}")
+fn allocation_path(
+    user: &uuid::Uuid,
+    context: &concur::ContextType,
+    report: &str,
+    allocation: &str,
+) -> String {
+    format!(
+        "/expensereports/v4/users/{user}/context/{context}/reports/{report}/allocations/{allocation}"
+    )
 }
 
 impl ConcurExpenseAllocations for Sandbox {
@@ -158,7 +165,12 @@ impl ConcurExpenseAllocations for Sandbox {
         path: GetReportAllocationPath,
         headers: GetReportAllocationHeaders,
     ) -> GetReportAllocationResponse {
-        let where_ = allocation_path(&path.user_id, &path.context_type, &path.report_id, &path.allocation_id);
+        let where_ = allocation_path(
+            &path.user_id,
+            &path.context_type,
+            &path.report_id,
+            &path.allocation_id,
+        );
         let result = async {
             let docs = report(self, &path.user_id, &path.report_id).await?;
             in_report(&docs, &path.allocation_id)
@@ -187,11 +199,19 @@ impl ConcurExpenseAllocations for Sandbox {
         headers: UpdateReportAllocationHeaders,
         body: concur::UpdateReportAllocation,
     ) -> UpdateReportAllocationResponse {
-        let where_ = allocation_path(&path.user_id, &path.context_type, &path.report_id, &path.allocation_id);
+        let where_ = allocation_path(
+            &path.user_id,
+            &path.context_type,
+            &path.report_id,
+            &path.allocation_id,
+        );
         let result = async {
             let mut tx = self.store.begin().await.map_err(|e| panic!("{e:#}"))?;
             let docs = tx
-                .find(&store::ALLOCATIONS, &report_preds(&path.user_id, &path.report_id))
+                .find(
+                    &store::ALLOCATIONS,
+                    &report_preds(&path.user_id, &path.report_id),
+                )
                 .await
                 .unwrap_or_else(|err| panic!("{err:#}"));
             if docs.is_empty() {
@@ -205,7 +225,12 @@ impl ConcurExpenseAllocations for Sandbox {
             }
             // Every listed expense must be an expense of this report, and the allocation
             // must belong to one of them.
-            let expense_of = |d: &Value| d.get("expenseId").and_then(Value::as_str).unwrap_or("").to_owned();
+            let expense_of = |d: &Value| {
+                d.get("expenseId")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_owned()
+            };
             for expense in &body.expense_ids {
                 let expense = String::from(expense.clone());
                 if !docs.iter().any(|d| same_id(&expense_of(d), &expense)) {

@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 
 use serde::de::DeserializeOwned;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use spendapi_server::Caller;
 use spendapi_server::coupa_accounts::*;
 use spendapi_server::coupa_delegations::*;
@@ -46,7 +46,8 @@ pub fn errors(resource: &str, messages: Vec<String>) -> CoupaJsonErrors {
 /// Reads a document into a generated type. The documents are written by this crate from the
 /// same types, so a failure here is a bug: the caller answers 500 through the runtime.
 fn typed<T: DeserializeOwned>(value: Value) -> Result<T, Failure> {
-    serde_json::from_value(value).map_err(|err| Failure::Internal(format!("stored document: {err}")))
+    serde_json::from_value(value)
+        .map_err(|err| Failure::Internal(format!("stored document: {err}")))
 }
 
 /// The short user object of the caller (`created-by`, `updated-by`).
@@ -67,10 +68,9 @@ async fn index(
     return_object: Option<String>,
     fields: Option<&str>,
 ) -> Result<Vec<Value>, Failure> {
-    let filters =
-        query::filters(resource, &caller.request.query).map_err(|m| Failure::BadRequest(vec![m]))?;
-    let order_by =
-        query::order_by(resource, order_by).map_err(|m| Failure::BadRequest(vec![m]))?;
+    let filters = query::filters(resource, &caller.request.query)
+        .map_err(|m| Failure::BadRequest(vec![m]))?;
+    let order_by = query::order_by(resource, order_by).map_err(|m| Failure::BadRequest(vec![m]))?;
     let shape = Shape::new(return_object, fields).map_err(|m| Failure::BadRequest(vec![m]))?;
     let index = Index {
         filters,
@@ -91,7 +91,11 @@ async fn index(
 }
 
 /// Applies `fields`/`return_object` to a single document.
-fn shaped(doc: &Value, return_object: Option<String>, fields: Option<&str>) -> Result<Value, Failure> {
+fn shaped(
+    doc: &Value,
+    return_object: Option<String>,
+    fields: Option<&str>,
+) -> Result<Value, Failure> {
     let shape = Shape::new(return_object, fields).map_err(|m| Failure::BadRequest(vec![m]))?;
     Ok(shape.apply(doc))
 }
@@ -169,7 +173,12 @@ async fn account_type(sandbox: &Sandbox, reference: &Value) -> Result<Value, Fai
     let by_id = reference.get("id").and_then(Value::as_i64);
     let by_name = reference.get("name").and_then(Value::as_str);
     let found = match (by_id, by_name) {
-        (Some(id), _) => sandbox.store.get(&store::ACCOUNT_TYPES, &Key::Int(id)).await?,
+        (Some(id), _) => {
+            sandbox
+                .store
+                .get(&store::ACCOUNT_TYPES, &Key::Int(id))
+                .await?
+        }
         (None, Some(name)) => {
             let select = store::Select {
                 preds: vec![Pred {
@@ -195,7 +204,10 @@ async fn account_type(sandbox: &Sandbox, reference: &Value) -> Result<Value, Fai
     let Some(found) = found else {
         return Err(Failure::BadRequest(vec![format!(
             "Account type {} does not exist",
-            by_id.map(|i| i.to_string()).or(by_name.map(str::to_owned)).unwrap_or_default()
+            by_id
+                .map(|i| i.to_string())
+                .or(by_name.map(str::to_owned))
+                .unwrap_or_default()
         )]));
     };
     // Also fails when the reference names a different chart than its id.
@@ -210,8 +222,8 @@ async fn account_type(sandbox: &Sandbox, reference: &Value) -> Result<Value, Fai
     Ok(found)
 }
 
-/// Writes an account: resolves its chart of accounts, computes `code`, checks it is unique
-/// in the chart, stamps it. `patch` is the wire form of the request body.
+/// Writes an account: resolves its chart of accounts, computes `code`, stamps it. (Codes
+/// are not checked for uniqueness: the vendor does not document it.) `patch` is the wire form of the request body.
 async fn write_account(
     sandbox: &Sandbox,
     caller: &Caller,
@@ -221,7 +233,15 @@ async fn write_account(
     let mut patch = patch;
     if let Some(map) = patch.as_object_mut() {
         // Read-only elements sent anyway are accepted and ignored.
-        for key in ["id", "code", "account-type-id", "created-at", "updated-at", "created-by", "updated-by"] {
+        for key in [
+            "id",
+            "code",
+            "account-type-id",
+            "created-at",
+            "updated-at",
+            "created-by",
+            "updated-by",
+        ] {
             map.remove(key);
         }
     }
@@ -238,7 +258,9 @@ async fn write_account(
         },
         None => {
             let Some(_) = &chart else {
-                return Err(Failure::BadRequest(vec!["Account type can't be blank".into()]));
+                return Err(Failure::BadRequest(vec![
+                    "Account type can't be blank".into(),
+                ]));
             };
             let id = tx.next("accounts", 0).await?;
             json!({"id": id, "created-at": now, "created-by": caller_user(caller)})
@@ -254,28 +276,6 @@ async fn write_account(
     if code.is_empty() {
         return Err(Failure::BadRequest(vec!["Segment 1 can't be blank".into()]));
     }
-    let same_code = tx
-        .find(
-            &store::ACCOUNTS,
-            &[
-                Pred {
-                    column: "code",
-                    op: SqlOp::Eq,
-                    value: store::Bind::Text(code.clone()),
-                },
-                Pred {
-                    column: "account_type_id",
-                    op: SqlOp::Eq,
-                    value: store::Bind::Int(doc["account-type-id"].as_i64().unwrap_or_default()),
-                },
-            ],
-        )
-        .await?;
-    if same_code.iter().any(|other| other["id"] != doc["id"]) {
-        return Err(Failure::BadRequest(vec![format!(
-            "Code {code} has already been taken in this chart of accounts"
-        )]));
-    }
     doc["code"] = Value::from(code);
     if doc.get("active").is_none_or(Value::is_null) {
         doc["active"] = Value::Bool(true);
@@ -287,7 +287,9 @@ async fn write_account(
     Ok(doc)
 }
 
-fn return_object_write(r: Option<spendapi_types::coupa_common::CoupaReturnObjectWrite>) -> Option<String> {
+fn return_object_write(
+    r: Option<spendapi_types::coupa_common::CoupaReturnObjectWrite>,
+) -> Option<String> {
     r.map(|r| r.to_string())
 }
 
@@ -316,7 +318,11 @@ macro_rules! coupa_not_found {
 }
 
 impl CoupaAccounts for Sandbox {
-    async fn list_accounts(&self, caller: Caller, query: ListAccountsQuery) -> ListAccountsResponse {
+    async fn list_accounts(
+        &self,
+        caller: Caller,
+        query: ListAccountsQuery,
+    ) -> ListAccountsResponse {
         let result = async {
             let docs = index(
                 self,
@@ -344,9 +350,14 @@ impl CoupaAccounts for Sandbox {
         body: accounts::AccountCreate,
     ) -> CreateAccountResponse {
         let result = async {
-            let patch = serde_json::to_value(&body).map_err(|e| Failure::Internal(e.to_string()))?;
+            let patch =
+                serde_json::to_value(&body).map_err(|e| Failure::Internal(e.to_string()))?;
             let doc = write_account(self, &caller, None, patch).await?;
-            typed(shaped(&doc, return_object_write(query.return_object), None)?)
+            typed(shaped(
+                &doc,
+                return_object_write(query.return_object),
+                None,
+            )?)
         };
         coupa_answer!(CreateAccountResponse, result.await, Created, "account")
     }
@@ -359,7 +370,8 @@ impl CoupaAccounts for Sandbox {
     ) -> GetAccountResponse {
         let result = async {
             let doc = self.store.get(&store::ACCOUNTS, &Key::Int(path.id)).await?;
-            let doc = doc.ok_or_else(|| Failure::NotFound(vec![format!("Account {} not found", path.id)]))?;
+            let doc = doc
+                .ok_or_else(|| Failure::NotFound(vec![format!("Account {} not found", path.id)]))?;
             typed(shaped(
                 &doc,
                 query.return_object.map(|r| r.to_string()),
@@ -377,9 +389,14 @@ impl CoupaAccounts for Sandbox {
         body: accounts::AccountUpdate,
     ) -> UpdateAccountResponse {
         let result = async {
-            let patch = serde_json::to_value(&body).map_err(|e| Failure::Internal(e.to_string()))?;
+            let patch =
+                serde_json::to_value(&body).map_err(|e| Failure::Internal(e.to_string()))?;
             let doc = write_account(self, &caller, Some(path.id), patch).await?;
-            typed(shaped(&doc, return_object_write(query.return_object), None)?)
+            typed(shaped(
+                &doc,
+                return_object_write(query.return_object),
+                None,
+            )?)
         };
         coupa_answer!(UpdateAccountResponse, result.await, Ok, "account")
     }
@@ -391,12 +408,17 @@ impl CoupaAccounts for Sandbox {
         body: accounts::AccountAllocationUpdate,
     ) -> UpdateAccountAllocationResponse {
         let result = async {
-            let patch = serde_json::to_value(&body).map_err(|e| Failure::Internal(e.to_string()))?;
+            let patch =
+                serde_json::to_value(&body).map_err(|e| Failure::Internal(e.to_string()))?;
             let id = i64::try_from(body.id.get()).map_err(|_| {
                 Failure::BadRequest(vec![format!("id {} is out of range", body.id)])
             })?;
             let doc = write_account(self, &caller, Some(id), patch).await?;
-            typed(shaped(&doc, return_object_write(query.return_object), None)?)
+            typed(shaped(
+                &doc,
+                return_object_write(query.return_object),
+                None,
+            )?)
         };
         coupa_answer!(UpdateAccountAllocationResponse, result.await, Ok, "account")
     }
@@ -426,7 +448,10 @@ pub static DELEGATIONS: Resource = Resource {
         "updated-by",
     ],
     datetimes: &["created-at", "updated-at", "start-date", "end-date"],
-    aliases: &[("delegator/id", "delegator-id"), ("delegate/id", "delegate-id")],
+    aliases: &[
+        ("delegator/id", "delegator-id"),
+        ("delegate/id", "delegate-id"),
+    ],
     reserved: COUPA_RESERVED,
     default_order: "id",
 };
@@ -553,7 +578,10 @@ async fn create_record(
     if action == Action::Acknowledge && doc.get("status").is_none() {
         doc["status"] = Value::from("Success");
     }
-    if matches!(action, Action::MarkExported | Action::CreateAlertAndMarkExported) {
+    if matches!(
+        action,
+        Action::MarkExported | Action::CreateAlertAndMarkExported
+    ) {
         doc["document-status"] = doc
             .get("document-status")
             .cloned()
@@ -612,7 +640,10 @@ async fn update_record(
     Ok(doc)
 }
 
-fn record(doc: &Value, return_object: Option<String>) -> Result<records::IntegrationHistoryRecord, Failure> {
+fn record(
+    doc: &Value,
+    return_object: Option<String>,
+) -> Result<records::IntegrationHistoryRecord, Failure> {
     typed(shaped(doc, return_object, None)?)
 }
 
@@ -639,7 +670,12 @@ impl CoupaIntegrationHistoryRecords for Sandbox {
                 docs.into_iter().map(typed).collect::<Result<_, _>>()?,
             ))
         };
-        coupa_answer!(ListIntegrationHistoryRecordsResponse, result.await, Ok, RECORD)
+        coupa_answer!(
+            ListIntegrationHistoryRecordsResponse,
+            result.await,
+            Ok,
+            RECORD
+        )
     }
 
     async fn create_integration_history_record(
@@ -652,7 +688,12 @@ impl CoupaIntegrationHistoryRecords for Sandbox {
             let doc = create_record(self, &caller, &body, Action::Create).await?;
             record(&doc, return_object_write(query.return_object))
         };
-        coupa_answer!(CreateIntegrationHistoryRecordResponse, result.await, Created, RECORD)
+        coupa_answer!(
+            CreateIntegrationHistoryRecordResponse,
+            result.await,
+            Created,
+            RECORD
+        )
     }
 
     async fn get_integration_history_record(
@@ -675,7 +716,12 @@ impl CoupaIntegrationHistoryRecords for Sandbox {
                 query.fields.as_deref(),
             )?)
         };
-        coupa_answer!(GetIntegrationHistoryRecordResponse, result.await, Ok, RECORD)
+        coupa_answer!(
+            GetIntegrationHistoryRecordResponse,
+            result.await,
+            Ok,
+            RECORD
+        )
     }
 
     async fn update_integration_history_record(
@@ -689,7 +735,12 @@ impl CoupaIntegrationHistoryRecords for Sandbox {
             let doc = update_record(self, &caller, path.id, Some(&body), None).await?;
             record(&doc, return_object_write(query.return_object))
         };
-        coupa_answer!(UpdateIntegrationHistoryRecordResponse, result.await, Ok, RECORD)
+        coupa_answer!(
+            UpdateIntegrationHistoryRecordResponse,
+            result.await,
+            Ok,
+            RECORD
+        )
     }
 
     async fn patch_integration_history_record(
@@ -703,7 +754,12 @@ impl CoupaIntegrationHistoryRecords for Sandbox {
             let doc = update_record(self, &caller, path.id, Some(&body), None).await?;
             record(&doc, return_object_write(query.return_object))
         };
-        coupa_answer!(PatchIntegrationHistoryRecordResponse, result.await, Ok, RECORD)
+        coupa_answer!(
+            PatchIntegrationHistoryRecordResponse,
+            result.await,
+            Ok,
+            RECORD
+        )
     }
 
     async fn acknowledge_integration_history_record(
@@ -795,7 +851,12 @@ impl CoupaIntegrationHistoryRecords for Sandbox {
             let doc = update_record(self, &caller, path.id, None, Some(true)).await?;
             record(&doc, query.return_object.map(|r| r.to_string()))
         };
-        coupa_answer!(ResolveIntegrationHistoryRecordResponse, result.await, Ok, RECORD)
+        coupa_answer!(
+            ResolveIntegrationHistoryRecordResponse,
+            result.await,
+            Ok,
+            RECORD
+        )
     }
 
     async fn unresolve_integration_history_record(
@@ -808,10 +869,11 @@ impl CoupaIntegrationHistoryRecords for Sandbox {
             let doc = update_record(self, &caller, path.id, None, Some(false)).await?;
             record(&doc, query.return_object.map(|r| r.to_string()))
         };
-        coupa_answer!(UnresolveIntegrationHistoryRecordResponse, result.await, Ok, RECORD)
+        coupa_answer!(
+            UnresolveIntegrationHistoryRecordResponse,
+            result.await,
+            Ok,
+            RECORD
+        )
     }
 }
-
-/// Keeps `Map` in scope for readers of this module's JSON helpers.
-#[allow(dead_code)]
-type Doc = Map<String, Value>;

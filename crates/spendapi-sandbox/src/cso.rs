@@ -264,7 +264,11 @@ impl CsoEvents for Sandbox {
     }
 
     async fn get_event(&self, _caller: Caller, path: GetEventPath) -> GetEventResponse {
-        match self.store.get(&store::EVENTS, &Key::Text(path.id.clone())).await {
+        match self
+            .store
+            .get(&store::EVENTS, &Key::Text(path.id.clone()))
+            .await
+        {
             Ok(Some(doc)) => match to_event(doc) {
                 Ok(event) => GetEventResponse::Ok(event),
                 Err(message) => panic!("{message}"),

@@ -15,7 +15,8 @@ pub const CONCUR_USER: &str = "32c2fcc3-b2e8-4907-9672-5b3f49b1c643";
 pub const CONCUR_REPORT: &str = "764428DD6A664AF0BFCB";
 
 /// The charts of accounts (`account-type`) the demo accounts refer to.
-pub const ACCOUNT_TYPES: &[(i64, &str)] = &[(1, "Acme Chart of Accounts"), (2, "EMEA Chart of Accounts")];
+pub const ACCOUNT_TYPES: &[(i64, &str)] =
+    &[(1, "US Chart of Accounts"), (2, "EMEA Chart of Accounts")];
 
 /// Loads the seed into an empty database; leaves an already seeded one alone.
 pub async fn init(store: &Store, seed: Seed) -> Result<()> {

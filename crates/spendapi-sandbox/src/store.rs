@@ -473,7 +473,9 @@ impl Store {
             builder.push_bind(offset);
         }
         let rows = builder.build().fetch_all(&self.read).await?;
-        rows.iter().map(|r| parse_doc(r.get::<&str, _>(0))).collect()
+        rows.iter()
+            .map(|r| parse_doc(r.get::<&str, _>(0)))
+            .collect()
     }
 
     /// How many rows match `preds`.
@@ -493,7 +495,12 @@ impl Store {
     }
 
     /// The scopes and client of an unexpired token of `kind`.
-    pub async fn token(&self, kind: &str, token: &str, now: i64) -> Result<Option<(String, String)>> {
+    pub async fn token(
+        &self,
+        kind: &str,
+        token: &str,
+        now: i64,
+    ) -> Result<Option<(String, String)>> {
         let row = sqlx::query(
             "SELECT client_id, scopes FROM tokens WHERE token = ? AND kind = ? AND expires_at > ?",
         )
@@ -536,15 +543,18 @@ impl Tx {
 
     /// The next value of counter `name` (starting after `floor` when the counter is new).
     pub async fn next(&mut self, name: &str, floor: i64) -> Result<i64> {
-        sqlx::query("INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING")
-            .bind(name)
-            .bind(floor)
-            .execute(&mut *self.tx)
-            .await?;
-        let row = sqlx::query("UPDATE counters SET value = value + 1 WHERE name = ? RETURNING value")
-            .bind(name)
-            .fetch_one(&mut *self.tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(name)
+        .bind(floor)
+        .execute(&mut *self.tx)
+        .await?;
+        let row =
+            sqlx::query("UPDATE counters SET value = value + 1 WHERE name = ? RETURNING value")
+                .bind(name)
+                .fetch_one(&mut *self.tx)
+                .await?;
         Ok(row.get(0))
     }
 
@@ -579,7 +589,9 @@ impl Tx {
         where_clause(&mut builder, preds);
         builder.push(format!(" ORDER BY {}", table.key));
         let rows = builder.build().fetch_all(&mut *self.tx).await?;
-        rows.iter().map(|r| parse_doc(r.get::<&str, _>(0))).collect()
+        rows.iter()
+            .map(|r| parse_doc(r.get::<&str, _>(0)))
+            .collect()
     }
 
     /// Inserts or replaces the row of `doc` (its key is `doc[table.key_attr]`).
@@ -603,7 +615,10 @@ impl Tx {
         }
         builder.push(", ");
         builder.push_bind(doc.to_string());
-        builder.push(format!(") ON CONFLICT ({}) DO UPDATE SET doc = excluded.doc", table.key));
+        builder.push(format!(
+            ") ON CONFLICT ({}) DO UPDATE SET doc = excluded.doc",
+            table.key
+        ));
         for c in &columns {
             builder.push(format!(", {0} = excluded.{0}", c.column));
         }
@@ -613,12 +628,15 @@ impl Tx {
 
     /// Deletes the row under `key`; whether there was one.
     pub async fn delete(&mut self, table: &Table, key: &Key) -> Result<bool> {
-        let mut builder = QueryBuilder::new(format!(
-            "DELETE FROM {} WHERE {} = ",
-            table.name, table.key
-        ));
+        let mut builder =
+            QueryBuilder::new(format!("DELETE FROM {} WHERE {} = ", table.name, table.key));
         push_key(&mut builder, key);
-        Ok(builder.build().execute(&mut *self.tx).await?.rows_affected() > 0)
+        Ok(builder
+            .build()
+            .execute(&mut *self.tx)
+            .await?
+            .rows_affected()
+            > 0)
     }
 
     /// Removes every resource row and counter (tokens stay valid).

@@ -43,9 +43,9 @@ impl Verifier for Sandbox {
                         client,
                         scopes.split(' ').filter(|s| !s.is_empty()),
                     )),
-                    Ok(None) if kind == CONCUR => Err(AuthError::new(
-                        "Missing or invalid authorization header",
-                    )),
+                    Ok(None) if kind == CONCUR => {
+                        Err(AuthError::new("Missing or invalid authorization header"))
+                    }
                     Ok(None) => Err(AuthError::new("invalid or expired access token")),
                     Err(err) => Err(AuthError::new(format!("token look-up failed: {err}"))),
                 }
@@ -144,7 +144,13 @@ fn granted(requested: Option<&String>, allowed: &[String]) -> Result<Vec<String>
     }
 }
 
-async fn issue(sandbox: &Sandbox, kind: &str, client: &str, scopes: &str, lifetime: i64) -> anyhow::Result<String> {
+async fn issue(
+    sandbox: &Sandbox,
+    kind: &str,
+    client: &str,
+    scopes: &str,
+    lifetime: i64,
+) -> anyhow::Result<String> {
     let token = new_token();
     let mut tx = sandbox.store.begin().await?;
     tx.purge_tokens(now_secs()).await?;

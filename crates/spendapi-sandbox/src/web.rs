@@ -13,13 +13,13 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::json;
-use tower::ServiceExt as _;
 use spendapi_server::negotiate::{self, Format};
 use spendapi_server::vendor::{self, Detail, ErrorContext, Problem, ProblemKind, Vendor};
 use spendapi_server::{
     Options, concur_expense_allocations, coupa_accounts, coupa_delegations,
     coupa_integration_history_records, cso_events,
 };
+use tower::ServiceExt as _;
 
 use crate::{Sandbox, Settings, demo, store, tokens};
 
@@ -215,7 +215,12 @@ fn vendor_of(path: &str) -> Option<Vendor> {
 }
 
 /// An error in the format of the API `path` belongs to.
-fn vendor_error(request: &Request, vendor: Vendor, status: StatusCode, message: String) -> Response {
+fn vendor_error(
+    request: &Request,
+    vendor: Vendor,
+    status: StatusCode,
+    message: String,
+) -> Response {
     let accept = request
         .headers()
         .get(header::ACCEPT)
@@ -266,9 +271,18 @@ async fn fault(request: Request, next: Next) -> Response {
         return next.run(request).await;
     };
     let (status, message) = match code {
-        429 => (StatusCode::TOO_MANY_REQUESTS, "Rate limit exceeded; retry after 1 second."),
-        500 => (StatusCode::INTERNAL_SERVER_ERROR, "Internal server error (injected by X-Sandbox-Fault)."),
-        503 => (StatusCode::SERVICE_UNAVAILABLE, "Service unavailable (injected by X-Sandbox-Fault)."),
+        429 => (
+            StatusCode::TOO_MANY_REQUESTS,
+            "Rate limit exceeded; retry after 1 second.",
+        ),
+        500 => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Internal server error (injected by X-Sandbox-Fault).",
+        ),
+        503 => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Service unavailable (injected by X-Sandbox-Fault).",
+        ),
         _ => return next.run(request).await,
     };
     let mut response = vendor_error(&request, vendor, status, message.to_owned());
@@ -287,7 +301,11 @@ async fn concur_context(request: Request, next: Next) -> Response {
     let path = request.uri().path().to_owned();
     let context = path
         .strip_prefix("/expensereports/v4/users/")
-        .and_then(|rest| rest.split('/').nth(2).filter(|_| rest.split('/').nth(1) == Some("context")));
+        .and_then(|rest| {
+            rest.split('/')
+                .nth(2)
+                .filter(|_| rest.split('/').nth(1) == Some("context"))
+        });
     match context {
         Some(context) if !matches!(context, "TRAVELER" | "PROXY") => vendor_error(
             &request,
