@@ -68,6 +68,13 @@ async fn index(
     return_object: Option<String>,
     fields: Option<&str>,
 ) -> Result<Vec<Value>, Failure> {
+    // Admin-defined API filters (`filter=<name>`) live in the customer's instance; the sandbox
+    // has none.
+    if let Some((_, name)) = caller.request.query.iter().find(|(k, _)| k == "filter") {
+        return Err(Failure::BadRequest(vec![format!(
+            "API filter '{name}' does not exist"
+        )]));
+    }
     let filters = query::filters(resource, &caller.request.query)
         .map_err(|m| Failure::BadRequest(vec![m]))?;
     let order_by = query::order_by(resource, order_by).map_err(|m| Failure::BadRequest(vec![m]))?;

@@ -5,7 +5,6 @@
 
 use std::collections::BTreeMap;
 
-use axum::Form;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -52,6 +51,12 @@ impl Verifier for Sandbox {
             }
         }
     }
+}
+
+/// The form-encoded body (read whatever the `Content-Type`, so a client that forgets the
+/// header still gets an OAuth 2.0 error rather than a bare 415).
+fn read_form(body: &[u8]) -> BTreeMap<String, String> {
+    form_urlencoded::parse(body).into_owned().collect()
 }
 
 /// An OAuth 2.0 error response (RFC 6749 §5.2).
@@ -172,8 +177,9 @@ fn server_error(err: anyhow::Error) -> Response {
 pub async fn coupa_token(
     State(sandbox): State<Sandbox>,
     headers: HeaderMap,
-    Form(form): Form<BTreeMap<String, String>>,
+    body: axum::body::Bytes,
 ) -> Response {
+    let form = read_form(&body);
     match form.get("grant_type").map(String::as_str) {
         Some("client_credentials") => {}
         Some(other) => {
@@ -227,8 +233,9 @@ pub async fn coupa_token(
 pub async fn concur_token(
     State(sandbox): State<Sandbox>,
     headers: HeaderMap,
-    Form(form): Form<BTreeMap<String, String>>,
+    body: axum::body::Bytes,
 ) -> Response {
+    let form = read_form(&body);
     let Some((id, secret)) = client_credentials(&headers, &form) else {
         return oauth_error(
             StatusCode::UNAUTHORIZED,

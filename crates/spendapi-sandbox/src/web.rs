@@ -285,7 +285,21 @@ async fn fault(request: Request, next: Next) -> Response {
         ),
         _ => return next.run(request).await,
     };
-    let mut response = vendor_error(&request, vendor, status, message.to_owned());
+    let mut response = if vendor == Vendor::CoupaSourcing {
+        // CSO's result envelope, with a type naming the fault.
+        let type_ = match code {
+            429 => "api.error.too_many_requests",
+            503 => "api.error.unavailable",
+            _ => "api.error.internal",
+        };
+        (
+            status,
+            axum::Json(json!({"result": [{"type": type_, "description": message}]})),
+        )
+            .into_response()
+    } else {
+        vendor_error(&request, vendor, status, message.to_owned())
+    };
     if code == 429 {
         response
             .headers_mut()

@@ -59,7 +59,7 @@ pub mod schema;
 pub mod vendor;
 pub mod xml;
 
-pub use auth::{AuthError, Caller, Requirement, RequestInfo, Scheme, SchemeKind, Verifier};
+pub use auth::{AuthError, Caller, RequestInfo, Requirement, Scheme, SchemeKind, Verifier};
 pub use generated::*;
 pub use runtime::Options;
 pub use vendor::Vendor;

@@ -35,7 +35,8 @@ async fn coupa_token_endpoint_checks_client_grant_and_scopes() {
     assert_eq!(body["token_type"], "bearer");
     assert_eq!(body["scope"], "core.accounting.read");
     assert_eq!(body["expires_in"], 86_400);
-    let cases: &[(&[(&str, &str)], u16, &str)] = &[
+    type Form<'a> = &'a [(&'a str, &'a str)];
+    let cases: &[(Form, u16, &str)] = &[
         (
             &[
                 ("grant_type", "client_credentials"),

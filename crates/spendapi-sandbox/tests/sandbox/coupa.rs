@@ -62,6 +62,8 @@ async fn every_operator_filters_accounts() {
     assert!(body["errors"]["account"].is_array());
     let (status, _) = sb.coupa_get(&token, "/api/accounts?colour=red").await;
     assert_eq!(status, 400, "unknown attribute");
+    let (status, _) = sb.coupa_get(&token, "/api/accounts?filter=mine").await;
+    assert_eq!(status, 400, "the sandbox has no admin-defined API filters");
 }
 
 #[tokio::test]

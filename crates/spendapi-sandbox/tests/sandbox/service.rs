@@ -88,7 +88,7 @@ async fn injected_faults_use_the_vendor_format() {
     assert_eq!(response.status(), 429);
     assert_eq!(response.headers()["retry-after"], "1");
     let body: Value = response.json().await.expect("JSON");
-    assert!(body["result"][0]["type"].is_string());
+    assert_eq!(body["result"][0]["type"], "api.error.too_many_requests");
     let response = sb
         .http
         .get(sb.url("/expensereports/v4/users/32c2fcc3-b2e8-4907-9672-5b3f49b1c643/context/TRAVELER/reports/764428DD6A664AF0BFCB/allocations/3BBB494511E1C74DA04469C45B039871"))

@@ -1,4 +1,5 @@
-//! kill -9 loses nothing acknowledged: the binary on a file database, killed and restarted.
+//! The binary: kill -9 loses nothing acknowledged (a file database, killed and restarted),
+//! and the default credentials stay on loopback.
 
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -84,4 +85,15 @@ async fn acknowledged_writes_survive_sigkill() {
     assert_eq!(list["total"], acknowledged.len());
     child.kill().expect("kill");
     child.wait().expect("reap");
+}
+
+#[test]
+fn default_credentials_refuse_a_public_address() {
+    let output = Command::new(env!("CARGO_BIN_EXE_spendapi-sandbox"))
+        .args(["--db", ":memory:", "--addr", "0.0.0.0:0"])
+        .output()
+        .expect("run the sandbox");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("--allow-public"), "{stderr}");
 }
