@@ -30,9 +30,14 @@ fn main() -> Result<()> {
     Ok(())
 }
 
-/// "Try it out" goes to the sandbox: one relative server, and token URLs on the sandbox.
+/// Where the served spec says the sandbox is; `src/web.rs` replaces it with the base URL the
+/// request came to.
+const PLACEHOLDER: &str = "http://sandbox.invalid";
+
+/// "Try it out" goes to the sandbox: one server, and token URLs on the sandbox. Flows the
+/// sandbox does not serve (Concur's authorization code) are left out.
 fn point_at_sandbox(doc: &mut serde_json::Value) {
-    doc["servers"] = serde_json::json!([{"url": "/", "description": "This sandbox."}]);
+    doc["servers"] = serde_json::json!([{"url": PLACEHOLDER, "description": "This sandbox."}]);
     if let Some(schemes) = doc
         .pointer_mut("/components/securitySchemes")
         .and_then(|s| s.as_object_mut())
@@ -41,17 +46,21 @@ fn point_at_sandbox(doc: &mut serde_json::Value) {
             let Some(flows) = scheme.get_mut("flows").and_then(|f| f.as_object_mut()) else {
                 continue;
             };
+            if flows.len() > 1 {
+                flows.remove("authorizationCode");
+            }
             for flow in flows.values_mut() {
                 if let Some(url) = flow.get_mut("tokenUrl") {
                     let concur = url.as_str().is_some_and(|u| u.contains("/oauth2/v0/"));
-                    *url = serde_json::Value::from(if concur {
+                    let path = if concur {
                         "/oauth2/v0/token"
                     } else {
                         "/oauth2/token"
-                    });
-                }
-                if let Some(url) = flow.get_mut("authorizationUrl") {
-                    *url = serde_json::Value::from("/oauth2/v0/authorize");
+                    };
+                    *url = serde_json::Value::from(format!("{PLACEHOLDER}{path}"));
+                    if let Some(refresh) = flow.get_mut("refreshUrl") {
+                        *refresh = serde_json::Value::from(format!("{PLACEHOLDER}{path}"));
+                    }
                 }
             }
         }

@@ -170,9 +170,17 @@ async fn index(headers: HeaderMap) -> Response {
     .into_response()
 }
 
-async fn spec(Path(file): Path<String>) -> Response {
+/// The placeholder `build.rs` writes where the sandbox's base URL belongs.
+const PLACEHOLDER: &str = "http://sandbox.invalid";
+
+/// A bundled spec, its server and token URLs pointing at the base URL of this request.
+async fn spec(Path(file): Path<String>, headers: HeaderMap) -> Response {
     match SPECS.iter().find(|(name, _)| *name == file) {
-        Some((_, text)) => ([(header::CONTENT_TYPE, "application/yaml")], *text).into_response(),
+        Some((_, text)) => (
+            [(header::CONTENT_TYPE, "application/yaml")],
+            text.replace(PLACEHOLDER, &base_url(&headers)),
+        )
+            .into_response(),
         None => (StatusCode::NOT_FOUND, "no such spec").into_response(),
     }
 }

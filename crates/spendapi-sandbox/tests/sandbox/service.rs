@@ -141,9 +141,10 @@ async fn docs_and_specs_are_served() {
         let text = response.text().await.expect("text");
         assert!(text.starts_with("openapi: 3.0.3"), "{name}");
         assert!(
-            text.contains("url: /"),
+            text.contains(&format!("url: {}\n", sb.base)),
             "{name}: servers point at the sandbox"
         );
+        assert!(!text.contains("sandbox.invalid"), "{name}");
         assert!(
             !text.contains("x-unconfirmed"),
             "{name}: extensions stripped"
