@@ -98,3 +98,37 @@ impl Config {
             .find(|c| c.id == id && c.secret == secret)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_toml_and_fills_defaults() {
+        let config: Config = toml::from_str(
+            r#"
+            token_lifetime_secs = 60
+            cso_keys = ["k1"]
+            admin_token = "admin"
+
+            [[clients]]
+            id = "erp"
+            secret = "s3cret"
+            scopes = ["core.accounting.read"]
+
+            [[clients]]
+            id = "all"
+            secret = "x"
+            "#,
+        )
+        .expect("valid TOML");
+        assert_eq!(config.token_lifetime_secs, 60);
+        assert_eq!(config.clients[0].scopes, ["core.accounting.read"]);
+        assert_eq!(config.clients[1].scopes.len(), ALL_SCOPES.len());
+        assert!(!config.uses_defaults());
+        assert!(config.client("erp", "s3cret").is_some());
+        assert!(config.client("erp", "wrong").is_none());
+        assert!(Config::default().uses_defaults());
+        assert!(toml::from_str::<Config>("unknown = 1").is_err());
+    }
+}

@@ -347,3 +347,60 @@ async fn integration_history_records_lifecycle() {
     .expect("create");
     assert_eq!(response.status(), 400, "document-type is an enumeration");
 }
+
+/// Parallel updates of one record: none is lost (each appends a response).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_updates_lose_nothing() {
+    let sb = crate::support::start_file().await;
+    let token = sb.coupa_token(ALL_COUPA).await;
+    const WRITERS: usize = 16;
+    let mut tasks = Vec::new();
+    for i in 0..WRITERS {
+        let http = sb.http.clone();
+        let url = sb.url("/api/integration_history_records/90211");
+        let token = token.clone();
+        tasks.push(tokio::spawn(async move {
+            let response = http
+                .patch(url)
+                .bearer_auth(token)
+                .json(&json!({"responses": [{"response-code": format!("R{i}")}]}))
+                .send()
+                .await
+                .expect("patch");
+            assert_eq!(response.status(), 200);
+        }));
+    }
+    for task in tasks {
+        task.await.expect("task");
+    }
+    let (_, record) = sb
+        .coupa_get(&token, "/api/integration_history_records/90211")
+        .await;
+    let codes: std::collections::BTreeSet<&str> = record["responses"]
+        .as_array()
+        .expect("responses")
+        .iter()
+        .map(|r| r["response-code"].as_str().expect("code"))
+        .collect();
+    assert_eq!(codes.len(), WRITERS);
+}
+
+#[tokio::test]
+async fn return_object_none_on_writes() {
+    let sb = start().await;
+    let token = sb.coupa_token(ALL_COUPA).await;
+    let response = sb
+        .http
+        .post(sb.url("/api/accounts?return_object=none"))
+        .bearer_auth(&token)
+        .header("accept", "application/json")
+        .json(&json!({"account-type": {"id": 1}, "segment-1": "NONE"}))
+        .send()
+        .await
+        .expect("create");
+    assert_eq!(response.status(), 201);
+    let body: Value = response.json().await.expect("JSON");
+    assert_eq!(body, json!({}));
+    let (_, found) = sb.coupa_get(&token, "/api/accounts?code=NONE").await;
+    assert_eq!(found.as_array().map(Vec::len), Some(1));
+}
