@@ -10,7 +10,7 @@ use spendapi_server::concur_expense_allocations::*;
 use spendapi_types::concur_expense_allocations as concur;
 
 use crate::Sandbox;
-use crate::store::{self, Bind, Key, Pred, SqlOp};
+use crate::store::{self, Bind, Pred, SqlOp};
 
 /// Why an allocation request failed: status line and documented message.
 #[derive(Debug)]
@@ -18,6 +18,14 @@ enum Failure {
     Forbidden(&'static str),
     NotFound(&'static str),
     BadRequest(String),
+    /// The database failed.
+    Internal(String),
+}
+
+impl From<anyhow::Error> for Failure {
+    fn from(err: anyhow::Error) -> Failure {
+        Failure::Internal(format!("{err:#}"))
+    }
 }
 
 fn error(status: &str, message: &str, path: &str) -> concur::ErrorMessage {
@@ -60,11 +68,7 @@ async fn report(sandbox: &Sandbox, user: &uuid::Uuid, report: &str) -> Result<Ve
         preds: report_preds(user, report),
         ..Default::default()
     };
-    let docs = sandbox
-        .store
-        .list(&store::ALLOCATIONS, &select)
-        .await
-        .unwrap_or_else(|err| panic!("{err:#}"));
+    let docs = sandbox.store.list(&store::ALLOCATIONS, &select).await?;
     if docs.is_empty() {
         return Err(Failure::NotFound("reportId not found"));
     }
@@ -96,6 +100,10 @@ macro_rules! concur_answer {
             },
             Failure::BadRequest(m) => $resp::BadRequest {
                 body: error("400 - Bad Request", &m, $path),
+                concur_correlationid: $correlation,
+            },
+            Failure::Internal(m) => $resp::InternalServerError {
+                body: error("500 - Internal Server Error", &m, $path),
                 concur_correlationid: $correlation,
             },
         }
@@ -206,14 +214,13 @@ impl ConcurExpenseAllocations for Sandbox {
             &path.allocation_id,
         );
         let result = async {
-            let mut tx = self.store.begin().await.map_err(|e| panic!("{e:#}"))?;
+            let mut tx = self.store.begin().await?;
             let docs = tx
                 .find(
                     &store::ALLOCATIONS,
                     &report_preds(&path.user_id, &path.report_id),
                 )
-                .await
-                .unwrap_or_else(|err| panic!("{err:#}"));
+                .await?;
             if docs.is_empty() {
                 return Err(Failure::NotFound("reportId not found"));
             }
@@ -263,10 +270,8 @@ impl ConcurExpenseAllocations for Sandbox {
                 }
             }
             doc["customData"] = Value::Array(custom);
-            tx.put(&store::ALLOCATIONS, &doc)
-                .await
-                .unwrap_or_else(|err| panic!("{err:#}"));
-            tx.commit().await.unwrap_or_else(|err| panic!("{err:#}"));
+            tx.put(&store::ALLOCATIONS, &doc).await?;
+            tx.commit().await?;
             Ok(())
         };
         match result.await {
@@ -281,9 +286,4 @@ impl ConcurExpenseAllocations for Sandbox {
             ),
         }
     }
-}
-
-/// Key helper for the demo loader.
-pub fn key(allocation_id: &str) -> Key {
-    Key::Text(allocation_id.to_owned())
 }

@@ -4,7 +4,7 @@
 //! Stored documents are the wire form of `Event` plus a hidden `_updated-at`; [`to_event`]
 //! is the one conversion from a document to the generated type.
 
-use serde_json::{Value, json};
+use serde_json::Value;
 use spendapi_server::Caller;
 use spendapi_server::cso_events::*;
 use spendapi_types::cso_events as cso;
@@ -340,10 +340,4 @@ fn not_found(id: &str) -> cso::CsoResult {
         format!("Event {id} was not found."),
         Some(id),
     )
-}
-
-/// The demo form of an event document (used by [`crate::demo`]).
-pub fn stored(mut doc: Value) -> Value {
-    doc["_updated-at"] = json!(now_text());
-    doc
 }
