@@ -11,6 +11,29 @@
 //! stored documents and the generated types in one place per resource; [`tokens`] the OAuth
 //! endpoints and the [`spendapi_server::Verifier`]; [`demo`] the seed data; [`web`] the
 //! routes outside the specs.
+//!
+//! # Readings the vendor documents leave open
+//!
+//! - Coupa filters: text operators (`contains`, `starts_with`, `ends_with`) are
+//!   case-sensitive; `gt`/`lt`/… compare numbers as numbers and datetimes as instants;
+//!   `blank=true` matches a missing, null or empty value; an unknown attribute or operator, a
+//!   text operator on a datetime, or `filter=<name>` (the sandbox has no admin-defined API
+//!   filters) is a 400. Filters on indexed columns run in SQL, the others on the documents of
+//!   the rows SQL selected.
+//! - `return_object=shallow` reduces associations to their `id` (or `code`, `name`, `login`);
+//!   `none` answers `{}` (the typed response needs a body).
+//! - Accounts: `code` is recomputed on every write; codes are not checked for uniqueness.
+//! - Integration history records: `acknowledge` sets `status: Success` unless one is sent;
+//!   `mark_exported` and `create_alert_and_mark_exported` set `document-status: exported`
+//!   unless one is sent; updates append `responses`; `resolved` changes only through
+//!   resolve/unresolve.
+//! - Concur PATCH: every id of `expenseIds` must be an expense of the report (404
+//!   "expenseId not found") and the allocation must belong to one of them (400); the merge
+//!   replaces the `customData` entries with the ids sent and adds new ones. A context type
+//!   other than `TRAVELER`/`PROXY` is answered 403 by a layer in front of the router (so
+//!   before authentication), because the generated path type admits only those two.
+//! - A database failure is answered 500 in the vendor's format: Concur through its documented
+//!   500 variant, the others (whose specs document no 500) by the runtime's panic guard.
 
 pub mod concur;
 pub mod config;

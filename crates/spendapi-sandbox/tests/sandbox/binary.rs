@@ -97,3 +97,25 @@ fn default_credentials_refuse_a_public_address() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("--allow-public"), "{stderr}");
 }
+
+/// SIGTERM shuts the server down cleanly (exit status 0), keeping what it acknowledged.
+#[cfg(unix)]
+#[tokio::test]
+async fn sigterm_shuts_down_gracefully() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("term.db");
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let http = reqwest::Client::new();
+    let mut child = spawn(&db, port);
+    ready(&http, &base).await;
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("send SIGTERM");
+    assert!(status.success());
+    let exit = tokio::task::spawn_blocking(move || child.wait().expect("reap"))
+        .await
+        .expect("join");
+    assert!(exit.success(), "{exit:?}");
+}
