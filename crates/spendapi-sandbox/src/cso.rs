@@ -1,7 +1,7 @@
 //! Coupa Sourcing (CSO) events: bulk create, lenient bulk update and delete, per-id show,
 //! update and delete, and the list with Coupa operators on attributes.
 //!
-//! Stored documents are the wire form of `Event` plus a hidden `_updated-at`; [`to_event`]
+//! Stored documents are the wire form of `Event` plus a hidden `_updated-at`; `to_event`
 //! is the one conversion from a document to the generated type.
 
 use serde_json::Value;
