@@ -229,8 +229,9 @@ async fn account_type(sandbox: &Sandbox, reference: &Value) -> Result<Value, Fai
     Ok(found)
 }
 
-/// Writes an account: resolves its chart of accounts, computes `code`, stamps it. (Codes
-/// are not checked for uniqueness: the vendor does not document it.) `patch` is the wire form of the request body.
+/// Writes an account: resolves its chart of accounts, computes `code`, stamps it. `patch` is
+/// the wire form of the request body. (Codes are not checked for uniqueness: the vendor does
+/// not document it.)
 async fn write_account(
     sandbox: &Sandbox,
     caller: &Caller,
