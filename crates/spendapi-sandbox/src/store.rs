@@ -458,21 +458,10 @@ impl Store {
 
     /// The documents matching `select`, in its order and page.
     pub async fn list(&self, table: &Table, select: &Select) -> Result<Vec<Value>> {
-        let mut builder = QueryBuilder::new(format!("SELECT doc FROM {}", table.name));
-        where_clause(&mut builder, &select.preds);
-        let (column, desc) = select.order.unwrap_or((table.key, false));
-        let dir = if desc { "DESC" } else { "ASC" };
-        builder.push(format!(" ORDER BY {column} {dir}"));
-        if column != table.key {
-            builder.push(format!(", {} {dir}", table.key));
-        }
-        if let Some((limit, offset)) = select.page {
-            builder.push(" LIMIT ");
-            builder.push_bind(limit);
-            builder.push(" OFFSET ");
-            builder.push_bind(offset);
-        }
-        let rows = builder.build().fetch_all(&self.read).await?;
+        let rows = select_sql("SELECT doc", table, select)
+            .build()
+            .fetch_all(&self.read)
+            .await?;
         rows.iter()
             .map(|r| parse_doc(r.get::<&str, _>(0)))
             .collect()
@@ -511,6 +500,25 @@ impl Store {
         .await?;
         Ok(row.map(|r| (r.get(0), r.get(1))))
     }
+}
+
+/// `<head> FROM <table> WHERE … ORDER BY … LIMIT … OFFSET …` for `select`.
+fn select_sql(head: &str, table: &Table, select: &Select) -> QueryBuilder<'static, Sqlite> {
+    let mut builder = QueryBuilder::new(format!("{head} FROM {}", table.name));
+    where_clause(&mut builder, &select.preds);
+    let (column, desc) = select.order.unwrap_or((table.key, false));
+    let dir = if desc { "DESC" } else { "ASC" };
+    builder.push(format!(" ORDER BY {column} {dir}"));
+    if column != table.key {
+        builder.push(format!(", {} {dir}", table.key));
+    }
+    if let Some((limit, offset)) = select.page {
+        builder.push(" LIMIT ");
+        builder.push_bind(limit);
+        builder.push(" OFFSET ");
+        builder.push_bind(offset);
+    }
+    builder
 }
 
 fn where_clause(builder: &mut QueryBuilder<'_, Sqlite>, preds: &[Pred]) {
@@ -705,5 +713,110 @@ impl Tx {
             .execute(&mut *self.tx)
             .await?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// SQLite's plan for `select` (one line per step).
+    async fn plan(store: &Store, table: &Table, select: &Select) -> String {
+        let rows = select_sql("EXPLAIN QUERY PLAN SELECT doc", table, select)
+            .build()
+            .fetch_all(&store.read)
+            .await
+            .expect("plan");
+        rows.iter()
+            .map(|r| r.get::<String, _>(3))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    fn eq(column: &'static str, value: Bind) -> Pred {
+        Pred {
+            column,
+            op: SqlOp::Eq,
+            value,
+        }
+    }
+
+    /// Show-by-id and filtered first pages use an index; none scans its table.
+    #[tokio::test]
+    async fn lookups_and_filtered_pages_use_indexes() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db = dir.path().join("plan.db").display().to_string();
+        let store = Store::open(&db).await.expect("open");
+        let page = Some((50, 0));
+        let cases = [
+            (&ACCOUNTS, vec![eq("id", Bind::Int(1))], None),
+            (
+                &ACCOUNTS,
+                vec![eq("segment_1", Bind::Text("SF".into()))],
+                page,
+            ),
+            (&ACCOUNTS, vec![eq("code", Bind::Text("SF-1".into()))], page),
+            (&EVENTS, vec![eq("id", Bind::Text("9".into()))], None),
+            (
+                &EVENTS,
+                vec![eq("state", Bind::Text("Active".into()))],
+                page,
+            ),
+            (
+                &RECORDS,
+                vec![
+                    eq("document_type", Bind::Text("InvoiceHeader".into())),
+                    eq("document_id", Bind::Int(4812)),
+                ],
+                page,
+            ),
+            (
+                &RECORDS,
+                vec![Pred {
+                    column: "updated_at",
+                    op: SqlOp::Gt,
+                    value: Bind::Text("2026-01-01T00:00:00Z".into()),
+                }],
+                page,
+            ),
+            (
+                &ALLOCATIONS,
+                vec![
+                    eq("user_id", Bind::Text("u".into())),
+                    eq("report_id", Bind::Text("r".into())),
+                ],
+                None,
+            ),
+        ];
+        for (table, preds, page) in cases {
+            let select = Select {
+                preds,
+                order: None,
+                page,
+            };
+            let plan = plan(&store, table, &select).await;
+            // A search, or an ordered walk of an index that stops after the page; never a
+            // scan of the table itself.
+            assert!(plan.contains("USING"), "{}: {plan}", table.name);
+            assert!(
+                !plan
+                    .lines()
+                    .any(|line| line.starts_with("SCAN") && !line.contains("USING")),
+                "{}: {plan}",
+                table.name
+            );
+        }
+        // The default order of an unfiltered page follows the key's index.
+        let plan = plan(
+            &store,
+            &EVENTS,
+            &Select {
+                order: Some(("event_number", false)),
+                page,
+                ..Select::default()
+            },
+        )
+        .await;
+        assert!(plan.contains("USING INDEX"), "{plan}");
     }
 }
