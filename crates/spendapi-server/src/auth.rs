@@ -40,6 +40,21 @@ pub struct Caller {
     pub subject: String,
     /// The scopes the credential grants (empty for API keys).
     pub scopes: BTreeSet<String>,
+    /// What the runtime knows about the request beyond the typed inputs; filled in by the
+    /// router after verification (a [`Verifier`] leaves it empty).
+    pub request: RequestInfo,
+}
+
+/// The parts of a request a trait method may need beyond its typed inputs: the raw query
+/// pairs (Coupa attribute filters such as `segment-1[contains]=SF` or `account-type[name]=Ace`
+/// that the generated `<Op>Query` structs do not model) and the negotiated response media type
+/// (Coupa answers an empty index 404 in XML but `200 []` in JSON).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RequestInfo {
+    /// Every query pair, percent-decoded, in request order.
+    pub query: Vec<(String, String)>,
+    /// The negotiated response media type (`application/json`, `application/xml`, ...).
+    pub media: &'static str,
 }
 
 impl Caller {
@@ -50,6 +65,7 @@ impl Caller {
         Caller {
             subject: subject.into(),
             scopes: scopes.into_iter().map(Into::into).collect(),
+            request: RequestInfo::default(),
         }
     }
 

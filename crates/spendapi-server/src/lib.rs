@@ -9,6 +9,9 @@
 //!   `<Op>Response`, an enum with one variant per documented status code. The trait has no
 //!   default bodies: an implementation missing an operation does not compile. [`Verifier`] is a
 //!   supertrait, so every implementation also decides how credentials are verified;
+//! - [`Caller::request`] ([`RequestInfo`]) carries what the typed inputs cannot: the raw query
+//!   pairs (Coupa attribute filters beyond those the `<Op>Query` structs model) and the
+//!   negotiated response media type;
 //! - `router(implementation) -> axum::Router` serving every operation at its documented method
 //!   and path, and `router_with(implementation, Options)`;
 //! - `ApiDoc`, a `utoipa::OpenApi` derived from the annotations on the generated handlers.
@@ -72,7 +75,7 @@ pub mod schema;
 pub mod vendor;
 pub mod xml;
 
-pub use auth::{AuthError, Caller, Requirement, Scheme, SchemeKind, Verifier};
+pub use auth::{AuthError, Caller, RequestInfo, Requirement, Scheme, SchemeKind, Verifier};
 pub use generated::*;
 pub use runtime::Options;
 pub use vendor::Vendor;

@@ -446,6 +446,11 @@ impl<S: Verifier> Shared<S> {
             form_urlencoded::parse(parts.uri.query().unwrap_or_default().as_bytes())
                 .map(|(k, v)| (k.into_owned(), v.into_owned()))
                 .collect();
+        let mut caller = caller;
+        caller.request = crate::auth::RequestInfo {
+            query: raw_query.clone(),
+            media,
+        };
         let mut input = Input {
             caller,
             media,

@@ -696,3 +696,56 @@ async fn a_panicking_implementation_answers_500_in_the_vendor_format() {
         answer.body
     );
 }
+
+/// Records the [`spendapi_server::RequestInfo`] its one operation receives.
+#[derive(Clone, Default)]
+struct Recording(std::sync::Arc<std::sync::Mutex<Option<spendapi_server::RequestInfo>>>);
+
+impl spendapi_server::Verifier for Recording {
+    async fn verify(
+        &self,
+        _scheme: &spendapi_server::Scheme,
+        _token: &str,
+    ) -> Result<spendapi_server::Caller, spendapi_server::AuthError> {
+        Ok(spendapi_server::Caller::new("test", ["core.user.read"]))
+    }
+}
+
+impl spendapi_server::coupa_delegations::CoupaDelegations for Recording {
+    async fn list_delegations(
+        &self,
+        caller: spendapi_server::Caller,
+        _query: spendapi_server::coupa_delegations::ListDelegationsQuery,
+    ) -> spendapi_server::coupa_delegations::ListDelegationsResponse {
+        *self.0.lock().expect("lock") = Some(caller.request);
+        spendapi_server::coupa_delegations::ListDelegationsResponse::Ok(
+            spendapi_types::coupa_delegations::DelegationList(Vec::new()),
+        )
+    }
+}
+
+#[tokio::test]
+async fn the_trait_sees_the_raw_query_and_the_negotiated_media() {
+    let recording = Recording::default();
+    let app = spendapi_server::coupa_delegations::router(recording.clone());
+    let answer = send(
+        &app,
+        request(
+            "GET",
+            "/api/delegations?delegator%5Blogin%5D=a%20b&limit=5",
+            &[BEARER, ACCEPT_XML],
+            None,
+        ),
+    )
+    .await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let seen = recording.0.lock().expect("lock").clone().expect("called");
+    assert_eq!(
+        seen.query,
+        vec![
+            ("delegator[login]".to_owned(), "a b".to_owned()),
+            ("limit".to_owned(), "5".to_owned())
+        ]
+    );
+    assert_eq!(seen.media, "application/xml");
+}

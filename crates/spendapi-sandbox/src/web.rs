@@ -1,0 +1,353 @@
+//! The service: the five generated routers (the only way API operations are served) plus the
+//! routes outside the specs: token endpoints, `POST /_sandbox/reset`, `/docs` (Swagger UI),
+//! `/openapi/<name>.yaml`; and two request layers for test suites and the vendor rules the
+//! typed path cannot express (`X-Sandbox-Fault`, Concur context types).
+
+use std::sync::Arc;
+
+use anyhow::Result;
+use axum::Router;
+use axum::extract::{Path, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde_json::json;
+use spendapi_server::negotiate::{self, Format};
+use spendapi_server::vendor::{self, Detail, ErrorContext, Problem, ProblemKind, Vendor};
+use spendapi_server::{
+    Options, concur_expense_allocations, coupa_accounts, coupa_delegations,
+    coupa_integration_history_records, cso_events,
+};
+use tower::ServiceExt as _;
+
+use crate::{Sandbox, Settings, demo, store, tokens};
+
+/// The bundled specs (written by `build.rs`), by file name.
+pub const SPECS: &[(&str, &str)] = &[
+    (
+        "coupa-accounts.yaml",
+        include_str!(concat!(env!("OUT_DIR"), "/coupa-accounts.yaml")),
+    ),
+    (
+        "coupa-delegations.yaml",
+        include_str!(concat!(env!("OUT_DIR"), "/coupa-delegations.yaml")),
+    ),
+    (
+        "coupa-integration-history-records.yaml",
+        include_str!(concat!(
+            env!("OUT_DIR"),
+            "/coupa-integration-history-records.yaml"
+        )),
+    ),
+    (
+        "cso-events.yaml",
+        include_str!(concat!(env!("OUT_DIR"), "/cso-events.yaml")),
+    ),
+    (
+        "concur-expense-allocations.yaml",
+        include_str!(concat!(env!("OUT_DIR"), "/concur-expense-allocations.yaml")),
+    ),
+];
+
+/// The specs as Swagger UI lists them.
+const DOC_URLS: &[(&str, &str)] = &[
+    ("coupa-accounts", "/openapi/coupa-accounts.yaml"),
+    ("coupa-delegations", "/openapi/coupa-delegations.yaml"),
+    (
+        "coupa-integration-history-records",
+        "/openapi/coupa-integration-history-records.yaml",
+    ),
+    ("cso-events", "/openapi/cso-events.yaml"),
+    (
+        "concur-expense-allocations",
+        "/openapi/concur-expense-allocations.yaml",
+    ),
+];
+
+/// Opens the database, loads the seed into a fresh one and builds the service.
+pub async fn app(settings: Settings) -> Result<Router> {
+    Ok(build(settings).await?.0)
+}
+
+/// [`app`], also returning the shared state (tests reach the store through it).
+pub async fn build(settings: Settings) -> Result<(Router, Sandbox)> {
+    let store = store::Store::open(&settings.db).await?;
+    demo::init(&store, settings.seed).await?;
+    let sandbox = Sandbox {
+        store,
+        config: Arc::new(settings.config),
+        seed: settings.seed,
+    };
+    let options = Options::default;
+    // Each generated router answers unknown paths in its vendor's format (a fallback), so
+    // they are not merged: requests go to the router of the API their path belongs to.
+    let apis = Apis {
+        accounts: coupa_accounts::router_with(sandbox.clone(), options()),
+        delegations: coupa_delegations::router_with(sandbox.clone(), options()),
+        records: coupa_integration_history_records::router_with(sandbox.clone(), options()),
+        events: cso_events::router_with(sandbox.clone(), options()),
+        allocations: concur_expense_allocations::router_with(sandbox.clone(), options()),
+    };
+    let docs = utoipa_swagger_ui::SwaggerUi::new("/docs").config(
+        utoipa_swagger_ui::Config::new(
+            DOC_URLS
+                .iter()
+                .map(|(name, url)| utoipa_swagger_ui::Url::new(name, url)),
+        )
+        .try_it_out_enabled(true)
+        .persist_authorization(true),
+    );
+    let extra = Router::new()
+        .route("/", get(index))
+        .route("/oauth2/token", post(tokens::coupa_token))
+        .route("/oauth2/v0/token", post(tokens::concur_token))
+        .route("/_sandbox/reset", post(reset))
+        .route("/openapi/{file}", get(spec))
+        .with_state(sandbox.clone());
+    let router = extra
+        .merge(docs)
+        .fallback(move |request: Request| {
+            let router = apis.pick(request.uri().path()).clone();
+            async move {
+                match router.oneshot(request).await {
+                    Ok(response) => response,
+                    Err(never) => match never {},
+                }
+            }
+        })
+        .layer(middleware::from_fn(concur_context))
+        .layer(middleware::from_fn(fault));
+    Ok((router, sandbox))
+}
+
+/// The five generated routers.
+#[derive(Clone)]
+struct Apis {
+    accounts: Router,
+    delegations: Router,
+    records: Router,
+    events: Router,
+    allocations: Router,
+}
+
+impl Apis {
+    /// The router serving `path` (unknown Coupa paths get Coupa's 404 from the accounts
+    /// router; anything else Concur's, whose format is plain JSON).
+    fn pick(&self, path: &str) -> &Router {
+        let under = |prefix: &str| path == prefix || path.starts_with(&format!("{prefix}/"));
+        if under("/api/delegations") {
+            &self.delegations
+        } else if under("/api/integration_history_records") {
+            &self.records
+        } else if under("/api/events") {
+            &self.events
+        } else if path.starts_with("/api/") {
+            &self.accounts
+        } else {
+            &self.allocations
+        }
+    }
+}
+
+/// `http://<Host>`: the sandbox's own base URL as the client reached it.
+pub fn base_url(headers: &HeaderMap) -> String {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("127.0.0.1");
+    format!("http://{host}")
+}
+
+async fn index(headers: HeaderMap) -> Response {
+    let base = base_url(&headers);
+    axum::Json(json!({
+        "docs": format!("{base}/docs/"),
+        "specs": SPECS.iter().map(|(n, _)| format!("{base}/openapi/{n}")).collect::<Vec<_>>(),
+        "coupa_token": format!("{base}/oauth2/token"),
+        "concur_token": format!("{base}/oauth2/v0/token"),
+    }))
+    .into_response()
+}
+
+/// The placeholder `build.rs` writes where the sandbox's base URL belongs.
+const PLACEHOLDER: &str = "http://sandbox.invalid";
+
+/// A bundled spec, its server and token URLs pointing at the base URL of this request.
+async fn spec(Path(file): Path<String>, headers: HeaderMap) -> Response {
+    match SPECS.iter().find(|(name, _)| *name == file) {
+        Some((_, text)) => (
+            [(header::CONTENT_TYPE, "application/yaml")],
+            text.replace(PLACEHOLDER, &base_url(&headers)),
+        )
+            .into_response(),
+        None => (StatusCode::NOT_FOUND, "no such spec").into_response(),
+    }
+}
+
+/// `POST /_sandbox/reset` (bearer: the admin token): back to the seed state.
+async fn reset(State(sandbox): State<Sandbox>, headers: HeaderMap) -> Response {
+    let presented = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
+    if presented != Some(sandbox.config.admin_token.as_str()) {
+        return (
+            StatusCode::UNAUTHORIZED,
+            axum::Json(json!({"error": "invalid_token", "error_description": "the admin token is required"})),
+        )
+            .into_response();
+    }
+    match demo::reset(&sandbox.store, sandbox.seed).await {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(err) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            axum::Json(json!({"error": "server_error", "error_description": format!("{err:#}")})),
+        )
+            .into_response(),
+    }
+}
+
+/// Which API a path belongs to.
+fn vendor_of(path: &str) -> Option<Vendor> {
+    if path.starts_with("/expensereports/") {
+        Some(Vendor::Concur)
+    } else if path == "/api/events" || path.starts_with("/api/events/") {
+        Some(Vendor::CoupaSourcing)
+    } else if path.starts_with("/api/") {
+        Some(Vendor::CoupaCore)
+    } else {
+        None
+    }
+}
+
+/// An error in the format of the API `path` belongs to.
+fn vendor_error(
+    request: &Request,
+    vendor: Vendor,
+    status: StatusCode,
+    message: String,
+) -> Response {
+    let accept = request
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok());
+    let format = match vendor {
+        Vendor::CoupaCore => negotiate::choose(accept, vendor.error_formats())
+            .map(Format::of)
+            .unwrap_or(Format::Json),
+        _ => Format::Json,
+    };
+    let kind = match status {
+        StatusCode::FORBIDDEN => ProblemKind::Forbidden,
+        _ => ProblemKind::Internal,
+    };
+    let problem = Problem {
+        status,
+        kind,
+        details: vec![Detail::new(message)],
+    };
+    let mut response = vendor::render(
+        &problem,
+        ErrorContext {
+            vendor,
+            format,
+            path: request.uri().path(),
+            resource: "request",
+        },
+    );
+    if let Some(name) = vendor.correlation_header() {
+        let id = request.headers().get(name).cloned().unwrap_or_else(|| {
+            HeaderValue::from_str(&uuid::Uuid::new_v4().to_string())
+                .unwrap_or(HeaderValue::from_static("0"))
+        });
+        response.headers_mut().insert(name, id);
+    }
+    response
+}
+
+/// `X-Sandbox-Fault: 429|500|503` makes this one API request fail in its vendor's format
+/// (429 with `Retry-After`), before anything else runs.
+async fn fault(request: Request, next: Next) -> Response {
+    let wanted = request
+        .headers()
+        .get("x-sandbox-fault")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u16>().ok());
+    let (Some(code), Some(vendor)) = (wanted, vendor_of(request.uri().path())) else {
+        return next.run(request).await;
+    };
+    let (status, message) = match code {
+        429 => (
+            StatusCode::TOO_MANY_REQUESTS,
+            "Rate limit exceeded; retry after 1 second.",
+        ),
+        500 => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Internal server error (injected by X-Sandbox-Fault).",
+        ),
+        503 => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Service unavailable (injected by X-Sandbox-Fault).",
+        ),
+        _ => return next.run(request).await,
+    };
+    let mut response = if vendor == Vendor::CoupaSourcing {
+        // CSO's result envelope, with a type naming the fault.
+        let type_ = match code {
+            429 => "api.error.too_many_requests",
+            503 => "api.error.unavailable",
+            _ => "api.error.internal",
+        };
+        (
+            status,
+            axum::Json(json!({"result": [{"type": type_, "description": message}]})),
+        )
+            .into_response()
+    } else {
+        vendor_error(&request, vendor, status, message.to_owned())
+    };
+    if code == 429 {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    }
+    response
+}
+
+/// Concur answers a context type the operation does not support with 403 "Specified context
+/// type is invalid for this API". The supported values are the spec's, per operation: the
+/// generated path types admit only those (`ListContextType` for the list under `/expenses/`,
+/// `ContextType` for get and PATCH), so the check parses with them, before the router's
+/// parameter validation would answer 400.
+async fn concur_context(request: Request, next: Next) -> Response {
+    use spendapi_types::concur_expense_allocations::{ContextType, ListContextType};
+
+    let path = request.uri().path().to_owned();
+    let Some(rest) = path.strip_prefix("/expensereports/v4/users/") else {
+        return next.run(request).await;
+    };
+    let segments: Vec<&str> = rest.split('/').collect();
+    let Some(context) = segments
+        .get(2)
+        .filter(|_| segments.get(1) == Some(&"context"))
+    else {
+        return next.run(request).await;
+    };
+    let supported = if segments.contains(&"expenses") {
+        context.parse::<ListContextType>().is_ok()
+    } else {
+        context.parse::<ContextType>().is_ok()
+    };
+    if supported {
+        next.run(request).await
+    } else {
+        vendor_error(
+            &request,
+            Vendor::Concur,
+            StatusCode::FORBIDDEN,
+            "Specified context type is invalid for this API".to_owned(),
+        )
+    }
+}

@@ -1,0 +1,154 @@
+//! What test suites and browsers use: reset, fault injection, docs and specs.
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::support::{ALL_COUPA, start};
+
+#[tokio::test]
+async fn reset_restores_the_seed_behind_the_admin_token() {
+    let sb = start().await;
+    let response = sb
+        .cso(Method::DELETE, "/api/events/9219601944812992706")
+        .send()
+        .await
+        .expect("delete");
+    assert_eq!(response.status(), 200);
+    let response = sb
+        .http
+        .post(sb.url("/_sandbox/reset"))
+        .send()
+        .await
+        .expect("reset");
+    assert_eq!(response.status(), 401);
+    let response = sb
+        .http
+        .post(sb.url("/_sandbox/reset"))
+        .bearer_auth("sandbox-admin")
+        .send()
+        .await
+        .expect("reset");
+    assert_eq!(response.status(), 204);
+    let list: Value = sb
+        .cso(Method::GET, "/api/events")
+        .send()
+        .await
+        .expect("list")
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(list["total"], 5);
+    // Numbering starts over from the seed.
+    let created: Value = sb
+        .cso(Method::POST, "/api/events")
+        .json(&json!({"events": [{"market-id": "1"}]}))
+        .send()
+        .await
+        .expect("create")
+        .json()
+        .await
+        .expect("JSON");
+    let id = created["events"][0]["id"].as_str().expect("id");
+    let event: Value = sb
+        .cso(Method::GET, &format!("/api/events/{id}"))
+        .send()
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(event["event-number"], 1603);
+}
+
+#[tokio::test]
+async fn injected_faults_use_the_vendor_format() {
+    let sb = start().await;
+    let token = sb.coupa_token(ALL_COUPA).await;
+    for code in [429u16, 500, 503] {
+        let response = sb
+            .http
+            .get(sb.url("/api/accounts"))
+            .bearer_auth(&token)
+            .header("accept", "application/xml")
+            .header("X-Sandbox-Fault", code.to_string())
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(response.status().as_u16(), code);
+        assert_eq!(response.headers().contains_key("retry-after"), code == 429);
+        let text = response.text().await.expect("body");
+        assert!(text.contains("<errors>"), "{text}");
+    }
+    let response = sb
+        .cso(Method::GET, "/api/events")
+        .header("X-Sandbox-Fault", "429")
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), 429);
+    assert_eq!(response.headers()["retry-after"], "1");
+    let body: Value = response.json().await.expect("JSON");
+    assert_eq!(body["result"][0]["type"], "api.error.too_many_requests");
+    let response = sb
+        .http
+        .get(sb.url("/expensereports/v4/users/32c2fcc3-b2e8-4907-9672-5b3f49b1c643/context/TRAVELER/reports/764428DD6A664AF0BFCB/allocations/3BBB494511E1C74DA04469C45B039871"))
+        .header("X-Sandbox-Fault", "503")
+        .header("concur-correlationid", "c-1")
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), 503);
+    assert_eq!(response.headers()["concur-correlationid"], "c-1");
+    let body: Value = response.json().await.expect("JSON");
+    assert!(body["errorMessage"].is_string());
+    // The next request is served normally.
+    let (status, _) = sb.coupa_get(&token, "/api/accounts").await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn docs_and_specs_are_served() {
+    let sb = start().await;
+    let response = sb.http.get(sb.url("/docs/")).send().await.expect("docs");
+    assert_eq!(response.status(), 200);
+    let initializer = sb
+        .http
+        .get(sb.url("/docs/swagger-initializer.js"))
+        .send()
+        .await
+        .expect("initializer")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        initializer.contains("/openapi/cso-events.yaml"),
+        "{initializer}"
+    );
+    for name in [
+        "coupa-accounts",
+        "coupa-delegations",
+        "coupa-integration-history-records",
+        "cso-events",
+        "concur-expense-allocations",
+    ] {
+        let response = sb
+            .http
+            .get(sb.url(&format!("/openapi/{name}.yaml")))
+            .send()
+            .await
+            .expect("spec");
+        assert_eq!(response.status(), 200);
+        let text = response.text().await.expect("text");
+        assert!(text.starts_with("openapi: 3.0.3"), "{name}");
+        assert!(
+            text.contains(&format!("url: {}\n", sb.base)),
+            "{name}: servers point at the sandbox"
+        );
+        assert!(!text.contains("sandbox.invalid"), "{name}");
+        assert!(
+            !text.contains("x-unconfirmed"),
+            "{name}: extensions stripped"
+        );
+        assert!(!text.contains("$ref: ./common"), "{name}: bundled");
+    }
+}
