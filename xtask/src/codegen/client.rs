@@ -26,7 +26,7 @@ use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 use serde_json::Value;
 
-use super::plumbing::{Output, Spec, format, header};
+use super::plumbing::{self, Output, Spec, format, header};
 use crate::spec::{self, Vendor, naming};
 
 /// Where the client crate keeps its generated modules.
@@ -330,11 +330,11 @@ pub fn render(root: &Path, specs: &[Spec]) -> Result<Vec<Output>> {
     // through progenitor's type replacement, so each is one Rust type.
     let vendors: BTreeSet<Vendor> = specs.iter().map(|s| s.api.vendor).collect();
     for vendor in vendors {
-        let Some(shared) = vendor.shared_components() else {
+        let Some(loaded) = plumbing::shared(root, vendor)? else {
             continue;
         };
-        let doc = spec::load(&root.join(shared.file))?;
-        let (view, _) = client_view(&doc);
+        let shared = loaded.components;
+        let (view, _) = client_view(&loaded.doc);
         let file = generate_code(&view, &BTreeMap::new())
             .with_context(|| format!("failed to generate the types of {}", shared.file))?;
         let split = split_types(file, &types_module(shared.module))?;
@@ -354,14 +354,12 @@ pub fn render(root: &Path, specs: &[Spec]) -> Result<Vec<Output>> {
             vendor,
             client: false,
         });
-        let names = doc
-            .pointer("/components/schemas")
-            .and_then(Value::as_object)
+        let names = loaded
+            .schema_names
             .into_iter()
-            .flatten()
-            .map(|(name, _)| {
+            .map(|name| {
                 let path = format!("{}::{name}", types_module(shared.module));
-                (name.clone(), path)
+                (name, path)
             })
             .collect();
         replacements.insert(vendor, names);

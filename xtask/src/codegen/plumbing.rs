@@ -2,11 +2,14 @@
 //! read once ([`Spec`], [`specs`]) and formatting ([`format`]). A leaf: it imports neither the
 //! generators nor the module that drives them.
 
+use std::collections::BTreeSet;
 use std::path::Path;
 
 use anyhow::{Context, Result};
+use serde_json::Value;
 
-use crate::spec::{self, Api};
+use crate::spec::vendor::SharedComponents;
+use crate::spec::{self, Api, Vendor};
 
 /// One generated file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,4 +57,32 @@ pub fn specs(root: &Path) -> Result<Vec<Spec>> {
 pub fn format(tokens: proc_macro2::TokenStream) -> Result<String> {
     let file: syn::File = syn::parse2(tokens).context("the generated code does not parse")?;
     Ok(prettyplease::unparse(&file))
+}
+
+/// The components a vendor's specs share (`Vendor::shared_components`), loaded.
+pub struct Shared {
+    pub components: SharedComponents,
+    /// The shared file as written (its references are local to it).
+    pub doc: Value,
+    /// The names of its component schemas: one Rust type each, used by every module of the
+    /// vendor.
+    pub schema_names: BTreeSet<String>,
+}
+
+/// The shared components of `vendor`, if it has any.
+pub fn shared(root: &Path, vendor: Vendor) -> Result<Option<Shared>> {
+    let Some(components) = vendor.shared_components() else {
+        return Ok(None);
+    };
+    let doc = spec::load(&root.join(components.file))?;
+    let schema_names = doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default();
+    Ok(Some(Shared {
+        components,
+        doc,
+        schema_names,
+    }))
 }

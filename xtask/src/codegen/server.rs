@@ -24,7 +24,7 @@ use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::{format_ident, quote};
 use serde_json::Value;
 
-use super::plumbing::{Output, Spec, format, header};
+use super::plumbing::{self, Output, Spec, format, header};
 use crate::spec::json_schema::{defs_document, to_json_schema};
 use crate::spec::model::{BodyShape, Location, Media, Operation, Parameter, Response, SchemeKind};
 use crate::spec::naming::{pascal, snake, trait_name};
@@ -69,19 +69,12 @@ struct Shared {
 }
 
 fn shared_names(root: &Path, spec: &Spec) -> Result<Option<Shared>> {
-    let Some(shared) = spec.api.vendor.shared_components() else {
-        return Ok(None);
-    };
-    let doc = spec::load(&root.join(shared.file))?;
-    let names = doc
-        .pointer("/components/schemas")
-        .and_then(Value::as_object)
-        .map(|m| m.keys().cloned().collect())
-        .unwrap_or_default();
-    Ok(Some(Shared {
-        module: ident(shared.module),
-        names,
-    }))
+    Ok(
+        plumbing::shared(root, spec.api.vendor)?.map(|shared| Shared {
+            module: ident(shared.components.module),
+            names: shared.schema_names,
+        }),
+    )
 }
 
 fn ident(name: &str) -> Ident {
