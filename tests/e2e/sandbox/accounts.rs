@@ -111,7 +111,10 @@ async fn list_accounts_pages_sorts_filters_and_shapes() {
             vec![1523, 1524],
         ),
         (Filters::new().gt("id", 1523), vec![1524]),
-        (Filters::new().is_in("segment-3", ["6100", "9999"]), vec![1523]),
+        (
+            Filters::new().is_in("segment-3", ["6100", "9999"]),
+            vec![1523],
+        ),
         (Filters::new().not_eq("segment-2", "MKT"), vec![1524]),
         (Filters::new().blank("segment-4", true), vec![1523, 1524]),
         (
@@ -144,7 +147,11 @@ async fn list_accounts_pages_sorts_filters_and_shapes() {
         .0;
     assert_eq!(ids(&trimmed), [1523, 1524]);
     assert_eq!(trimmed[1].code.as_deref(), Some("SF-SLS-6200"));
-    assert!(trimmed.iter().all(|a| a.name.is_none() && a.segment_1.is_none()));
+    assert!(
+        trimmed
+            .iter()
+            .all(|a| a.name.is_none() && a.segment_1.is_none())
+    );
     let nested = accounts
         .list_accounts()
         .fields(
@@ -171,7 +178,11 @@ async fn list_accounts_pages_sorts_filters_and_shapes() {
         .into_inner()
         .0;
     assert_eq!(ids(&limited), [1523, 1524]);
-    assert!(limited.iter().all(|a| a.code.is_none() && a.active.is_none()));
+    assert!(
+        limited
+            .iter()
+            .all(|a| a.code.is_none() && a.active.is_none())
+    );
     let shallow = accounts
         .list_accounts()
         .return_object(CoupaReturnObject::Shallow)
@@ -181,7 +192,10 @@ async fn list_accounts_pages_sorts_filters_and_shapes() {
         .into_inner()
         .0;
     let account_type = shallow[0].account_type.as_ref().expect("account-type");
-    assert_eq!((account_type.id, account_type.name.as_deref()), (Some(1), None));
+    assert_eq!(
+        (account_type.id, account_type.name.as_deref()),
+        (Some(1), None)
+    );
     assert_eq!(shallow[0].code.as_deref(), Some("SF-MKT-6100"));
 }
 
@@ -257,7 +271,12 @@ async fn list_accounts_documented_failures_and_xml() {
         "unknown attribute 'colour'",
     );
     assert_failure(
-        coupa.accounts.list_accounts().filter("my_filter").send().await,
+        coupa
+            .accounts
+            .list_accounts()
+            .filter("my_filter")
+            .send()
+            .await,
         400,
         "API filter 'my_filter' does not exist",
     );
@@ -274,10 +293,14 @@ async fn list_accounts_documented_failures_and_xml() {
     // 403: a token without core.accounting.read.
     let narrow = sb.coupa(&[scopes::USER_READ]);
     let err = assert_failure(narrow.accounts.list_accounts().send().await, 403, "");
-    assert!(err.body_text().starts_with("{\"errors\":"), "{}", err.body_text());
+    assert!(
+        err.body_text().starts_with("{\"errors\":"),
+        "{}",
+        err.body_text()
+    );
     // 401: a token the sandbox never issued.
-    let stranger = spendapi_client::coupa(sb.base.as_str(), CoupaAuth::bearer("not-a-token"))
-        .expect("client");
+    let stranger =
+        spendapi_client::coupa(sb.base.as_str(), CoupaAuth::bearer("not-a-token")).expect("client");
     assert_failure(stranger.accounts.list_accounts().send().await, 401, "");
     // A client whose credentials the token endpoint refuses never sends the request.
     let refused = spendapi_client::coupa(
@@ -286,7 +309,12 @@ async fn list_accounts_documented_failures_and_xml() {
     )
     .expect("client");
     let err = spendapi_client::VendorError::from(
-        refused.accounts.list_accounts().send().await.expect_err("refused"),
+        refused
+            .accounts
+            .list_accounts()
+            .send()
+            .await
+            .expect_err("refused"),
     );
     assert_eq!(err.kind(), VendorErrorKind::Hook);
 
@@ -304,7 +332,12 @@ async fn list_accounts_documented_failures_and_xml() {
     // XML.
     let token = sb.coupa_token(&[scopes::ACCOUNTING_READ]).await;
     let xml = sb
-        .coupa_xml(Method::GET, "/api/accounts?segment-1=SF", Some(&token), None)
+        .coupa_xml(
+            Method::GET,
+            "/api/accounts?segment-1=SF",
+            Some(&token),
+            None,
+        )
         .await;
     assert_eq!(xml.status, 200, "{}", xml.text);
     assert!(xml.content_type.starts_with("application/xml"));
@@ -322,9 +355,14 @@ async fn list_accounts_documented_failures_and_xml() {
     assert_eq!(limited.texts("id"), ["1524", "1523"]);
     assert!(limited.texts("code").is_empty());
     // The XML empty index is a 404 with an <errors> body.
-    sb.coupa_xml(Method::GET, "/api/accounts?segment-1=NOPE", Some(&token), None)
-        .await
-        .assert_error(404, "No records matched the query.");
+    sb.coupa_xml(
+        Method::GET,
+        "/api/accounts?segment-1=NOPE",
+        Some(&token),
+        None,
+    )
+    .await
+    .assert_error(404, "No records matched the query.");
     sb.coupa_xml(Method::GET, "/api/accounts?limit=51", Some(&token), None)
         .await
         .assert_error(400, "limit");
@@ -413,7 +451,12 @@ async fn create_account_json_and_xml() {
     let unknown_chart: t::AccountCreate =
         from_json(json!({"account-type": {"id": 99}, "segment-1": "X"}));
     let err = assert_failure(
-        coupa.accounts.create_account().body(unknown_chart.clone()).send().await,
+        coupa
+            .accounts
+            .create_account()
+            .body(unknown_chart.clone())
+            .send()
+            .await,
         400,
         "Account type 99 does not exist",
     );
@@ -425,7 +468,9 @@ async fn create_account_json_and_xml() {
         coupa
             .accounts
             .create_account()
-            .body(from_json::<t::AccountCreate>(json!({"account-type": {"id": 1}})))
+            .body(from_json::<t::AccountCreate>(
+                json!({"account-type": {"id": 1}}),
+            ))
             .send()
             .await,
         400,
@@ -433,7 +478,12 @@ async fn create_account_json_and_xml() {
     );
     let read_only = sb.coupa(&[scopes::ACCOUNTING_READ]);
     assert_failure(
-        read_only.accounts.create_account().body(unknown_chart).send().await,
+        read_only
+            .accounts
+            .create_account()
+            .body(unknown_chart)
+            .send()
+            .await,
         403,
         "",
     );
@@ -546,12 +596,22 @@ async fn get_account_json_and_xml() {
     );
     assert!(err.is_not_found());
     assert_failure(
-        coupa.accounts.get_account().id(1524u64).fields("[\"id\"").send().await,
+        coupa
+            .accounts
+            .get_account()
+            .id(1524u64)
+            .fields("[\"id\"")
+            .send()
+            .await,
         400,
         "",
     );
     let narrow = sb.coupa(&[scopes::INTEGRATION_READ]);
-    assert_failure(narrow.accounts.get_account().id(1524u64).send().await, 403, "");
+    assert_failure(
+        narrow.accounts.get_account().id(1524u64).send().await,
+        403,
+        "",
+    );
 
     let token = sb.coupa_token(&[scopes::ACCOUNTING_READ]).await;
     let xml = sb
@@ -665,7 +725,11 @@ async fn update_account_json_and_xml() {
         .await;
     assert_eq!(xml.status, 200, "{}", xml.text);
     assert_eq!(xml.root(), "account");
-    assert_eq!(xml.texts("name"), ["Sales Meals (XML)"]);
+    // The account's name, then its chart of accounts' name.
+    assert_eq!(
+        xml.texts("name"),
+        ["Sales Meals (XML)", "US Chart of Accounts"]
+    );
     assert_eq!(xml.texts("code"), ["SF-SLS-6200"]);
     sb.coupa_xml(
         Method::PUT,
@@ -721,7 +785,9 @@ async fn update_account_allocation_json_and_xml() {
         coupa
             .accounts
             .update_account_allocation()
-            .body(from_json::<t::AccountAllocationUpdate>(json!({"id": 777, "active": true})))
+            .body(from_json::<t::AccountAllocationUpdate>(
+                json!({"id": 777, "active": true}),
+            ))
             .send()
             .await,
         404,

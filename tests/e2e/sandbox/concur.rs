@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use spendapi_client::concur_expense_allocations::types as t;
 use spendapi_client::{ConcurAuth, CorrelationIdExt as _, ErrorBody, VendorError, VendorErrorKind};
 
-use super::support::{Sandbox, assert_failure, from_json, start};
+use super::support::{Sandbox, assert_failure, from_json, start, text};
 
 pub const OPERATIONS: &[&str] = &[
     "list_expense_allocations",
@@ -79,7 +79,10 @@ async fn token(sb: &Sandbox) -> String {
         .json()
         .await
         .expect("token JSON");
-    body["access_token"].as_str().expect("access_token").to_owned()
+    body["access_token"]
+        .as_str()
+        .expect("access_token")
+        .to_owned()
 }
 
 #[tokio::test]
@@ -107,11 +110,14 @@ async fn list_expense_allocations() {
     assert_eq!(first.percentage, 50.0);
     assert!(!first.is_system_allocation && !first.is_percent_edited);
     let amount = first.allocation_amount.as_ref().expect("allocationAmount");
-    assert_eq!((amount.value, amount.currency_code.to_string()), (250.0, "USD".to_owned()));
+    assert_eq!(
+        (amount.value, amount.currency_code.to_string()),
+        (250.0, "USD".to_owned())
+    );
     assert_eq!(first.custom_data.len(), 1);
     assert_eq!(first.custom_data[0].id, "custom9");
     assert_eq!(
-        first.custom_data[0].value.as_ref().map(ToString::to_string),
+        text(&first.custom_data[0].value).map(str::to_owned),
         Some("D3954B47BCEC9446A4FFC49E0000B46E".to_owned())
     );
     // A per-request correlation id and a lower-case expense id.
@@ -143,7 +149,11 @@ async fn list_expense_allocations() {
     );
     assert_eq!(err.headers().correlation_id(), Some("e2e-sandbox"));
     assert_eq!(concur_error(&err).http_status, "404 - Not Found");
-    assert!(concur_error(&err).path.ends_with("/expenses/00000000000000000000000000000000/allocations"));
+    assert!(
+        concur_error(&err)
+            .path
+            .ends_with("/expenses/00000000000000000000000000000000/allocations")
+    );
     assert_failure(
         concur
             .list_expense_allocations()
@@ -209,7 +219,10 @@ async fn list_expense_allocations() {
     )
     .await;
     assert_eq!(err.status().map(|s| s.as_u16()), Some(403));
-    assert_eq!(err.messages(), ["Specified context type is invalid for this API"]);
+    assert_eq!(
+        err.messages(),
+        ["Specified context type is invalid for this API"]
+    );
     // 400: a malformed expense id (refused by the typed client too).
     let err = raw_error(
         &sb,
@@ -240,7 +253,7 @@ async fn get_report_allocation() {
         let allocation = answer.into_inner();
         assert_eq!(allocation.allocation_id.to_string(), OTHER_ALLOCATION);
         assert_eq!(
-            allocation.custom_data[0].value.as_ref().map(ToString::to_string),
+            text(&allocation.custom_data[0].value).map(str::to_owned),
             Some("88EACA3116581248BCE27956DE67647D".to_owned())
         );
         assert_eq!(
@@ -297,7 +310,10 @@ async fn get_report_allocation() {
     )
     .await;
     assert_eq!(err.status().map(|s| s.as_u16()), Some(403));
-    assert_eq!(err.messages(), ["Specified context type is invalid for this API"]);
+    assert_eq!(
+        err.messages(),
+        ["Specified context type is invalid for this API"]
+    );
     assert_eq!(concur_error(&err).http_status, "403 - Forbidden");
 }
 
@@ -353,7 +369,7 @@ async fn update_report_allocation_merges_custom_data() {
     let custom: Vec<(String, Option<String>, bool)> = read
         .custom_data
         .iter()
-        .map(|c| (c.id.clone(), c.value.as_ref().map(ToString::to_string), c.is_valid))
+        .map(|c| (c.id.clone(), text(&c.value).map(str::to_owned), c.is_valid))
         .collect();
     assert_eq!(
         custom,
@@ -366,7 +382,11 @@ async fn update_report_allocation_merges_custom_data() {
             ("custom10".to_owned(), Some("CHANGED".to_owned()), true),
         ]
     );
-    assert_eq!(read.account_code.as_deref(), Some("Pending Client"), "untouched");
+    assert_eq!(
+        read.account_code.as_deref(),
+        Some("Pending Client"),
+        "untouched"
+    );
     let other = concur
         .get_report_allocation()
         .user_id(USER)
@@ -378,7 +398,7 @@ async fn update_report_allocation_merges_custom_data() {
         .expect("get")
         .into_inner();
     assert_eq!(
-        other.custom_data[0].value.as_ref().map(ToString::to_string),
+        text(&other.custom_data[0].value).map(str::to_owned),
         Some("88EACA3116581248BCE27956DE67647D".to_owned()),
         "the other allocation is untouched"
     );
@@ -425,7 +445,13 @@ async fn update_report_allocation_documented_failures() {
     // 400: the allocation belongs to none of the listed expenses (another expense of the
     // report is listed).
     let second_expense = "CCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCC";
-    add_allocation(&sb, "DDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDD", second_expense, false).await;
+    add_allocation(
+        &sb,
+        "DDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDD",
+        second_expense,
+        false,
+    )
+    .await;
     let err = assert_failure(
         patch(ALLOCATION, body(second_expense)).await,
         400,
@@ -474,7 +500,10 @@ async fn update_report_allocation_documented_failures() {
     )
     .await;
     assert_eq!(err.status().map(|s| s.as_u16()), Some(403));
-    assert_eq!(err.messages(), ["Specified context type is invalid for this API"]);
+    assert_eq!(
+        err.messages(),
+        ["Specified context type is invalid for this API"]
+    );
     let response = sb
         .http
         .patch(sb.url(&format!(
@@ -489,7 +518,10 @@ async fn update_report_allocation_documented_failures() {
         .expect("raw PATCH");
     let err = VendorError::from_response(response).await;
     assert_eq!(err.status().map(|s| s.as_u16()), Some(400));
-    assert!(err.headers().correlation_id().is_some(), "a correlation id is always sent");
+    assert!(
+        err.headers().correlation_id().is_some(),
+        "a correlation id is always sent"
+    );
 
     // Nothing changed.
     let read = concur
@@ -503,7 +535,7 @@ async fn update_report_allocation_documented_failures() {
         .expect("get")
         .into_inner();
     assert_eq!(
-        read.custom_data[0].value.as_ref().map(ToString::to_string),
+        text(&read.custom_data[0].value).map(str::to_owned),
         Some("D3954B47BCEC9446A4FFC49E0000B46E".to_owned())
     );
 }

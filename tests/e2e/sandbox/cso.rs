@@ -7,7 +7,7 @@ use serde_json::json;
 use spendapi_client::cso_events::types as t;
 use spendapi_client::{ClientExt as _, ErrorBody, Filters, VendorError, VendorErrorKind};
 
-use super::support::{CSO_KEY, assert_failure, from_json, start};
+use super::support::{CSO_KEY, assert_failure, from_json, start, text};
 
 pub const OPERATIONS: &[&str] = &[
     "list_events",
@@ -54,21 +54,30 @@ async fn list_events_filters_pages_and_streams() {
         SEEDED.map(|(id, _)| id.to_owned()).to_vec()
     );
     assert_eq!(
-        list.events.iter().map(|e| e.event_number).collect::<Vec<_>>(),
+        list.events
+            .iter()
+            .map(|e| e.event_number)
+            .collect::<Vec<_>>(),
         SEEDED.map(|(_, n)| Some(n)).to_vec()
     );
     let data_storage = &list.events[1];
     assert_eq!(data_storage.name.as_deref(), Some("API - Data storage"));
     assert_eq!(data_storage.time_zone.as_deref(), Some("Europe/Stockholm"));
     assert_eq!(
-        data_storage.settings.as_ref().and_then(|s| s.currency.as_deref()),
+        data_storage
+            .settings
+            .as_ref()
+            .and_then(|s| s.currency.as_deref()),
         Some("EUR")
     );
     assert_eq!(
-        data_storage.market_id.as_ref().map(ToString::to_string),
+        text(&data_storage.market_id).map(str::to_owned),
         Some("9219596879086622384".to_owned())
     );
-    assert_eq!(data_storage.reference_number, None, "no nulls in CSO answers");
+    assert_eq!(
+        data_storage.reference_number, None,
+        "no nulls in CSO answers"
+    );
 
     // Paging: the total counts every match, the page holds `limit` of them.
     let page = cso
@@ -150,12 +159,21 @@ async fn list_events_filters_pages_and_streams() {
         .into_inner();
     assert_eq!((nothing.total, nothing.events.len()), (0, 0));
 
-    let streamed: Vec<t::Event> = cso.list_events().stream().try_collect().await.expect("stream");
+    let streamed: Vec<t::Event> = cso
+        .list_events()
+        .stream()
+        .try_collect()
+        .await
+        .expect("stream");
     assert_eq!(streamed, list.events);
 
     // Failures: a limit above 250, an unknown attribute, a wrong key.
     let err = assert_failure(cso.list_events().limit(251u64).send().await, 400, "");
-    assert!(entries(&err).iter().all(|(t, _)| t.starts_with("api.error")));
+    assert!(
+        entries(&err)
+            .iter()
+            .all(|(t, _)| t.starts_with("api.error"))
+    );
     let err = assert_failure(
         cso.with_filters(Filters::new().eq("colour", "red"))
             .list_events()
@@ -296,7 +314,12 @@ async fn create_events_numbers_increase() {
         "X-CSO-API-KEY",
     );
     assert_eq!(
-        cso.list_events().send().await.expect("list").into_inner().total,
+        cso.list_events()
+            .send()
+            .await
+            .expect("list")
+            .into_inner()
+            .total,
         8,
         "nothing created by the failures"
     );
@@ -328,7 +351,7 @@ async fn update_events_is_lenient_and_market_id_is_immutable() {
     );
     let failed: Vec<_> = outcome.result[1..]
         .iter()
-        .map(|e| (e.type_.as_str(), e.id.as_ref().map(ToString::to_string)))
+        .map(|e| (e.type_.as_str(), text(&e.id).map(str::to_owned)))
         .collect();
     assert_eq!(
         failed,
@@ -337,13 +360,25 @@ async fn update_events_is_lenient_and_market_id_is_immutable() {
             Some("9220538753252879999".to_owned())
         )]
     );
-    let one = cso.get_event().id(first).send().await.expect("show").into_inner();
+    let one = cso
+        .get_event()
+        .id(first)
+        .send()
+        .await
+        .expect("show")
+        .into_inner();
     assert_eq!(one.name.as_deref(), Some("APC Training Project-ABC"));
     assert_eq!(one.state, Some(t::EventState::Active));
     assert_eq!(one.reference_number.as_deref(), Some("DEMO-reference"));
     assert_eq!(one.description.as_deref(), Some("For Bids"), "kept");
     assert_eq!(one.event_number, Some(10), "kept");
-    let two = cso.get_event().id(second).send().await.expect("show").into_inner();
+    let two = cso
+        .get_event()
+        .id(second)
+        .send()
+        .await
+        .expect("show")
+        .into_inner();
     assert_eq!(two.description.as_deref(), Some("changed"));
     assert_eq!(
         two.settings.as_ref().and_then(|s| s.currency.as_deref()),
@@ -363,10 +398,16 @@ async fn update_events_is_lenient_and_market_id_is_immutable() {
         .await
         .expect("raw bulk update");
     assert_eq!(raw.status(), 200);
-    let after = cso.get_event().id(first).send().await.expect("show").into_inner();
+    let after = cso
+        .get_event()
+        .id(first)
+        .send()
+        .await
+        .expect("show")
+        .into_inner();
     assert_eq!(after.name.as_deref(), Some("Moved?"));
     assert_eq!(
-        after.market_id.as_ref().map(ToString::to_string),
+        text(&after.market_id).map(str::to_owned),
         Some("9219595214580536433".to_owned())
     );
     assert_eq!(after.event_number, Some(10));
@@ -385,7 +426,9 @@ async fn update_events_is_lenient_and_market_id_is_immutable() {
     assert_failure(
         wrong
             .update_events()
-            .body(from_json::<t::EventUpdateRequest>(json!({"events": [{"id": first}]})))
+            .body(from_json::<t::EventUpdateRequest>(
+                json!({"events": [{"id": first}]}),
+            ))
             .send()
             .await,
         401,
@@ -428,7 +471,7 @@ async fn delete_events_reports_each_item() {
         .map(|e| {
             (
                 e.type_.as_str(),
-                e.id.as_ref().map(ToString::to_string),
+                text(&e.id).map(str::to_owned),
                 e.description.clone().unwrap_or_default(),
             )
         })
@@ -471,14 +514,21 @@ async fn delete_events_reports_each_item() {
     assert_failure(
         wrong
             .delete_events()
-            .body(from_json::<t::EventDeleteRequest>(json!({"events": [{"id": SEEDED[1].0}]})))
+            .body(from_json::<t::EventDeleteRequest>(
+                json!({"events": [{"id": SEEDED[1].0}]}),
+            ))
             .send()
             .await,
         401,
         "",
     );
     assert_eq!(
-        cso.list_events().send().await.expect("list").into_inner().total,
+        cso.list_events()
+            .send()
+            .await
+            .expect("list")
+            .into_inner()
+            .total,
         3
     );
 }
@@ -488,7 +538,13 @@ async fn get_update_and_delete_one_event() {
     let sb = start().await;
     let cso = sb.cso();
     let id = SEEDED[1].0;
-    let event = cso.get_event().id(id).send().await.expect("show").into_inner();
+    let event = cso
+        .get_event()
+        .id(id)
+        .send()
+        .await
+        .expect("show")
+        .into_inner();
     assert_eq!(event.id.to_string(), id);
     assert_eq!(event.name.as_deref(), Some("API - Data storage"));
     assert_eq!(event.description.as_deref(), Some("Hamno Testing"));
@@ -507,7 +563,13 @@ async fn get_update_and_delete_one_event() {
         .into_inner();
     assert_eq!(updated.updated, 1);
     assert_eq!(updated.result[0].type_, "api.put.updated");
-    let read = cso.get_event().id(id).send().await.expect("show").into_inner();
+    let read = cso
+        .get_event()
+        .id(id)
+        .send()
+        .await
+        .expect("show")
+        .into_inner();
     assert_eq!(read.state, Some(t::EventState::Terminated));
     assert_eq!(read.name.as_deref(), Some("API - Data storage (closed)"));
     assert_eq!(read.market_id, event.market_id, "market-id kept");
@@ -522,15 +584,27 @@ async fn get_update_and_delete_one_event() {
         .await
         .expect("raw update");
     assert_eq!(raw.status(), 200);
-    let read = cso.get_event().id(id).send().await.expect("show").into_inner();
+    let read = cso
+        .get_event()
+        .id(id)
+        .send()
+        .await
+        .expect("show")
+        .into_inner();
     assert_eq!(read.market_id, event.market_id);
     assert_eq!(read.description.as_deref(), Some("raw"));
 
-    let deleted = cso.delete_event().id(id).send().await.expect("delete").into_inner();
+    let deleted = cso
+        .delete_event()
+        .id(id)
+        .send()
+        .await
+        .expect("delete")
+        .into_inner();
     assert_eq!(deleted.deleted, 1);
     assert_eq!(deleted.result[0].type_, "event.deleted.logMsg");
     assert_eq!(
-        deleted.result[0].id.as_ref().map(ToString::to_string),
+        text(&deleted.result[0].id).map(str::to_owned),
         Some(id.to_owned())
     );
 

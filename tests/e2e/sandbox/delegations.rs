@@ -77,7 +77,11 @@ async fn list_delegations_json() {
         (
             delegations
                 .list_delegations()
-                .start_date_gt("2021-03-16T00:00:00Z".parse::<chrono::DateTime<chrono::Utc>>().expect("date"))
+                .start_date_gt(
+                    "2021-03-16T00:00:00Z"
+                        .parse::<chrono::DateTime<chrono::Utc>>()
+                        .expect("date"),
+                )
                 .send()
                 .await
                 .expect("start-date[gt]")
@@ -91,12 +95,18 @@ async fn list_delegations_json() {
 
     // Attribute filters through associations and with underscores.
     for (filters, expected) in [
-        (Filters::new().eq(Attr::assoc("delegator", "login"), "pradeep_1616091337"), 1),
+        (
+            Filters::new().eq(Attr::assoc("delegator", "login"), "pradeep_1616091337"),
+            1,
+        ),
         (Filters::new().eq("delegate_id", 273), 1),
         (Filters::new().eq("approval_delegate", true), 1),
         (Filters::new().eq("review-delegate", true), 0),
         (Filters::new().lt("end-date", "2021-03-20T00:00:00Z"), 0),
-        (Filters::new().gt_or_eq("end-date", "2021-03-21T07:00:00Z"), 1),
+        (
+            Filters::new().gt_or_eq("end-date", "2021-03-21T07:00:00Z"),
+            1,
+        ),
         (Filters::new().starts_with("reason", "Test"), 1),
     ] {
         let query = filters.to_query_string();
@@ -133,7 +143,10 @@ async fn list_delegations_json() {
         .into_inner()
         .0;
     let delegator = shallow[0].delegator.as_ref().expect("delegator");
-    assert_eq!((delegator.id, delegator.login.as_deref()), (Some(272), None));
+    assert_eq!(
+        (delegator.id, delegator.login.as_deref()),
+        (Some(272), None)
+    );
     assert_eq!(text(&shallow[0].reason), Some("Testing"));
     let limited = delegations
         .list_delegations()
@@ -164,7 +177,10 @@ async fn list_delegations_json() {
         .into_inner()
         .0;
     let delegate = fields[0].delegate.as_ref().expect("delegate");
-    assert_eq!((delegate.id, delegate.login.as_deref()), (None, Some("dhana_1616091337")));
+    assert_eq!(
+        (delegate.id, delegate.login.as_deref()),
+        (None, Some("dhana_1616091337"))
+    );
     assert_eq!(fields[0].reason, None);
     let streamed: Vec<t::Delegation> = delegations
         .list_delegations()
@@ -180,7 +196,12 @@ async fn list_delegations_failures_and_xml() {
     let sb = start().await;
     let coupa = sb.coupa(&[scopes::USER_READ]);
     assert_failure(
-        coupa.delegations.list_delegations().limit(60u64).send().await,
+        coupa
+            .delegations
+            .list_delegations()
+            .limit(60u64)
+            .send()
+            .await,
         400,
         "limit",
     );
@@ -195,7 +216,12 @@ async fn list_delegations_failures_and_xml() {
         "text operators do not apply to datetimes",
     );
     assert_failure(
-        coupa.delegations.list_delegations().order_by("colour").send().await,
+        coupa
+            .delegations
+            .list_delegations()
+            .order_by("colour")
+            .send()
+            .await,
         400,
         "colour",
     );
@@ -215,7 +241,10 @@ async fn list_delegations_failures_and_xml() {
     assert_eq!(xml.texts("reason"), ["Testing"]);
     assert_eq!(xml.texts("delegator-id"), ["272"]);
     assert!(xml.text.contains("<delegation>"), "{}", xml.text);
-    assert!(xml.texts("login").contains(&"pradeep_1616091337".to_owned()));
+    assert!(
+        xml.texts("login")
+            .contains(&"pradeep_1616091337".to_owned())
+    );
     sb.coupa_xml(
         Method::GET,
         "/api/delegations?delegator-id=1",
@@ -224,9 +253,14 @@ async fn list_delegations_failures_and_xml() {
     )
     .await
     .assert_error(404, "No records matched the query.");
-    sb.coupa_xml(Method::GET, "/api/delegations?limit=abc", Some(&token), None)
-        .await
-        .assert_error(400, "limit");
+    sb.coupa_xml(
+        Method::GET,
+        "/api/delegations?limit=abc",
+        Some(&token),
+        None,
+    )
+    .await
+    .assert_error(400, "limit");
     sb.coupa_xml(Method::GET, "/api/delegations", Some("expired"), None)
         .await
         .assert_error(401, "");
