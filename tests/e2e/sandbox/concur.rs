@@ -23,7 +23,8 @@ const OTHER_ALLOCATION: &str = "4DB06B4360E31443AD43ED52B2AE007E";
 const READ: &str = "expense.report.read user.read";
 const ALL: &str = "expense.report.read expense.report.readwrite user.read";
 
-/// Adds an allocation to the demo report directly in the store (the API cannot create one).
+/// Adds an allocation to the demo report directly in the store (the API cannot create one),
+/// last changed at 2024-05-14T09:31:12Z.
 async fn add_allocation(sb: &Sandbox, allocation: &str, expense: &str, system: bool) {
     let mut tx = sb.state.store.begin().await.expect("transaction");
     tx.put(
@@ -31,12 +32,63 @@ async fn add_allocation(sb: &Sandbox, allocation: &str, expense: &str, system: b
         &json!({
             "allocationId": allocation, "expenseId": expense, "accountCode": "Added",
             "isSystemAllocation": system, "isPercentEdited": false, "percentage": 0.0,
-            "customData": [], "_userId": USER, "_reportId": REPORT
+            "customData": [], "_userId": USER, "_reportId": REPORT,
+            "_modifiedAt": "2024-05-14T09:31:12Z"
         }),
     )
     .await
     .expect("put");
     tx.commit().await.expect("commit");
+}
+
+/// The status of a conditional GET of `allocation` (200, or 304 through `VendorError`).
+async fn conditional_get(
+    concur: &spendapi_client::concur_expense_allocations::Client,
+    allocation: &str,
+    since: &str,
+) -> u16 {
+    match concur
+        .get_report_allocation()
+        .user_id(USER)
+        .context_type("TRAVELER")
+        .report_id(REPORT)
+        .allocation_id(allocation)
+        .if_modified_since(since)
+        .cache_control("no-cache")
+        .send()
+        .await
+    {
+        Ok(answer) => answer.status().as_u16(),
+        Err(err) => {
+            let err = VendorError::from(err);
+            assert_eq!(err.headers().correlation_id(), Some("e2e-sandbox"));
+            err.status().map(|s| s.as_u16()).unwrap_or_default()
+        }
+    }
+}
+
+/// The status of a conditional list of `expense`'s allocations.
+async fn conditional_list(
+    concur: &spendapi_client::concur_expense_allocations::Client,
+    expense: &str,
+    since: &str,
+) -> u16 {
+    match concur
+        .list_expense_allocations()
+        .user_id(USER)
+        .context_type("TRAVELER")
+        .report_id(REPORT)
+        .expense_id(expense)
+        .if_modified_since(since)
+        .send()
+        .await
+    {
+        Ok(answer) => answer.status().as_u16(),
+        Err(err) => VendorError::from(err)
+            .status()
+            .map(|s| s.as_u16())
+            .unwrap_or_default(),
+    }
 }
 
 /// A raw request with a bearer token and a correlation id, decoded as a `VendorError`.
@@ -315,6 +367,55 @@ async fn get_report_allocation() {
         ["Specified context type is invalid for this API"]
     );
     assert_eq!(concur_error(&err).http_status, "403 - Forbidden");
+}
+
+#[tokio::test]
+async fn conditional_gets_answer_304_until_the_allocation_changes() {
+    let sb = start().await;
+    let concur = sb.concur(ALL).await;
+    let (allocation, expense) = (
+        "EEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEE",
+        "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF",
+    );
+    add_allocation(&sb, allocation, expense, false).await;
+    let after = "Sat, 01 Jun 2024 00:00:00 GMT";
+    let before = "Wed, 01 May 2024 00:00:00 GMT";
+    let same_second = "Tue, 14 May 2024 09:31:12 GMT";
+    assert_eq!(conditional_get(&concur, allocation, after).await, 304);
+    assert_eq!(conditional_get(&concur, allocation, same_second).await, 304);
+    assert_eq!(conditional_get(&concur, allocation, before).await, 200);
+    assert_eq!(conditional_list(&concur, expense, after).await, 304);
+    assert_eq!(conditional_list(&concur, expense, before).await, 200);
+    // An unparsable date is ignored (RFC 7232): a full answer.
+    assert_eq!(conditional_get(&concur, allocation, "yesterday").await, 200);
+    // The demo allocations were last changed when the sandbox was seeded.
+    assert_eq!(conditional_get(&concur, ALLOCATION, before).await, 200);
+    assert_eq!(
+        conditional_list(&concur, EXPENSE, "Fri, 31 Dec 9999 23:59:59 GMT").await,
+        304
+    );
+    // A 404 stays a 404.
+    assert_eq!(
+        conditional_get(&concur, "00000000000000000000000000000000", after).await,
+        404
+    );
+
+    // A PATCH changes the allocation: the same conditional requests now get it in full.
+    concur
+        .update_report_allocation()
+        .user_id(USER)
+        .context_type("TRAVELER")
+        .report_id(REPORT)
+        .allocation_id(allocation)
+        .body(from_json::<t::UpdateReportAllocation>(json!({
+            "allocation": {"customData": [{"id": "custom9", "value": "NEW", "isValid": true}]},
+            "expenseIds": [expense]
+        })))
+        .send()
+        .await
+        .expect("PATCH");
+    assert_eq!(conditional_get(&concur, allocation, after).await, 200);
+    assert_eq!(conditional_list(&concur, expense, after).await, 200);
 }
 
 #[tokio::test]
