@@ -701,6 +701,19 @@ async fn update_account_json_and_xml() {
         400,
         "Account type Nowhere Chart does not exist",
     );
+    assert_failure(
+        coupa
+            .accounts
+            .update_account()
+            .id(1523u64)
+            .body(from_json::<t::AccountUpdate>(json!({
+                "account-type": {"id": 1, "name": "EMEA Chart of Accounts"}
+            })))
+            .send()
+            .await,
+        400,
+        "Account type EMEA Chart of Accounts does not match id 1",
+    );
     let read_only = sb.coupa(&[scopes::ACCOUNTING_READ]);
     assert_failure(
         read_only

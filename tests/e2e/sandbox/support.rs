@@ -223,7 +223,7 @@ impl Xml {
     }
 
     /// Asserts an XML Coupa error with `status` whose messages include one containing
-    /// `needle`.
+    /// `needle` (with `""`: at least one message).
     pub fn assert_error(&self, status: u16, needle: &str) {
         assert_eq!(self.status, status, "{}", self.text);
         assert!(self.content_type.contains("xml"), "{}", self.content_type);
@@ -252,7 +252,8 @@ where
     (status, err.messages(), err)
 }
 
-/// Asserts a client error with `status` and a message containing `needle`.
+/// Asserts a client error with `status` and a message containing `needle` (with `""`: at
+/// least one message, whatever its text).
 pub fn assert_failure<T: std::fmt::Debug, E>(
     result: Result<T, spendapi_client::Error<E>>,
     status: u16,
