@@ -229,6 +229,22 @@ async fn list_accounts_streams_every_page() {
         .try_collect()
         .await
         .expect("stream");
+    // A page of a filtered, sorted index: descending by name, ends_with on the name.
+    let page = coupa
+        .accounts
+        .with_filters(Filters::new().ends_with("name", "7"))
+        .list_accounts()
+        .order_by("name")
+        .dir(CoupaSortDirection::Desc)
+        .offset(1u64)
+        .limit(2u64)
+        .send()
+        .await
+        .expect("filtered page")
+        .into_inner()
+        .0;
+    let names: Vec<_> = page.iter().map(|a| text(&a.name)).collect();
+    assert_eq!(names, [Some("Stream 47"), Some("Stream 37")]);
     let codes: Vec<String> = streamed
         .iter()
         .map(|a| a.code.clone().expect("code"))

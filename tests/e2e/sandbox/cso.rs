@@ -150,6 +150,18 @@ async fn list_events_filters_pages_and_streams() {
         assert_eq!(found.total, expected, "{query}");
         assert_eq!(found.events.len() as i64, expected, "{query}");
     }
+    // Paging through a filter on a nested attribute: the total counts the matches only.
+    let usd_second = cso
+        .with_filters(Filters::new().eq("settings[currency]", "USD"))
+        .list_events()
+        .limit(1u64)
+        .offset(1u64)
+        .send()
+        .await
+        .expect("filtered page")
+        .into_inner();
+    assert_eq!(usd_second.total, 2);
+    assert_eq!(ids(&usd_second.events), [SEEDED[4].0.to_owned()]);
     let nothing = cso
         .list_events()
         .name("No such event")
