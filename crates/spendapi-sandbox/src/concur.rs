@@ -1,8 +1,9 @@
 //! SAP Concur expense allocations v4: list per expense, get, PATCH (merge on `customData`).
 //!
 //! Stored documents are the wire form of `ReportAllocationResponse` plus the hidden `_userId`
-//! (lower-case UUID) and `_reportId` of the report they belong to; [`to_allocation`] is the
-//! one conversion to the generated type.
+//! (lower-case UUID) and `_reportId` of the report they belong to, and `_modifiedAt` (RFC 3339,
+//! the last change: seeding or PATCH) for conditional GETs; [`to_allocation`] is the one
+//! conversion to the generated type.
 
 use serde_json::Value;
 use spendapi_server::Caller;
@@ -75,6 +76,33 @@ async fn report(sandbox: &Sandbox, user: &uuid::Uuid, report: &str) -> Result<Ve
     Ok(docs)
 }
 
+/// The hidden key holding an allocation's last change.
+pub const MODIFIED_AT: &str = "_modifiedAt";
+
+/// Whether a conditional GET with `If-Modified-Since: since` is answered 304: every document
+/// has a recorded last change, none of them after `since` (compared to the second, as
+/// HTTP-dates carry no fraction). No header, an unparsable date (ignored, RFC 7232 §3.3) or a
+/// document without a recorded change means a full answer.
+fn not_modified<'a>(since: Option<&str>, docs: impl IntoIterator<Item = &'a Value>) -> bool {
+    let Some(since) = since.and_then(|s| chrono::DateTime::parse_from_rfc2822(s.trim()).ok())
+    else {
+        return false;
+    };
+    let mut any = false;
+    for doc in docs {
+        any = true;
+        let changed = doc
+            .get(MODIFIED_AT)
+            .and_then(Value::as_str)
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok());
+        match changed {
+            Some(changed) if changed.timestamp() <= since.timestamp() => {}
+            _ => return false,
+        }
+    }
+    any
+}
+
 fn same_id(a: &str, b: &str) -> bool {
     a.eq_ignore_ascii_case(b)
 }
@@ -139,23 +167,28 @@ impl ConcurExpenseAllocations for Sandbox {
         let where_ = list_path(&path);
         let result = async {
             let docs = report(self, &path.user_id, &path.report_id).await?;
-            let of_expense: Vec<concur::ReportAllocationResponse> = docs
+            let of_expense: Vec<Value> = docs
                 .into_iter()
                 .filter(|d| {
                     d.get("expenseId")
                         .and_then(Value::as_str)
                         .is_some_and(|e| same_id(e, &path.expense_id))
                 })
-                .map(to_allocation)
                 .collect();
             if of_expense.is_empty() {
                 return Err(Failure::NotFound("expenseId not found"));
             }
-            Ok(of_expense)
+            if not_modified(headers.if_modified_since.as_deref(), &of_expense) {
+                return Ok(None);
+            }
+            Ok(Some(of_expense.into_iter().map(to_allocation).collect()))
         };
         match result.await {
-            Ok(list) => ListExpenseAllocationsResponse::Ok {
+            Ok(Some(list)) => ListExpenseAllocationsResponse::Ok {
                 body: concur::ReportAllocationList(list),
+                concur_correlationid: headers.concur_correlationid,
+            },
+            Ok(None) => ListExpenseAllocationsResponse::NotModified {
                 concur_correlationid: headers.concur_correlationid,
             },
             Err(failure) => concur_answer!(
@@ -181,14 +214,19 @@ impl ConcurExpenseAllocations for Sandbox {
         );
         let result = async {
             let docs = report(self, &path.user_id, &path.report_id).await?;
-            in_report(&docs, &path.allocation_id)
-                .cloned()
-                .map(to_allocation)
-                .ok_or(Failure::NotFound("allocationId not found"))
+            let doc = in_report(&docs, &path.allocation_id)
+                .ok_or(Failure::NotFound("allocationId not found"))?;
+            if not_modified(headers.if_modified_since.as_deref(), [doc]) {
+                return Ok(None);
+            }
+            Ok(Some(to_allocation(doc.clone())))
         };
         match result.await {
-            Ok(allocation) => GetReportAllocationResponse::Ok {
+            Ok(Some(allocation)) => GetReportAllocationResponse::Ok {
                 body: allocation,
+                concur_correlationid: headers.concur_correlationid,
+            },
+            Ok(None) => GetReportAllocationResponse::NotModified {
                 concur_correlationid: headers.concur_correlationid,
             },
             Err(failure) => concur_answer!(
@@ -270,6 +308,7 @@ impl ConcurExpenseAllocations for Sandbox {
                 }
             }
             doc["customData"] = Value::Array(custom);
+            doc[MODIFIED_AT] = Value::from(crate::now_text());
             tx.put(&store::ALLOCATIONS, &doc).await?;
             tx.commit().await?;
             Ok(())

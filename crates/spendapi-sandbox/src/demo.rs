@@ -79,6 +79,7 @@ pub async fn reset(store: &Store, seed: Seed) -> Result<()> {
             let mut doc = doc.clone();
             doc["_userId"] = json!(CONCUR_USER);
             doc["_reportId"] = json!(CONCUR_REPORT);
+            doc[crate::concur::MODIFIED_AT] = json!(now_text());
             tx.put(&store::ALLOCATIONS, &doc).await?;
         }
     }

@@ -33,6 +33,10 @@
 //!   the operation does not support (the list: `TRAVELER`; get and PATCH: `TRAVELER`, `PROXY`)
 //!   is answered 403 by a layer in front of the router (so before authentication), because the
 //!   generated path types admit only the supported ones.
+//! - Concur conditional GETs: `If-Modified-Since` (an HTTP-date) is compared, to the second,
+//!   with the allocation's last change (its seeding or its last PATCH); the list compares the
+//!   latest change among the expense's allocations. Not changed since: 304 without a body. An
+//!   unparsable date is ignored (RFC 7232), and a 404 stays a 404.
 //! - A database failure is answered 500 in the vendor's format: Concur through its documented
 //!   500 variant, the others (whose specs document no 500) by the runtime's panic guard.
 

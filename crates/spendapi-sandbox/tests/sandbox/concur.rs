@@ -173,3 +173,42 @@ async fn patch_merges_custom_data_and_refuses_system_allocations() {
     let body: Value = response.json().await.expect("JSON");
     assert_eq!(body["errorMessage"], "System allocation cannot be modified");
 }
+
+#[tokio::test]
+async fn conditional_gets_answer_304_when_not_modified() {
+    let sb = start().await;
+    let token = sb.concur_token().await;
+    let get = |path: String, since: &'static str| {
+        sb.http
+            .get(sb.url(&path))
+            .bearer_auth(&token)
+            .header("if-modified-since", since)
+            .send()
+    };
+    let allocation = format!("{}/allocations/{ALLOCATION}", base("TRAVELER"));
+    let list = format!("{}/expenses/{EXPENSE}/allocations", base("TRAVELER"));
+    let future = "Fri, 31 Dec 9999 23:59:59 GMT";
+    for path in [&allocation, &list] {
+        let response = get(path.clone(), future).await.expect("request");
+        assert_eq!(response.status(), 304, "{path}");
+        assert!(response.headers().contains_key("concur-correlationid"));
+        assert!(response.bytes().await.expect("body").is_empty());
+        let response = get(path.clone(), "Mon, 01 Jan 2001 00:00:00 GMT")
+            .await
+            .expect("request");
+        assert_eq!(response.status(), 200, "{path}");
+        // An unparsable date is ignored.
+        let response = get(path.clone(), "soon").await.expect("request");
+        assert_eq!(response.status(), 200, "{path}");
+    }
+    let response = get(
+        format!(
+            "{}/allocations/00000000000000000000000000000000",
+            base("TRAVELER")
+        ),
+        future,
+    )
+    .await
+    .expect("request");
+    assert_eq!(response.status(), 404);
+}
