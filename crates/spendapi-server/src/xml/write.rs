@@ -30,6 +30,7 @@
 
 use std::collections::HashMap;
 use std::fmt::{Display, Write as _};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde::ser::{self, Error as _, Impossible, Serialize};
 use serde_json::{Error, Value};
@@ -79,6 +80,9 @@ struct Property {
     /// The property's own `xml.name`, else its key.
     element: Box<str>,
     node: NodeId,
+    /// The address of the `'static` field name last found to be `key` (a struct's field names
+    /// are the same strings on every response, so they are recognised without comparing text).
+    seen: AtomicUsize,
 }
 
 impl Plan {
@@ -156,6 +160,7 @@ impl<'s> Builder<'s> {
                     key: key.as_str().into(),
                     element: element.into(),
                     node,
+                    seen: AtomicUsize::new(0),
                 }
             })
             .collect();
@@ -223,9 +228,10 @@ pub fn write<T: Serialize + ?Sized>(
         buf: String::with_capacity(4096),
         pieces: Vec::new(),
         piece_start: 0,
+        last: NONE,
         marks: Vec::new(),
         slots: Vec::new(),
-        scratch: Vec::new(),
+        spans: Vec::new(),
         reordered: false,
     };
     writer
@@ -238,7 +244,7 @@ pub fn write<T: Serialize + ?Sized>(
         node: root.0,
         field: false,
     })?;
-    Ok(writer.finish())
+    writer.finish()
 }
 
 /// The output being written.
@@ -246,78 +252,124 @@ struct Writer<'p> {
     plan: &'p Plan,
     /// Every byte written, in the order written.
     buf: String,
-    /// Ranges of `buf` in output order, up to `piece_start`.
-    pieces: Vec<(usize, usize)>,
+    /// Consecutive ranges of `buf`, up to `piece_start`, chained in output order from the
+    /// first.
+    pieces: Vec<Piece>,
     /// Start of the piece being written (it ends at `buf.len()`).
     piece_start: usize,
+    /// The last piece in output order ([`NONE`] before the first).
+    last: u32,
     /// The fields of the objects being written (innermost last).
     marks: Vec<Mark>,
     /// Reordering scratch: a field per rank.
     slots: Vec<u32>,
-    /// Reordering scratch: pieces in their new order.
-    scratch: Vec<(usize, usize)>,
+    /// Reordering scratch: each field's first and last piece.
+    spans: Vec<(u32, u32)>,
     /// Whether any object was reordered (else `buf` is the output as it is).
     reordered: bool,
 }
 
-/// Where a field of an object starts, and its place in the schema's order.
+/// No piece.
+const NONE: u32 = u32::MAX;
+
+/// A range of [`Writer::buf`] and the piece that follows it in the output.
+#[derive(Debug, Clone, Copy)]
+struct Piece {
+    start: u32,
+    end: u32,
+    next: u32,
+}
+
+/// Where a field of an object starts (after piece `after`), and its place in the schema's
+/// order.
 #[derive(Debug, Clone, Copy)]
 struct Mark {
     rank: u32,
-    first_piece: usize,
+    after: u32,
 }
 
 impl Writer<'_> {
     /// Ends the current piece (a field starts, or an object's fields end).
     fn cut(&mut self) {
-        if self.buf.len() > self.piece_start {
-            self.pieces.push((self.piece_start, self.buf.len()));
-            self.piece_start = self.buf.len();
+        let end = self.buf.len();
+        if end > self.piece_start {
+            let id = self.pieces.len() as u32;
+            self.pieces.push(Piece {
+                start: self.piece_start as u32,
+                end: end as u32,
+                next: NONE,
+            });
+            if let Some(last) = self.pieces.get_mut(self.last as usize) {
+                last.next = id;
+            }
+            self.last = id;
+            self.piece_start = end;
         }
     }
 
-    /// Puts the fields marked from `base` on (every piece since the first of them) in rank
-    /// order. `known` is the number of schema properties: fields ranked below it take their
+    /// Puts the fields marked from `base` on in rank order by relinking their pieces.
+    /// `known` is the number of schema properties: fields ranked below it take their
     /// property's place (a repeated key keeps the place of its first occurrence and the value
     /// of its last, as a JSON object would), the others follow in the order they came.
     fn reorder(&mut self, base: usize, known: usize) {
         let marks = &self.marks[base..];
-        let end = self.pieces.len();
-        let span = |i: usize| marks[i].first_piece..marks.get(i + 1).map_or(end, |m| m.first_piece);
+        self.spans.clear();
+        for (i, mark) in marks.iter().enumerate() {
+            let tail = marks.get(i + 1).map_or(self.last, |next| next.after);
+            let head = if tail == mark.after {
+                NONE
+            } else {
+                self.pieces[mark.after as usize].next
+            };
+            self.spans.push((head, tail));
+        }
         self.slots.clear();
-        self.slots.resize(known, u32::MAX);
+        self.slots.resize(known, NONE);
         for (i, mark) in marks.iter().enumerate() {
             if (mark.rank as usize) < known {
                 self.slots[mark.rank as usize] = i as u32;
             }
         }
-        self.scratch.clear();
-        for &slot in &self.slots {
-            if slot != u32::MAX {
-                self.scratch
-                    .extend_from_slice(&self.pieces[span(slot as usize)]);
+        let unknown = marks
+            .iter()
+            .enumerate()
+            .filter(|(_, mark)| mark.rank as usize >= known)
+            .map(|(i, _)| i as u32);
+        let mut current = marks[0].after;
+        for field in self
+            .slots
+            .iter()
+            .copied()
+            .filter(|s| *s != NONE)
+            .chain(unknown)
+        {
+            let (head, tail) = self.spans[field as usize];
+            if head != NONE {
+                self.pieces[current as usize].next = head;
+                current = tail;
             }
         }
-        for (i, mark) in marks.iter().enumerate() {
-            if mark.rank as usize >= known {
-                self.scratch.extend_from_slice(&self.pieces[span(i)]);
-            }
-        }
-        self.pieces.truncate(marks[0].first_piece);
-        self.pieces.extend_from_slice(&self.scratch);
+        self.pieces[current as usize].next = NONE;
+        self.last = current;
         self.reordered = true;
     }
 
-    fn finish(mut self) -> String {
+    fn finish(mut self) -> Result<String, Error> {
         if !self.reordered {
-            return self.buf;
+            return Ok(self.buf);
+        }
+        if u32::try_from(self.buf.len()).is_err() {
+            // Pieces count bytes in 32 bits.
+            return Err(Error::custom("an XML body of 4 GiB or more"));
         }
         self.cut();
         let mut out = String::with_capacity(self.buf.len());
-        for &(start, end) in &self.pieces {
-            out.push_str(&self.buf[start..end]);
+        let mut at = if self.pieces.is_empty() { NONE } else { 0 };
+        while let Some(piece) = self.pieces.get(at as usize) {
+            out.push_str(&self.buf[piece.start as usize..piece.end as usize]);
+            at = piece.next;
         }
-        out
+        Ok(out)
     }
 
     fn open(&mut self, name: &str) {
@@ -409,7 +461,7 @@ where
         self.w.open(self.name);
         let plan = self.w.plan;
         let node = plan.node(self.node);
-        match find(node, variant, &mut 0) {
+        match find(node, variant, &mut 0, true) {
             Some(i) => {
                 let property = &node.properties[i as usize];
                 (&property.element, property.node)
@@ -426,18 +478,33 @@ where
 }
 
 /// The index of property `key` in `node`. `cursor` is where the previous key was found in key
-/// order: fields mostly come in key order, so the next few are tried before a binary search.
-fn find(node: &Node, key: &str, cursor: &mut usize) -> Option<u32> {
-    let key_of = |i: u32| &*node.properties[i as usize].key;
-    for (offset, &i) in node.by_key.iter().skip(*cursor).take(4).enumerate() {
-        if key_of(i) == key {
-            *cursor += offset + 1;
-            return Some(i);
+/// order: fields mostly come in key order, so the next few are tried first. A struct's field
+/// names (`fixed`: `'static` strings) are recognised by their address once seen.
+fn find(node: &Node, key: &str, cursor: &mut usize, fixed: bool) -> Option<u32> {
+    let next = node.by_key.iter().skip(*cursor).take(4);
+    if fixed {
+        let address = key.as_ptr() as usize;
+        for (offset, &i) in next.clone().enumerate() {
+            let property = &node.properties[i as usize];
+            if property.seen.load(Ordering::Relaxed) == address && property.key.len() == key.len() {
+                *cursor += offset + 1;
+                return Some(i);
+            }
         }
     }
-    let at = node.by_key.binary_search_by(|&i| key_of(i).cmp(key)).ok()?;
+    let key_of = |i: u32| &*node.properties[i as usize].key;
+    let at = match next.clone().position(|&i| key_of(i) == key) {
+        Some(offset) => *cursor + offset,
+        None => node.by_key.binary_search_by(|&i| key_of(i).cmp(key)).ok()?,
+    };
     *cursor = at + 1;
-    Some(node.by_key[at])
+    let i = node.by_key[at];
+    if fixed {
+        node.properties[i as usize]
+            .seen
+            .store(key.as_ptr() as usize, Ordering::Relaxed);
+    }
+    Some(i)
 }
 
 /// JSON's "number out of range" for integers `serde_json::Value` cannot hold.
@@ -772,11 +839,17 @@ struct Object<'a, 'p, 'n> {
 }
 
 impl<'a, 'p: 'n, 'n> Object<'a, 'p, 'n> {
-    fn field<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) -> Result<(), Error> {
+    /// Writes field `key`; `fixed` when the key is a `'static` field name.
+    fn field<T: Serialize + ?Sized>(
+        &mut self,
+        key: &str,
+        fixed: bool,
+        value: &T,
+    ) -> Result<(), Error> {
         let plan = self.w.plan;
         let node = plan.node(self.node);
         let known = node.properties.len() as u32;
-        let (rank, element, child) = match find(node, key, &mut self.cursor) {
+        let (rank, element, child) = match find(node, key, &mut self.cursor, fixed) {
             Some(i) => {
                 let property = &node.properties[i as usize];
                 (i, &*property.element, property.node)
@@ -793,10 +866,8 @@ impl<'a, 'p: 'n, 'n> Object<'a, 'p, 'n> {
         }
         self.last_rank = Some(rank);
         self.w.cut();
-        self.w.marks.push(Mark {
-            rank,
-            first_piece: self.w.pieces.len(),
-        });
+        let after = self.w.last;
+        self.w.marks.push(Mark { rank, after });
         value.serialize(Element {
             w: &mut *self.w,
             name: element,
@@ -835,7 +906,7 @@ impl<'p: 'n, 'n> ser::SerializeMap for Object<'_, 'p, 'n> {
 
     fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
         let key = std::mem::take(&mut self.key);
-        let result = self.field(&key, value);
+        let result = self.field(&key, false, value);
         self.key = key;
         result
     }
@@ -854,7 +925,7 @@ impl<'p: 'n, 'n> ser::SerializeStruct for Object<'_, 'p, 'n> {
         key: &'static str,
         value: &T,
     ) -> Result<(), Error> {
-        self.field(key, value)
+        self.field(key, true, value)
     }
 
     fn end(self) -> Result<(), Error> {
@@ -891,7 +962,7 @@ impl<'p: 'n, 'n> ser::SerializeStructVariant for Variant<'n, Object<'_, 'p, 'n>>
         key: &'static str,
         value: &T,
     ) -> Result<(), Error> {
-        self.inner.field(key, value)
+        self.inner.field(key, true, value)
     }
 
     fn end(self) -> Result<(), Error> {
