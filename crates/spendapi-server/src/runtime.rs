@@ -880,3 +880,25 @@ impl Transcode<spendapi_types::coupa_common::CoupaXmlErrors>
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// XML is written with the schemas of the router answering; outside one, the reply carries
+    /// the reason it has no body (rendered as a 500 if it ever reached a router).
+    #[test]
+    fn xml_replies_need_a_router() {
+        let reply = Reply::new(200).body("application/xml", "{}", &[1, 2]);
+        let payload = reply.body.expect("a body").payload;
+        assert_eq!(
+            payload.expect_err("no router"),
+            "an XML body was built outside a router's operation"
+        );
+        let reply = Reply::new(200).body("application/json", "{}", &[1, 2]);
+        assert!(matches!(
+            reply.body.expect("a body").payload,
+            Ok(Payload::Json(ref bytes)) if bytes == b"[1,2]"
+        ));
+    }
+}

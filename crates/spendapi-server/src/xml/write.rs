@@ -22,11 +22,13 @@
 //! - null (`None`, unit, a non-finite float) is `<x nil="true"/>`; strings are escaped
 //!   (`<`, `>`, `&`); numbers are written as `serde_json` writes them.
 //!
-//! The schemas are compiled once per router into a [`Plan`] (a node per schema, with its
-//! properties in schema order and a sorted index to find a field by its key). The typed structs
-//! serialise their fields in their own (alphabetical) order, so each object's fields are written
-//! as separate pieces of the buffer and reordered by moving piece ranges, not bytes; the pieces
-//! are joined once at the end.
+//! The schemas are compiled once per router into a [`Plan`]: a node per schema, with its
+//! properties in schema order and an index sorted by key (a struct's field names, `'static`
+//! strings, are then recognised by address). The typed structs serialise their fields in their
+//! own (alphabetical) order, so each field is written as its own run of pieces of the buffer,
+//! and at the end of an object the runs are relinked in schema order: the work is per field,
+//! not per byte. The chain of pieces is copied into the body once at the end (or, when no
+//! object needed reordering, the buffer is the body).
 
 use std::collections::HashMap;
 use std::fmt::{Display, Write as _};
@@ -92,11 +94,7 @@ impl Plan {
         schemas: &Schemas,
         roots: impl IntoIterator<Item = (&'static str, &'a Value)>,
     ) -> Plan {
-        let mut builder = Builder {
-            schemas,
-            nodes: vec![Node::default()],
-            seen: HashMap::new(),
-        };
+        let mut builder = Builder::new(schemas);
         let roots = roots
             .into_iter()
             .map(|(text, schema)| (text, builder.node(schema)))
@@ -109,11 +107,7 @@ impl Plan {
 
     /// Compiles one schema (one not compiled with the router's).
     pub fn one(schemas: &Schemas, schema: &Value) -> (Plan, Root) {
-        let mut builder = Builder {
-            schemas,
-            nodes: vec![Node::default()],
-            seen: HashMap::new(),
-        };
+        let mut builder = Builder::new(schemas);
         let root = builder.node(schema);
         let plan = Plan {
             nodes: builder.nodes,
@@ -136,17 +130,26 @@ struct Builder<'s> {
     schemas: &'s Schemas,
     nodes: Vec<Node>,
     /// Schemas already compiled, by address (schemas refer to each other, also in cycles).
-    seen: HashMap<*const Value, NodeId>,
+    compiled: HashMap<*const Value, NodeId>,
 }
 
 impl<'s> Builder<'s> {
+    fn new(schemas: &'s Schemas) -> Builder<'s> {
+        Builder {
+            schemas,
+            // The first node is `EMPTY`.
+            nodes: vec![Node::default()],
+            compiled: HashMap::new(),
+        }
+    }
+
     fn node(&mut self, schema: &'s Value) -> NodeId {
-        if let Some(id) = self.seen.get(&(schema as *const Value)) {
+        if let Some(id) = self.compiled.get(&(schema as *const Value)) {
             return *id;
         }
         let id = NodeId::try_from(self.nodes.len()).expect("fewer than 2^32 schemas");
         self.nodes.push(Node::default());
-        self.seen.insert(schema, id);
+        self.compiled.insert(schema, id);
 
         let shape = self.schemas.shape(schema);
         let properties: Box<[Property]> = shape
@@ -192,7 +195,7 @@ fn own_xml_name(schema: &Value) -> Option<&str> {
 }
 
 /// `accounts` → `account`, for arrays whose items have no `xml.name`.
-pub(crate) fn singular(name: &str) -> &str {
+fn singular(name: &str) -> &str {
     name.strip_suffix('s')
         .filter(|s| !s.is_empty())
         .unwrap_or(name)
