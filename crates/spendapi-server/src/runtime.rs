@@ -3,6 +3,7 @@
 //! rendered in the negotiated format. The generated code only describes operations
 //! ([`ApiSpec`], [`OperationSpec`]) and converts between these steps and the typed structs.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
@@ -27,6 +28,7 @@ use crate::auth::{self, Caller, Denied, Requirement, Verifier};
 use crate::negotiate::{self, Format};
 use crate::schema::{Schemas, Validator};
 use crate::vendor::{self, Detail, ErrorContext, Problem, ProblemKind, Vendor};
+use crate::xml;
 
 /// One API (one spec), as generated.
 #[derive(Debug)]
@@ -146,8 +148,8 @@ struct Runtime {
     spec: &'static ApiSpec,
     schemas: Schemas,
     operations: HashMap<&'static str, CompiledOperation>,
-    /// Every response schema text, parsed once (the XML writer walks them on each response).
-    response_schemas: HashMap<&'static str, Value>,
+    /// Every XML response schema, compiled once for the XML writer.
+    xml: xml::Plan,
     options: Options,
 }
 
@@ -220,8 +222,8 @@ impl Input {
     }
 }
 
-/// A typed response on its way to the wire: status, headers, and the body as a JSON value
-/// with the schema that describes it (for XML element names).
+/// A typed response on its way to the wire: status, headers, and the body, encoded in its media
+/// type.
 #[derive(Debug)]
 pub struct Reply {
     status: StatusCode,
@@ -232,18 +234,50 @@ pub struct Reply {
 #[derive(Debug)]
 struct Encoded {
     media_type: &'static str,
-    schema: &'static str,
     payload: Result<Payload, String>,
 }
 
 /// A response body, encoded as far as its media type allows before the vendor is known.
+/// Both formats are serialised straight from the typed value (no intermediate `Value` tree:
+/// that conversion cost more than the rest of the request on large lists).
 #[derive(Debug)]
 enum Payload {
-    /// JSON, serialised straight from the typed value (no intermediate `Value` tree: that
-    /// conversion cost more than the rest of the request on large lists).
     Json(Vec<u8>),
-    /// The tree the schema-guided XML writer walks.
-    Tree(Value),
+    /// Written by the schema-guided XML serializer ([`xml::write`]).
+    Xml(String),
+}
+
+thread_local! {
+    /// The router answering the request whose operation runs on this thread, set around each
+    /// poll of the operation (see [`Shared::handle`]): [`Reply::body`] writes XML with its
+    /// compiled schemas, which the generated `into_reply` cannot pass.
+    static ANSWERING: RefCell<Option<Answering>> = const { RefCell::new(None) };
+}
+
+/// What [`ANSWERING`] holds.
+struct Answering {
+    runtime: Arc<Runtime>,
+    /// The fallback name of an XML root element (the operation's resource).
+    resource: &'static str,
+}
+
+/// Sets [`ANSWERING`] for as long as it lives, then restores what was there.
+struct AnsweringGuard(Option<Answering>);
+
+impl AnsweringGuard {
+    fn enter(runtime: &Arc<Runtime>, resource: &'static str) -> AnsweringGuard {
+        let answering = Answering {
+            runtime: Arc::clone(runtime),
+            resource,
+        };
+        AnsweringGuard(ANSWERING.replace(Some(answering)))
+    }
+}
+
+impl Drop for AnsweringGuard {
+    fn drop(&mut self) {
+        ANSWERING.set(self.0.take());
+    }
 }
 
 impl Reply {
@@ -271,13 +305,21 @@ impl Reply {
         body: &T,
     ) -> Reply {
         let payload = match Format::of(media_type) {
-            Format::Json => serde_json::to_vec(body).map(Payload::Json),
-            Format::Xml => serde_json::to_value(body).map(Payload::Tree),
+            Format::Json => serde_json::to_vec(body)
+                .map(Payload::Json)
+                .map_err(|err| err.to_string()),
+            Format::Xml => ANSWERING.with_borrow(|answering| match answering {
+                Some(answering) => answering
+                    .runtime
+                    .write_xml(body, schema, answering.resource)
+                    .map(Payload::Xml)
+                    .map_err(|err| err.to_string()),
+                None => Err("an XML body was built outside a router's operation".to_owned()),
+            }),
         };
         self.body = Some(Encoded {
             media_type,
-            schema,
-            payload: payload.map_err(|err| err.to_string()),
+            payload,
         });
         self
     }
@@ -322,17 +364,19 @@ impl<S: Verifier> Shared<S> {
                 .collect();
             operations.insert(op.id, CompiledOperation { params, bodies });
         }
-        let response_schemas = spec
+        let xml_schemas: HashMap<&'static str, Value> = spec
             .operations
             .iter()
             .flat_map(|op| op.responses.iter().flat_map(|r| r.media.iter()))
+            .filter(|m| Format::of(m.media_type) == Format::Xml)
             .map(|m| (m.schema, Schemas::parse_schema(m.schema)))
             .collect();
+        let xml = xml::Plan::build(&schemas, xml_schemas.iter().map(|(k, v)| (*k, v)));
         let runtime = Runtime {
             spec,
             schemas,
             operations,
-            response_schemas,
+            xml,
             options,
         };
         Shared {
@@ -363,9 +407,15 @@ impl<S: Verifier> Shared<S> {
         let format = format.unwrap_or(Format::Json);
         // A panicking implementation is a bug in the implementation, but the caller still gets
         // an answer in the vendor's format rather than a dropped connection.
-        let outcome = AssertUnwindSafe(call(Arc::clone(&self.api), input))
-            .catch_unwind()
-            .await;
+        let mut outcome =
+            std::pin::pin!(AssertUnwindSafe(call(Arc::clone(&self.api), input)).catch_unwind());
+        // The generated code turns the typed response into a `Reply` inside this future; XML
+        // is written there, with this router's schemas (`ANSWERING`).
+        let outcome = std::future::poll_fn(|cx| {
+            let _answering = AnsweringGuard::enter(rt, op.resource);
+            outcome.as_mut().poll(cx)
+        })
+        .await;
         match outcome {
             Ok(Ok(reply)) => rt.render(reply, &path, op.resource, format),
             Ok(Err(problem)) => rt.reject(&problem, format, &path, op.resource),
@@ -591,6 +641,24 @@ impl<S: Verifier> Shared<S> {
 }
 
 impl Runtime {
+    /// Writes `body` as XML described by `schema` (a response schema's JSON text).
+    fn write_xml<T: Serialize>(
+        &self,
+        body: &T,
+        schema: &'static str,
+        resource: &str,
+    ) -> Result<String, serde_json::Error> {
+        match self.xml.root(schema) {
+            Some(root) => xml::write(body, &self.xml, root, resource),
+            None => {
+                // Not one of this API's XML responses: compiled for this answer only.
+                let parsed = Schemas::parse_schema(schema);
+                let (plan, root) = xml::Plan::one(&self.schemas, &parsed);
+                xml::write(body, &plan, root, resource)
+            }
+        }
+    }
+
     fn reject(&self, problem: &Problem, format: Format, path: &str, resource: &str) -> Response {
         vendor::render(
             problem,
@@ -637,17 +705,7 @@ impl Runtime {
                         }
                     }
                     Payload::Json(bytes) => Body::from(bytes),
-                    Payload::Tree(value) => {
-                        let parsed;
-                        let schema = match self.response_schemas.get(encoded.schema) {
-                            Some(schema) => schema,
-                            None => {
-                                parsed = Schemas::parse_schema(encoded.schema);
-                                &parsed
-                            }
-                        };
-                        Body::from(crate::xml::write(&value, schema, &self.schemas, resource))
-                    }
+                    Payload::Xml(text) => Body::from(text),
                 }
             }
         };
@@ -825,5 +883,27 @@ impl Transcode<spendapi_types::coupa_common::CoupaXmlErrors>
                 .flat_map(|k| self.errors[k].iter().cloned())
                 .collect(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// XML is written with the schemas of the router answering; outside one, the reply carries
+    /// the reason it has no body (rendered as a 500 if it ever reached a router).
+    #[test]
+    fn xml_replies_need_a_router() {
+        let reply = Reply::new(200).body("application/xml", "{}", &[1, 2]);
+        let payload = reply.body.expect("a body").payload;
+        assert_eq!(
+            payload.expect_err("no router"),
+            "an XML body was built outside a router's operation"
+        );
+        let reply = Reply::new(200).body("application/json", "{}", &[1, 2]);
+        assert!(matches!(
+            reply.body.expect("a body").payload,
+            Ok(Payload::Json(ref bytes)) if bytes == b"[1,2]"
+        ));
     }
 }

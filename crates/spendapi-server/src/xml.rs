@@ -1,8 +1,13 @@
-//! XML bodies, read and written through the same JSON value (and so the same typed structs) as
-//! JSON bodies, guided by the spec's schemas: element names come from `xml.name`, wrapped
-//! arrays from `xml.wrapped`, and scalar text is typed by the schema (`<id>12</id>` is the
-//! integer 12 where the schema says integer, the string "12" where it says string). Values the
-//! schema cannot type are kept as strings so that validation reports them precisely.
+//! XML bodies, guided by the spec's schemas: element names come from `xml.name`, wrapped
+//! arrays from `xml.wrapped`.
+//!
+//! Request bodies are read into the same JSON value (and so the same typed structs) as JSON
+//! bodies, with scalar text typed by the schema (`<id>12</id>` is the integer 12 where the
+//! schema says integer, the string "12" where it says string). Values the schema cannot type
+//! are kept as strings so that validation reports them precisely.
+//!
+//! Responses are written straight from the typed value by a serde serializer ([`write()`], in
+//! `xml/write.rs`) over the schemas compiled once per router ([`Plan`]).
 //!
 //! Coupa's conventions: a nil value is `<x nil="true"/>`; type attributes are ignored on input.
 
@@ -11,6 +16,10 @@ use quick_xml::events::Event;
 use serde_json::{Map, Number, Value};
 
 use crate::schema::{Schemas, Shape};
+
+mod write;
+
+pub use write::{Plan, Root, write};
 
 /// An XML element, parsed.
 #[derive(Debug, Default)]
@@ -232,115 +241,6 @@ fn scalar(text: &str, kind: &str) -> Value {
     }
 }
 
-/// Writes `value` as an XML document whose root element is the schema's `xml.name` (`fallback`
-/// when it has none).
-pub fn write(value: &Value, schema: &Value, schemas: &Schemas, fallback: &str) -> String {
-    let shape = schemas.shape(schema);
-    let name = shape.xml_name.unwrap_or(fallback);
-    let mut out = String::with_capacity(4096);
-    out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>");
-    emit(&mut out, name, value, Some(schema), schemas);
-    out
-}
-
-fn open(out: &mut String, name: &str) {
-    out.push('<');
-    out.push_str(name);
-    out.push('>');
-}
-
-fn close(out: &mut String, name: &str) {
-    out.push_str("</");
-    out.push_str(name);
-    out.push('>');
-}
-
-/// Writes one element. Responses are written on every request, so this appends to `out`
-/// directly instead of formatting intermediate strings.
-fn emit(out: &mut String, name: &str, value: &Value, schema: Option<&Value>, schemas: &Schemas) {
-    match value {
-        Value::Null => {
-            out.push('<');
-            out.push_str(name);
-            out.push_str(" nil=\"true\"/>");
-        }
-        Value::Object(map) => {
-            let shape = schema.map(|s| schemas.shape(s)).unwrap_or_default();
-            open(out, name);
-            // Elements in the schema's property order, then any others.
-            let known = |k: &String| shape.properties.is_some_and(|p| p.contains_key(k));
-            let ordered = shape
-                .properties
-                .into_iter()
-                .flat_map(|p| p.keys())
-                .filter(|k| map.contains_key(*k));
-            for key in ordered.chain(map.keys().filter(|k| !known(k))) {
-                let child = &map[key];
-                let property = shape
-                    .properties
-                    .and_then(|p| p.get(key))
-                    .or(shape.additional.filter(|a| a.is_object()));
-                // A property's element is named by its own `xml.name`, else its key (the
-                // `xml.name` of a referenced schema names only a root element or an item).
-                let element = property.and_then(own_xml_name).unwrap_or(key);
-                match child {
-                    Value::Array(items) => {
-                        let property_shape = property.map(|p| schemas.shape(p)).unwrap_or_default();
-                        if property_shape.xml_wrapped {
-                            emit(out, element, child, property, schemas);
-                        } else {
-                            // Unwrapped: one element per item, named after the property.
-                            for item in items {
-                                emit(out, element, item, property_shape.items, schemas);
-                            }
-                        }
-                    }
-                    _ => emit(out, element, child, property, schemas),
-                }
-            }
-            close(out, name);
-        }
-        Value::Array(items) => {
-            let shape = schema.map(|s| schemas.shape(s)).unwrap_or_default();
-            open(out, name);
-            let item_name = shape
-                .items
-                .and_then(|i| schemas.shape(i).xml_name)
-                .unwrap_or(singular(name));
-            for item in items {
-                emit(out, item_name, item, shape.items, schemas);
-            }
-            close(out, name);
-        }
-        Value::String(text) => {
-            open(out, name);
-            out.push_str(&quick_xml::escape::partial_escape(text));
-            close(out, name);
-        }
-        Value::Bool(b) => {
-            open(out, name);
-            out.push_str(if *b { "true" } else { "false" });
-            close(out, name);
-        }
-        Value::Number(n) => {
-            open(out, name);
-            out.push_str(&n.to_string());
-            close(out, name);
-        }
-    }
-}
-
-fn own_xml_name(schema: &Value) -> Option<&str> {
-    schema.get("xml")?.get("name")?.as_str()
-}
-
-/// `accounts` → `account`, for arrays whose items have no `xml.name`.
-fn singular(name: &str) -> &str {
-    name.strip_suffix('s')
-        .filter(|s| !s.is_empty())
-        .unwrap_or(name)
-}
-
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -400,25 +300,5 @@ mod tests {
                 .contains("<account>")
         );
         assert!(read("", &schema, &schemas).is_err());
-    }
-
-    #[test]
-    fn writes_lists_and_unwrapped_arrays() {
-        let schemas = schemas();
-        let list = json!([{"id": 1, "segment-1": null, "roles": [{"name": "Admin"}]}]);
-        assert_eq!(
-            write(&list, &json!({"$ref": "#/$defs/Accounts"}), &schemas, "x"),
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><accounts><account><id>1</id><segment-1 nil=\"true\"/>\
-             <roles><role><name>Admin</name></role></roles></account></accounts>"
-        );
-        assert_eq!(
-            write(
-                &json!({"error": ["a < b", "c"]}),
-                &json!({"$ref": "#/$defs/Errors"}),
-                &schemas,
-                "x"
-            ),
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><errors><error>a &lt; b</error><error>c</error></errors>"
-        );
     }
 }
