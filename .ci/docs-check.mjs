@@ -42,7 +42,7 @@ const context = await chromium.launchPersistentContext(profile, {
     '--disable-component-update',
     '--disable-sync',
     // Nothing but the sandbox's own address (an IP literal) can be reached.
-    '--host-resolver-rules=MAP * ~NOTFOUND',
+    '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
   ],
 });
 const outside = [];
@@ -108,8 +108,10 @@ try {
   await dialog.locator('button.authorize').first().click();
   await dialog.locator('button.btn-done, button.close-modal').first().click();
   await block.locator('.opblock-summary').first().click();
-  await block.locator('button.try-out__btn').click();
-  await block.locator('button.execute').click();
+  // The sandbox enables "try it out" up front (tryItOutEnabled); otherwise switch it on.
+  const execute = block.locator('button.execute');
+  if (!(await execute.isVisible())) await block.locator('button.try-out__btn').click();
+  await execute.click();
   const status = block.locator('.live-responses-table .response .response-col_status').first();
   await status.waitFor();
   const code = (await status.textContent()).trim();
