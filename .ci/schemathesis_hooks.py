@@ -105,4 +105,25 @@ def filter_failure(context, failure, case, response):
     ):
         return False
 
+    # An account's `code` is made of its segments, so an account needs one non-blank segment;
+    # whether blanking a segment leaves none depends on the stored record (and, on create, on
+    # the other segments), which no schema of a single property can state.
+    if (
+        "Segment 1 can't be blank" in text
+        and isinstance(case.body, dict)
+        and any(k.startswith("segment-") and not (v or "").strip() for k, v in case.body.items() if isinstance(v, (str, type(None))))
+    ):
+        return False
+
+    # NOT by design, a known gap in the specs: `offset` (Coupa and CSO) and `document-revision`
+    # (integration history records) are integers without `format: int64`, so an integer beyond
+    # 64 bits is schema-valid while every implementation, the generated types included, is
+    # 64-bit. The fix is `format: int64` in the specs, which the published-version gate
+    # classifies as breaking (a major version for four APIs); until then only that rejection is
+    # dropped, recognised by the out-of-range integer in the request and the range message.
+    if (_beyond_i64(query) or _beyond_i64(case.body)) and re.search(
+        r'is not of type \\?"integer\\?"|expected i64', text
+    ):
+        return False
+
     return True
