@@ -103,7 +103,10 @@ def main() -> int:
         return 1
 
     found = listed(f"python-client-check {tag}")
-    check(found == dict(zip(ids, names)), f"list_events (name[contains], one per page) finds both: {found}")
+    check(
+        found == dict(zip(ids, names)),
+        f"list_events (name[contains], one per page) finds both: {found}",
+    )
     after_create = api["list_events"].sync(client=client)
     check(
         isinstance(after_create, models.EventList) and after_create.total == total_before + 2,
@@ -122,14 +125,18 @@ def main() -> int:
 
     one = api["delete_event"].sync_detailed(ids[0], client=client)
     check(
-        one.status_code == 200 and isinstance(one.parsed, models.EventDeleteResult) and one.parsed.deleted == 1,
+        one.status_code == 200
+        and isinstance(one.parsed, models.EventDeleteResult)
+        and one.parsed.deleted == 1,
         f"delete_event deletes the first (got {one.status_code}: {one.content!r})",
     )
     bulk = api["delete_events"].sync_detailed(
         client=client, body=models.EventDeleteRequest(events=[models.EventReference(id=ids[1])])
     )
     check(
-        bulk.status_code == 200 and isinstance(bulk.parsed, models.EventDeleteResult) and bulk.parsed.deleted == 1,
+        bulk.status_code == 200
+        and isinstance(bulk.parsed, models.EventDeleteResult)
+        and bulk.parsed.deleted == 1,
         f"delete_events (ids in the body) deletes the second (got {bulk.status_code}: {bulk.content!r})",
     )
 
@@ -146,7 +153,9 @@ def main() -> int:
     if failures:
         print(f"python-client-check: {len(failures)} check(s) failed", file=sys.stderr)
         return 1
-    print("python-client-check: created, listed and deleted two events through the generated client")
+    print(
+        "python-client-check: created, listed and deleted two events through the generated client"
+    )
     return 0
 
 
