@@ -407,8 +407,12 @@ mod tests {
             json!({"roles": []})
         );
         assert_eq!(
-            read("<accounts>x</accounts>", &json!({"$ref": "#/$defs/Accounts"}), &schemas)
-                .expect("read"),
+            read(
+                "<accounts>x</accounts>",
+                &json!({"$ref": "#/$defs/Accounts"}),
+                &schemas
+            )
+            .expect("read"),
             json!("x")
         );
         assert!(read("<account><id>1</account>", &schema, &schemas).is_err());
