@@ -22,6 +22,17 @@ def _error_text(response) -> str:
         return ""
 
 
+def _only_message(text: str) -> str:
+    """The one error message of a Coupa JSON error body (`{"errors": {"<resource>": [..]}}`),
+    or "" when the body holds several (then another rule was broken too) or another shape."""
+    try:
+        errors = json.loads(text)["errors"]
+        messages = [m for values in errors.values() for m in values]
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return ""
+    return messages[0] if len(messages) == 1 and isinstance(messages[0], str) else ""
+
+
 def _query(case) -> dict:
     return dict(case.query or {})
 
@@ -53,7 +64,8 @@ def filter_failure(context, failure, case, response):
         return False
     if failure.code != "ST202" or response.status_code != 400:
         return True
-    text = _error_text(response)
+    # Only a rejection for this one reason is dropped: the body must hold a single message.
+    text = _only_message(_error_text(response))
     query = _query(case)
 
     # `filter=<name>` names an API filter a Coupa administrator defined on the customer's
