@@ -67,7 +67,7 @@ fn removing_a_response_property_fails_the_gate_without_a_major_bump() {
     assert!(format!("{err:#}").contains("already published"), "{err:#}");
 
     // The same change with a new major version passes, and can be published.
-    edited["info"]["version"] = "3.0.0".into();
+    edited["info"]["version"] = "4.0.0".into();
     std::fs::write(&spec, serde_json::to_string_pretty(&edited).expect("json")).expect("write");
     let reports = publish::gate(tmp.path()).expect("gate").reports;
     let (_, report) = reports
@@ -77,7 +77,7 @@ fn removing_a_response_property_fails_the_gate_without_a_major_bump() {
     assert!(report.gate_passes());
     let written = publish::publish(tmp.path()).expect("publish");
     assert_eq!(written.len(), 1);
-    assert!(written[0].ends_with("cso-events-3.0.0.yaml"));
+    assert!(written[0].ends_with("cso-events-4.0.0.yaml"));
     // Written by the bundle's YAML writer, after the two header lines.
     let text = std::fs::read_to_string(&written[0]).expect("published file");
     let body: String = text.split_inclusive('\n').skip(2).collect();
@@ -89,7 +89,7 @@ fn removing_a_response_property_fails_the_gate_without_a_major_bump() {
         .into_iter()
         .map(|v| v.0)
         .collect();
-    assert_eq!(versions, ["1.0.0", "1.1.0", "2.0.0", "3.0.0"]);
+    assert_eq!(versions, ["1.0.0", "1.1.0", "2.0.0", "3.0.0", "4.0.0"]);
 }
 
 #[test]

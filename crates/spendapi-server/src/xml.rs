@@ -156,13 +156,7 @@ fn convert(element: &Element, schema: Option<&Value>, schemas: &Schemas) -> Valu
     let shape = schema.map(|s| schemas.shape(s)).unwrap_or_default();
     match shape.kind {
         Some("object") => object(element, &shape, schemas),
-        Some("array") => Value::Array(
-            element
-                .children
-                .iter()
-                .map(|c| convert(c, shape.items, schemas))
-                .collect(),
-        ),
+        Some("array") => wrapped(element, shape.items, schemas),
         Some(kind) if element.children.is_empty() => scalar(&element.text, kind),
         // Children where the schema wants a scalar: keep the structure so validation says so.
         Some(_) => object(element, &Shape::default(), schemas),
@@ -170,6 +164,22 @@ fn convert(element: &Element, schema: Option<&Value>, schemas: &Schemas) -> Valu
         None if element.text.trim().is_empty() => Value::Null,
         None => Value::String(element.text.clone()),
     }
+}
+
+/// A wrapped array: one item per child element. Text where the schema wants the items'
+/// elements (`<responses>abc</responses>`) is kept as a string so that validation reports the
+/// type, rather than read as an empty array.
+fn wrapped(element: &Element, items: Option<&Value>, schemas: &Schemas) -> Value {
+    if element.children.is_empty() && !element.text.trim().is_empty() {
+        return Value::String(element.text.clone());
+    }
+    Value::Array(
+        element
+            .children
+            .iter()
+            .map(|c| convert(c, items, schemas))
+            .collect(),
+    )
 }
 
 fn object(element: &Element, shape: &Shape<'_>, schemas: &Schemas) -> Value {
@@ -189,13 +199,7 @@ fn object(element: &Element, shape: &Shape<'_>, schemas: &Schemas) -> Value {
                 let value = if child.nil {
                     Value::Null
                 } else {
-                    Value::Array(
-                        child
-                            .children
-                            .iter()
-                            .map(|c| convert(c, property_shape.items, schemas))
-                            .collect(),
-                    )
+                    wrapped(child, property_shape.items, schemas)
                 };
                 map.insert(child.name.clone(), value);
             } else {
@@ -292,6 +296,24 @@ mod tests {
         assert_eq!(
             read("<account><id>x</id></account>", &schema, &schemas).expect("read"),
             json!({"id": "x"})
+        );
+        // Text where a wrapped array's elements belong stays text; an empty one is no items.
+        assert_eq!(
+            read("<account><roles>0</roles></account>", &schema, &schemas).expect("read"),
+            json!({"roles": "0"})
+        );
+        assert_eq!(
+            read("<account><roles> </roles></account>", &schema, &schemas).expect("read"),
+            json!({"roles": []})
+        );
+        assert_eq!(
+            read(
+                "<accounts>x</accounts>",
+                &json!({"$ref": "#/$defs/Accounts"}),
+                &schemas
+            )
+            .expect("read"),
+            json!("x")
         );
         assert!(read("<account><id>1</account>", &schema, &schemas).is_err());
         assert!(

@@ -14,7 +14,7 @@ Delegations let a user (the delegator) hand approvals and other duties to anothe
 
 XML and JSON are both supported, chosen with `Accept`. JSON has no root element; XML wraps the list in `<delegations>` with one `<delegation>` per record.
 
-Version: 1.2.0*/
+Version: 2.0.0*/
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
@@ -56,7 +56,7 @@ impl Client {
 }
 impl ClientInfo<crate::runtime::Runtime> for Client {
     fn api_version() -> &'static str {
-        "1.2.0"
+        "2.0.0"
     }
     fn baseurl(&self) -> &str {
         self.baseurl.as_str()
@@ -158,7 +158,7 @@ pub mod builder {
         filter: Result<Option<::std::string::String>, String>,
         id_gt: Result<Option<i64>, String>,
         limit: Result<Option<::std::num::NonZeroU64>, String>,
-        offset: Result<Option<u64>, String>,
+        offset: Result<Option<i64>, String>,
         order_by: Result<Option<::std::string::String>, String>,
         return_object: Result<
             Option<::spendapi_types::coupa_common::CoupaReturnObject>,
@@ -362,12 +362,12 @@ pub mod builder {
         }
         pub fn offset<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<u64>,
+            V: std::convert::TryInto<i64>,
         {
             self.offset = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `u64` for offset failed".to_string());
+                .map_err(|_| "conversion to `i64` for offset failed".to_string());
             self
         }
         pub fn order_by<V>(mut self, value: V) -> Self

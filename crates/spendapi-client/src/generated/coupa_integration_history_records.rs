@@ -14,7 +14,7 @@ Integration history records log what happened to a Coupa document in an integrat
 
 XML and JSON are both supported, chosen with `Accept` (and `Content-Type` for bodies, which must match). JSON has no root element; XML wraps the object in `<integration-history-record>` (a list in `<integration-history-records>`). Deleting records is not supported through the API.
 
-Version: 2.0.0*/
+Version: 3.0.0*/
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
@@ -56,7 +56,7 @@ impl Client {
 }
 impl ClientInfo<crate::runtime::Runtime> for Client {
     fn api_version() -> &'static str {
-        "2.0.0"
+        "3.0.0"
     }
     fn baseurl(&self) -> &str {
         self.baseurl.as_str()
@@ -382,7 +382,7 @@ pub mod builder {
         integration_run_id: Result<Option<i64>, String>,
         integration_code: Result<Option<::std::string::String>, String>,
         limit: Result<Option<::std::num::NonZeroU64>, String>,
-        offset: Result<Option<u64>, String>,
+        offset: Result<Option<i64>, String>,
         order_by: Result<Option<::std::string::String>, String>,
         resolved: Result<Option<bool>, String>,
         return_object: Result<
@@ -590,12 +590,12 @@ pub mod builder {
         }
         pub fn offset<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<u64>,
+            V: std::convert::TryInto<i64>,
         {
             self.offset = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `u64` for offset failed".to_string());
+                .map_err(|_| "conversion to `i64` for offset failed".to_string());
             self
         }
         pub fn order_by<V>(mut self, value: V) -> Self

@@ -31,7 +31,7 @@ API" section of the vendor's wider documentation. Conventions and decisions: the
   (`CsoResult`) with an error `type`.
 
 
-Version: 2.0.0*/
+Version: 3.0.0*/
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
@@ -73,7 +73,7 @@ impl Client {
 }
 impl ClientInfo<crate::runtime::Runtime> for Client {
     fn api_version() -> &'static str {
-        "2.0.0"
+        "3.0.0"
     }
     fn baseurl(&self) -> &str {
         self.baseurl.as_str()
@@ -282,7 +282,7 @@ pub mod builder {
         name: Result<Option<::std::string::String>, String>,
         name_contains: Result<Option<::std::string::String>, String>,
         name_starts_with: Result<Option<::std::string::String>, String>,
-        offset: Result<Option<u64>, String>,
+        offset: Result<Option<i64>, String>,
         reference_number: Result<Option<::std::string::String>, String>,
         reference_number_contains: Result<Option<::std::string::String>, String>,
         state: Result<Option<types::EventState>, String>,
@@ -405,12 +405,12 @@ pub mod builder {
         }
         pub fn offset<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<u64>,
+            V: std::convert::TryInto<i64>,
         {
             self.offset = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `u64` for offset failed".to_string());
+                .map_err(|_| "conversion to `i64` for offset failed".to_string());
             self
         }
         pub fn reference_number<V>(mut self, value: V) -> Self

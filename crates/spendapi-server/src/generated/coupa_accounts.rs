@@ -70,7 +70,7 @@ pub static LIST_ACCOUNTS: rt::OperationSpec = rt::OperationSpec {
             name: "offset",
             location: rt::Location::Query,
             required: false,
-            schema: "{\"type\":\"integer\",\"minimum\":0,\"default\":0}",
+            schema: "{\"type\":\"integer\",\"format\":\"int64\",\"minimum\":0,\"default\":0}",
         },
         rt::ParamSpec {
             name: "order_by",
@@ -1827,7 +1827,7 @@ impl UpdateAccountAllocationResponse {
         }
     }
 }
-/// The operations of Coupa Core API - Accounts (account allocations) (coupa-accounts 1.2.0). Implement every method (there are no defaults) and [`crate::Verifier`], then serve [`router`].
+/// The operations of Coupa Core API - Accounts (account allocations) (coupa-accounts 2.0.0). Implement every method (there are no defaults) and [`crate::Verifier`], then serve [`router`].
 pub trait CoupaAccounts: crate::Verifier {
     /** `GET /api/accounts`: Query accounts
 
@@ -2355,7 +2355,7 @@ pub fn router_with<S: CoupaAccounts>(
 /// The OpenAPI document derived from the handlers' annotations and the model types.
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    info(title = "Coupa Core API - Accounts (account allocations)", version = "1.2.0"),
+    info(title = "Coupa Core API - Accounts (account allocations)", version = "2.0.0"),
     paths(
         list_accounts,
         create_account,

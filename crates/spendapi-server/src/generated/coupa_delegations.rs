@@ -57,7 +57,7 @@ pub static LIST_DELEGATIONS: rt::OperationSpec = rt::OperationSpec {
             name: "offset",
             location: rt::Location::Query,
             required: false,
-            schema: "{\"type\":\"integer\",\"minimum\":0,\"default\":0}",
+            schema: "{\"type\":\"integer\",\"format\":\"int64\",\"minimum\":0,\"default\":0}",
         },
         rt::ParamSpec {
             name: "order_by",
@@ -481,7 +481,7 @@ impl ListDelegationsResponse {
         }
     }
 }
-/// The operations of Coupa Core API - Delegations (coupa-delegations 1.2.0). Implement every method (there are no defaults) and [`crate::Verifier`], then serve [`router`].
+/// The operations of Coupa Core API - Delegations (coupa-delegations 2.0.0). Implement every method (there are no defaults) and [`crate::Verifier`], then serve [`router`].
 pub trait CoupaDelegations: crate::Verifier {
     /** `GET /api/delegations`: Query delegations
 
@@ -594,7 +594,7 @@ pub fn router_with<S: CoupaDelegations>(
 /// The OpenAPI document derived from the handlers' annotations and the model types.
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    info(title = "Coupa Core API - Delegations", version = "1.2.0"),
+    info(title = "Coupa Core API - Delegations", version = "2.0.0"),
     paths(list_delegations),
     components(
         schemas(

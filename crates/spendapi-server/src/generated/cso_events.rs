@@ -69,7 +69,7 @@ pub static LIST_EVENTS: rt::OperationSpec = rt::OperationSpec {
             name: "offset",
             location: rt::Location::Query,
             required: false,
-            schema: "{\"type\":\"integer\",\"minimum\":0,\"default\":0}",
+            schema: "{\"type\":\"integer\",\"format\":\"int64\",\"minimum\":0,\"default\":0}",
         },
         rt::ParamSpec {
             name: "name",
@@ -932,7 +932,7 @@ impl DeleteEventResponse {
         }
     }
 }
-/// The operations of Coupa Sourcing (CSO) Events API (cso-events 2.0.0). Implement every method (there are no defaults) and [`crate::Verifier`], then serve [`router`].
+/// The operations of Coupa Sourcing (CSO) Events API (cso-events 3.0.0). Implement every method (there are no defaults) and [`crate::Verifier`], then serve [`router`].
 pub trait CsoEvents: crate::Verifier {
     /** `GET /api/events`: List events
 
@@ -1409,7 +1409,7 @@ pub fn router_with<S: CsoEvents>(
 /// The OpenAPI document derived from the handlers' annotations and the model types.
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    info(title = "Coupa Sourcing (CSO) Events API", version = "2.0.0"),
+    info(title = "Coupa Sourcing (CSO) Events API", version = "3.0.0"),
     paths(
         list_events,
         update_events,
