@@ -72,9 +72,6 @@ enum Command {
         /// Seconds per load run.
         #[arg(long, default_value_t = 5)]
         seconds: u64,
-        /// Requests per load run at most (oha; wrk is bounded by time only).
-        #[arg(long, default_value_t = 200_000)]
-        requests: u64,
         /// Concurrent connections of the load tool.
         #[arg(long, default_value_t = 32)]
         connections: u32,
@@ -209,7 +206,6 @@ fn run(cli: Cli) -> Result<ExitCode> {
             runs,
             peer_runs,
             seconds,
-            requests,
             connections,
             events,
             peers,
@@ -220,7 +216,6 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 peer_runs,
                 bounds: bench::load::Bounds {
                     seconds,
-                    max_requests: requests,
                     connections,
                 },
                 sizes: events,

@@ -1,6 +1,6 @@
 //! The load tools: `oha` (preferred) or `wrk`, run as separate processes against 127.0.0.1,
-//! each run bounded in time (and, with oha, in requests), and their output read back into
-//! one [`LoadResult`].
+//! each run bounded in time (neither takes a request cap beside a duration: oha refuses `-n`
+//! with `-z`), and their output read back into one [`LoadResult`].
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -16,8 +16,6 @@ use super::procs;
 #[derive(Debug, Clone, Copy)]
 pub struct Bounds {
     pub seconds: u64,
-    /// oha stops at this many requests if the time is not up first (wrk has no such bound).
-    pub max_requests: u64,
     pub connections: u32,
 }
 
@@ -101,11 +99,11 @@ impl Tool {
                 .unwrap_or_default()
         };
         match self {
-            Tool::Oha(path) => format!("{} (-c N, JSON output)", version(path, "--version")),
+            Tool::Oha(path) => format!("{} (JSON output)", version(path, "--version")),
             Tool::Wrk(path) => {
                 let line = version(path, "-v");
                 let short = line.split(" [").next().unwrap_or("wrk").to_owned();
-                format!("{short} (-t2 -c N)")
+                format!("{short} (2 threads)")
             }
         }
     }
@@ -118,8 +116,6 @@ impl Tool {
                 let mut cmd = Command::new(path);
                 cmd.args(["--no-tui", "--output-format", "json", "-c"])
                     .arg(bounds.connections.to_string())
-                    .arg("-n")
-                    .arg(bounds.max_requests.to_string())
                     .arg("-z")
                     .arg(format!("{}s", bounds.seconds))
                     .args(["-m", request.method]);

@@ -71,7 +71,7 @@ fn build(root: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Runs everything, prints the table and writes `<target>/bench/latest.json`.
+/// Runs everything (the specs bundled by `xtask bundle --out <temp>`), prints the table and writes `<target>/bench/latest.json`.
 pub fn run(root: &Path, options: &Options) -> Result<Report> {
     let target = target_dir(root);
     if !options.no_build {
@@ -96,7 +96,9 @@ pub fn run(root: &Path, options: &Options) -> Result<Report> {
         skipped: Vec::new(),
     };
     let bundle = scratch.path().join("bundle");
-    crate::bundle::run(root, &bundle)?;
+    let mut cmd = Command::new(release.join("xtask"));
+    cmd.args(["bundle", "--out"]).arg(&bundle).current_dir(root);
+    procs::run_bounded(cmd, std::time::Duration::from_secs(120)).context("xtask bundle")?;
     let specs: Vec<PathBuf> = crate::spec::spec_files(root)?
         .iter()
         .filter_map(|f| {
@@ -187,7 +189,6 @@ fn serve(
     report.load = Some(LoadSetup {
         tool: tool.name(),
         seconds: bounds.seconds,
-        max_requests: bounds.max_requests,
         connections: bounds.connections,
     });
     let bins = Bins {

@@ -14,7 +14,6 @@ use super::serving::{self, Row, Sizing};
 pub struct LoadSetup {
     pub tool: String,
     pub seconds: u64,
-    pub max_requests: u64,
     pub connections: u32,
 }
 
@@ -209,8 +208,8 @@ pub fn render(report: &Report) -> String {
     if let Some(load) = &report.load {
         let _ = writeln!(
             out,
-            "\nServing ({}, {} connections, {} s or {} requests per run, whichever first)\n",
-            load.tool, load.connections, load.seconds, load.max_requests
+            "\nServing ({}, {} connections, {} s per run)\n",
+            load.tool, load.connections, load.seconds
         );
         let _ = writeln!(
             out,
