@@ -99,7 +99,7 @@ impl Tool {
                 .unwrap_or_default()
         };
         match self {
-            Tool::Oha(path) => format!("{} (JSON output)", version(path, "--version")),
+            Tool::Oha(path) => version(path, "--version"),
             Tool::Wrk(path) => {
                 let line = version(path, "-v");
                 let short = line.split(" [").next().unwrap_or("wrk").to_owned();

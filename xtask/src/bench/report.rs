@@ -91,10 +91,10 @@ impl Report {
                 }
             }
         }
-        if let (Some(&small), Some(&large)) = (sizes.first(), sizes.last()) {
-            if small != large {
-                self.scaling(small, large, &mut targets);
-            }
+        if let (Some(&small), Some(&large)) = (sizes.first(), sizes.last())
+            && small != large
+        {
+            self.scaling(small, large, &mut targets);
         }
         self.targets = targets;
     }
