@@ -5,7 +5,7 @@
 //! Reading specs (loading, bundling, `$ref`s, the operation model) is the `spendapi-spec`
 //! crate, re-exported as [`spec`]. Modules depend one way: `codegen::{client, server}` use
 //! `codegen::plumbing` and `spec`, `codegen` drives them; `publish` uses `bundle`; `bench` uses
-//! and `spec`; nothing imports back.
+//! `spec` (and runs the built xtask); nothing imports back.
 
 pub use spendapi_spec as spec;
 

@@ -303,7 +303,11 @@ mod tests {
                 peer_version: Some("7.0.0".into()),
                 ratio: Some(20.0 / 0.21),
             }),
-            load: None,
+            load: Some(LoadSetup {
+                tool: "oha 1.0".into(),
+                seconds: 5,
+                connections: 32,
+            }),
             serving: vec![
                 row("bare axum", serving::STATIC, 80_000.0),
                 row(&small, serving::SHOW, 30_000.0),
