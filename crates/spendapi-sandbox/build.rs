@@ -19,6 +19,8 @@ fn main() -> Result<()> {
     let openapi = manifest.join("../../openapi");
     let out = PathBuf::from(std::env::var("OUT_DIR")?);
     println!("cargo:rerun-if-changed={}", openapi.display());
+    // `sqlx::migrate!` embeds the migrations: a new one must rebuild the crate.
+    println!("cargo:rerun-if-changed=migrations");
     for name in SPECS {
         let path = openapi.join(format!("{name}.yaml"));
         let mut doc = spendapi_spec::bundle(&path).with_context(|| format!("bundling {name}"))?;

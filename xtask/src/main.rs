@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
-use xtask::{bundle, codegen, lint, publish, spec};
+use xtask::{bench, bundle, codegen, lint, publish, spec};
 
 #[derive(Parser)]
 #[command(
@@ -56,6 +56,37 @@ enum Command {
     /// `openapi/published/<api>-<version>.yaml` (refused if it breaks the previous version
     /// without a major bump).
     Publish,
+    /// Measure regeneration and sandbox serving beside the peers, in one run (release builds):
+    /// `xtask generate --check` against openapi-generator (`-g rust` and `-g rust-axum` on the
+    /// bundled specs), the sandbox on databases of 10,000 and 1,000,000 events against a bare
+    /// axum handler and a Prism mock (load from oha, else wrk), its peak memory and database
+    /// size. Prints one table and writes it as JSON to `<target dir>/bench/latest.json`.
+    /// Missing optional peers are named and skipped, never installed.
+    Bench {
+        /// Timed runs of `xtask generate --check` (after one warm-up); the median is reported.
+        #[arg(long, default_value_t = 7)]
+        runs: usize,
+        /// Timed runs of openapi-generator over every spec.
+        #[arg(long, default_value_t = 3)]
+        peer_runs: usize,
+        /// Seconds per load run.
+        #[arg(long, default_value_t = 5)]
+        seconds: u64,
+        /// Concurrent connections of the load tool.
+        #[arg(long, default_value_t = 32)]
+        connections: u32,
+        /// Event counts of the sandbox databases (a tenth as many accounts and integration
+        /// history records each), smallest first.
+        #[arg(long, value_delimiter = ',', default_values_t = [10_000, 1_000_000])]
+        events: Vec<u64>,
+        /// Where openapi-generator-cli (`venv/`) and Prism (`node_modules/`) are installed
+        /// [default: <target dir>/bench/peers].
+        #[arg(long)]
+        peers: Option<PathBuf>,
+        /// Use the release binaries already built.
+        #[arg(long)]
+        no_build: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -169,6 +200,29 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 eprintln!("published {}", spec::display(&root, path));
             }
             eprintln!("publish: {} new version(s)", written.len());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench {
+            runs,
+            peer_runs,
+            seconds,
+            connections,
+            events,
+            peers,
+            no_build,
+        } => {
+            let options = bench::Options {
+                runs,
+                peer_runs,
+                bounds: bench::load::Bounds {
+                    seconds,
+                    connections,
+                },
+                sizes: events,
+                peers,
+                no_build,
+            };
+            bench::run(&root, &options)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Bundle { out } => {

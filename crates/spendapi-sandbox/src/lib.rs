@@ -10,7 +10,7 @@
 //! [`coupa`], [`cso`] and [`concur`] implement the generated traits, each mapping between
 //! stored documents and the generated types in one place per resource; [`tokens`] the OAuth
 //! endpoints and the [`spendapi_server::Verifier`]; [`demo`] the seed data; [`web`] the
-//! routes outside the specs.
+//! routes outside the specs; [`bulk`] the generated records of `cargo xtask bench`.
 //!
 //! # Readings the vendor documents leave open
 //!
@@ -40,6 +40,7 @@
 //! - A database failure is answered 500 in the vendor's format: Concur through its documented
 //!   500 variant, the others (whose specs document no 500) by the runtime's panic guard.
 
+pub mod bulk;
 pub mod concur;
 pub mod config;
 pub mod coupa;

@@ -634,6 +634,52 @@ impl Tx {
         Ok(())
     }
 
+    /// Inserts or replaces the rows of `docs`, many rows per statement (bulk loads).
+    pub async fn put_many(&mut self, table: &Table, docs: &[Value]) -> Result<()> {
+        let columns: Vec<&Column> = table
+            .columns
+            .iter()
+            .filter(|c| c.column != table.key)
+            .collect();
+        // SQLite binds at most 32,766 values per statement.
+        let rows_per_statement = 30_000 / (columns.len() + 2);
+        for chunk in docs.chunks(rows_per_statement) {
+            let mut builder =
+                QueryBuilder::new(format!("INSERT INTO {} ({}", table.name, table.key));
+            for c in &columns {
+                builder.push(", ");
+                builder.push(c.column);
+            }
+            builder.push(", doc) ");
+            builder.push_values(chunk, |mut row, doc| {
+                match bind_of(doc.get(table.key_attr), table.key_kind) {
+                    Bind::Int(v) => row.push_bind(v),
+                    Bind::Text(v) => row.push_bind(v),
+                    Bind::Bool(v) => row.push_bind(v),
+                    Bind::Null => row.push_bind(Option::<String>::None),
+                };
+                for c in &columns {
+                    match bind_of(attr(doc, c.attr), c.kind) {
+                        Bind::Int(v) => row.push_bind(v),
+                        Bind::Text(v) => row.push_bind(v),
+                        Bind::Bool(v) => row.push_bind(v),
+                        Bind::Null => row.push_bind(Option::<String>::None),
+                    };
+                }
+                row.push_bind(doc.to_string());
+            });
+            builder.push(format!(
+                " ON CONFLICT ({}) DO UPDATE SET doc = excluded.doc",
+                table.key
+            ));
+            for c in &columns {
+                builder.push(format!(", {0} = excluded.{0}", c.column));
+            }
+            builder.build().execute(&mut *self.tx).await?;
+        }
+        Ok(())
+    }
+
     /// Deletes the row under `key`; whether there was one.
     pub async fn delete(&mut self, table: &Table, key: &Key) -> Result<bool> {
         let mut builder =

@@ -1,0 +1,245 @@
+//! Sandbox serving: the scenarios, and the servers they run against (the sandbox on loaded
+//! databases, the bare axum ceiling, a Prism mock of the events spec).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use super::load::{Bounds, LoadResult, Request, Tool};
+use super::procs::{self, Server};
+
+pub const SHOW: &str = "event show-by-id";
+pub const FILTERED: &str = "events, state=Active, first page of 50";
+pub const DEEP: &str = "events, deep page (offset 90 % of rows)";
+pub const ACCOUNT_JSON: &str = "Coupa account show, JSON";
+pub const ACCOUNT_XML: &str = "Coupa account show, XML";
+pub const ACCOUNTS_FILTERED: &str = "Coupa accounts, segment-1=S3, first page of 50";
+pub const CREATE: &str = "bulk create, 50 events (POST)";
+pub const STATIC: &str = "static JSON";
+
+/// The CSO API key of the sandbox's development configuration.
+const CSO_KEY: &str = "sandbox";
+
+/// One measured scenario on one server.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Row {
+    pub server: String,
+    pub scenario: String,
+    #[serde(flatten)]
+    pub result: LoadResult,
+}
+
+/// A loaded sandbox database and the sandbox's memory under load.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Sizing {
+    pub events: u64,
+    pub accounts: u64,
+    pub records: u64,
+    pub load_s: f64,
+    /// Database file plus its WAL, right after loading.
+    pub db_bytes: u64,
+    pub db_bytes_per_million_events: f64,
+    /// `VmHWM` of the sandbox after every scenario.
+    pub peak_rss_bytes: Option<u64>,
+}
+
+/// The server label of a sandbox run.
+pub fn sandbox_label(events: u64) -> String {
+    format!("sandbox, {} events", group(events))
+}
+
+/// `1234567` as `1,234,567`.
+pub fn group(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The events scenarios, shared by the sandbox and Prism.
+fn event_requests(base: &str, id: &str, deep_offset: u64) -> Vec<(&'static str, Request)> {
+    let events: Vec<Value> = (0..50)
+        .map(|i| json!({"market-id": "9100000000000000007", "name": format!("Bulk {i}"), "state": "Setup"}))
+        .collect();
+    let key = |r: Request| {
+        r.header("X-CSO-API-KEY", CSO_KEY)
+            .header("Accept", "application/json")
+    };
+    vec![
+        (SHOW, key(Request::get(format!("{base}/api/events/{id}")))),
+        (
+            FILTERED,
+            key(Request::get(format!(
+                "{base}/api/events?state=Active&limit=50"
+            ))),
+        ),
+        (
+            DEEP,
+            key(Request::get(format!(
+                "{base}/api/events?limit=50&offset={deep_offset}"
+            ))),
+        ),
+        (
+            CREATE,
+            key(Request::get(format!("{base}/api/events")))
+                .post_json(json!({ "events": events }).to_string()),
+        ),
+    ]
+}
+
+/// Runs every scenario once against a server.
+fn run_all(
+    tool: &Tool,
+    server: &str,
+    scenarios: Vec<(&'static str, Request)>,
+    bounds: Bounds,
+    scratch: &Path,
+) -> Result<Vec<Row>> {
+    let mut rows = Vec::new();
+    for (scenario, request) in scenarios {
+        eprintln!("bench: {server}: {scenario}");
+        let result = tool
+            .run(&request, bounds, scratch)
+            .with_context(|| format!("{server}: {scenario}"))?;
+        rows.push(Row {
+            server: server.to_owned(),
+            scenario: scenario.to_owned(),
+            result,
+        });
+    }
+    Ok(rows)
+}
+
+/// The bare axum handler (`spendapi-sandbox-bench bare`).
+pub fn bare(tool: &Tool, helper: &Path, bounds: Bounds, scratch: &Path) -> Result<Row> {
+    let mut cmd = Command::new(helper);
+    cmd.args(["bare", "--addr", "127.0.0.1:0"]);
+    let server = Server::announced(cmd, Duration::from_secs(30))?;
+    let request = Request::get(format!("{}/api/events/1", server.base()));
+    let mut rows = run_all(tool, "bare axum", vec![(STATIC, request)], bounds, scratch)?;
+    Ok(rows.remove(0))
+}
+
+/// Binaries of the sandbox crate, release build.
+#[derive(Debug, Clone)]
+pub struct Bins {
+    pub sandbox: PathBuf,
+    pub helper: PathBuf,
+}
+
+/// Loads a database with `events` events, serves it and runs every scenario.
+pub fn sandbox(
+    tool: &Tool,
+    bins: &Bins,
+    events: u64,
+    bounds: Bounds,
+    scratch: &Path,
+) -> Result<(Vec<Row>, Sizing)> {
+    let db = scratch.join(format!("sandbox-{events}.db"));
+    let db_text = db.to_str().context("database path")?.to_owned();
+    eprintln!("bench: loading {} events", group(events));
+    let started = Instant::now();
+    let mut cmd = Command::new(&bins.helper);
+    cmd.args(["load", "--db", &db_text, "--events", &events.to_string()]);
+    let line = procs::run_bounded(cmd, Duration::from_secs(1800))?;
+    let load_s = started.elapsed().as_secs_f64();
+    let loaded: Value = serde_json::from_str(line.trim()).context("the loader's summary")?;
+    let token = loaded["coupa_token"].as_str().context("token")?.to_owned();
+    let accounts = loaded["accounts"].as_u64().unwrap_or(0);
+    let event_id = loaded["middle_event_id"]
+        .as_str()
+        .context("event id")?
+        .to_owned();
+    let account_id = loaded["middle_account_id"].as_u64().context("account id")?;
+    let db_bytes = file_size(&db) + file_size(&scratch.join(format!("sandbox-{events}.db-wal")));
+    let mut cmd = Command::new(&bins.sandbox);
+    cmd.args(["--addr", "127.0.0.1:0", "--seed", "none", "--db", &db_text])
+        .env("RUST_LOG", "warn");
+    let server = Server::announced(cmd, Duration::from_secs(120))?;
+    let base = server.base();
+    let label = sandbox_label(events);
+    let mut scenarios = event_requests(&base, &event_id, events * 9 / 10);
+    let create = scenarios.pop().context("create scenario")?;
+    let bearer = format!("Bearer {token}");
+    let account = format!("{base}/api/accounts/{account_id}");
+    for (name, accept, url) in [
+        (ACCOUNT_JSON, "application/json", account.clone()),
+        (ACCOUNT_XML, "application/xml", account),
+        (
+            ACCOUNTS_FILTERED,
+            "application/json",
+            format!("{base}/api/accounts?segment-1=S3&limit=50"),
+        ),
+    ] {
+        let request = Request::get(url)
+            .header("Authorization", &bearer)
+            .header("Accept", accept);
+        scenarios.push((name, request));
+    }
+    // Last: it grows the table.
+    scenarios.push(create);
+    let rows = run_all(tool, &label, scenarios, bounds, scratch)?;
+    let peak_rss_bytes = server.peak_rss();
+    drop(server);
+    let _ = std::fs::remove_file(&db);
+    Ok((
+        rows,
+        Sizing {
+            events,
+            accounts,
+            records: loaded["records"].as_u64().unwrap_or(0),
+            load_s,
+            db_bytes,
+            db_bytes_per_million_events: db_bytes as f64 * 1e6 / events.max(1) as f64,
+            peak_rss_bytes,
+        },
+    ))
+}
+
+fn file_size(path: &Path) -> u64 {
+    std::fs::metadata(path).map_or(0, |m| m.len())
+}
+
+/// Prism under `peers` (`npm install --prefix <peers> @stoplight/prism-cli`), if it and
+/// `npx` are there.
+pub fn find_prism(peers: &Path) -> Option<PathBuf> {
+    procs::which("npx")?;
+    let prism = peers.join("node_modules/.bin/prism");
+    prism.is_file().then_some(prism)
+}
+
+/// A Prism mock of the bundled events spec, with the events scenarios.
+pub fn prism(
+    tool: &Tool,
+    prism: &Path,
+    spec: &Path,
+    bounds: Bounds,
+    scratch: &Path,
+) -> Result<Vec<Row>> {
+    let port = procs::free_port()?;
+    let mut cmd = Command::new(prism);
+    cmd.args(["mock", "-h", "127.0.0.1", "-p", &port.to_string()])
+        .arg(spec);
+    let server = Server::on_port(cmd, port, Duration::from_secs(120))?;
+    let base = server.base();
+    let scenarios = event_requests(&base, "9219595375673293031", 900);
+    let rows = run_all(tool, "Prism mock", scenarios, bounds, scratch)?;
+    for row in &rows {
+        if row.result.requests > 0 && row.result.failures == row.result.requests {
+            bail!(
+                "Prism answered every {} request with an error",
+                row.scenario
+            );
+        }
+    }
+    Ok(rows)
+}
