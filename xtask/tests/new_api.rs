@@ -48,6 +48,10 @@ fn cargo(dir: &Path, target: &Path, args: &[&str]) -> String {
         .args(args)
         .current_dir(dir)
         .env("CARGO_TARGET_DIR", target)
+        // The scratch build is thrown away after its checks: no incremental cache, line tables
+        // only (about a third of the disk of a full debug build).
+        .env("CARGO_INCREMENTAL", "0")
+        .env("CARGO_PROFILE_DEV_DEBUG", "line-tables-only")
         .env_remove("RUSTC_WRAPPER")
         .output()
         .expect("run cargo");
