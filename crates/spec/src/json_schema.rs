@@ -11,8 +11,6 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::resolve::component_name;
-
 /// One schema in the 2020-12 dialect, with references into `#/$defs`.
 pub fn to_json_schema(schema: &Value) -> Value {
     let mut converted = nullable_to_unions(schema);
@@ -48,11 +46,6 @@ pub fn standalone(doc: &Value, schema: &Value) -> Value {
         }
         other => json!({ "$defs": defs, "allOf": [other] }),
     }
-}
-
-/// Whether a schema is a plain reference to a component (or an `allOf` of one).
-pub fn is_component(schema: &Value) -> bool {
-    component_name(schema).is_some()
 }
 
 fn nullable_to_unions(schema: &Value) -> Value {

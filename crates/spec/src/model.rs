@@ -211,15 +211,6 @@ impl Api {
             .with_context(|| format!("failed to read {}", path.display()))
     }
 
-    /// The component schemas, in document order.
-    pub fn schemas(&self) -> impl Iterator<Item = (&String, &Value)> {
-        self.doc
-            .pointer("/components/schemas")
-            .and_then(Value::as_object)
-            .into_iter()
-            .flatten()
-    }
-
     /// Follows local `$ref`s in this API's document.
     pub fn resolve<'a>(&'a self, value: &'a Value) -> Result<&'a Value> {
         resolve(&self.doc, value)
