@@ -1,8 +1,8 @@
 //! Times the in-process generation and lint of every spec under `openapi/`.
 //!
-//! Run with `cargo bench -p xtask --bench generate`. `generate::render` is the whole of
+//! Run with `cargo bench -p xtask --bench generate`. `codegen::render` is the whole of
 //! `cargo xtask generate` short of linting and writing files: progenitor for the client modules
-//! and the server-stub generator for every API; `server::render` is the server stubs alone. The
+//! and the server-stub generator for every API; `codegen::server::render` is the server stubs alone. The
 //! single-spec row takes `openapi/concur-expense-allocations.yaml` (three operations) from the
 //! file to formatted client code (bundle, client view, progenitor, prettyplease), the shape of
 //! the peer measurement in `shared/docs/codegen-notes.md`. `lint` loads every spec, resolves
@@ -78,8 +78,11 @@ fn main() -> Result<()> {
     println!("| step | min ms | median ms | max ms |");
     println!("|---|---:|---:|---:|");
     let rows = [
-        ("generate::render (all client + server code)", &render),
-        ("server::render (server stubs only)", &server),
+        (
+            "codegen::render (all types + client + server code)",
+            &render,
+        ),
+        ("codegen::server::render (server stubs only)", &server),
         ("client for concur-expense-allocations (3 operations)", &one),
         ("lint::lint (every spec)", &lint),
     ];
