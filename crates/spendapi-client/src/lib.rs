@@ -90,6 +90,7 @@ pub use auth::{AccessToken, AuthError, ConcurAuth, CoupaAuth, TokenProvider};
 pub use config::{Config, ConfigError, CoupaClients, concur, coupa, cso};
 pub use errors::{CorrelationIdExt, ErrorBody, VendorError, VendorErrorKind};
 pub use filters::{Attr, Fields, Filters, FiltersExt, Op};
+pub use headers::http_date;
 pub use pagination::{CsoPage, PageRequest, coupa_index, cso_index};
 pub use progenitor_client::{ByteStream, Error, ResponseValue};
 pub use retry::RetryPolicy;

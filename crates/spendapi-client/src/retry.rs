@@ -176,16 +176,15 @@ pub fn is_idempotent(method: &Method) -> bool {
     )
 }
 
-/// Parses a `Retry-After` value: delta-seconds (`120`) or an HTTP date
-/// (`Wed, 21 Oct 2015 07:28:00 GMT`), relative to `now`. A date in the past is a zero delay.
+/// Parses a `Retry-After` value: delta-seconds (`120`) or an HTTP date in any of RFC 9110
+/// §5.6.7's three forms (`Wed, 21 Oct 2015 07:28:00 GMT`, `Wednesday, 21-Oct-15 07:28:00 GMT`,
+/// `Wed Oct 21 07:28:00 2015`), relative to `now`. A date in the past is a zero delay.
 pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     let value = value.trim();
     if let Ok(seconds) = value.parse::<u64>() {
         return Some(Duration::from_secs(seconds));
     }
-    // IMF-fixdate is RFC 2822's date syntax with the zone `GMT`, which chrono accepts.
-    let date = chrono::DateTime::parse_from_rfc2822(value).ok()?;
-    let at = SystemTime::from(date.with_timezone(&chrono::Utc));
+    let at = httpdate::parse_http_date(value).ok()?;
     Some(at.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
@@ -218,6 +217,16 @@ mod tests {
             parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now),
             Some(Duration::from_secs(80))
         );
+        // The obsolete forms a recipient must still accept (RFC 9110 §5.6.7).
+        assert_eq!(
+            parse_retry_after("Wednesday, 21-Oct-15 07:28:00 GMT", now),
+            Some(Duration::from_secs(80))
+        );
+        assert_eq!(
+            parse_retry_after("Wed Oct 21 07:28:00 2015", now),
+            Some(Duration::from_secs(80))
+        );
+        assert_eq!(parse_retry_after("tomorrow", now), None);
         assert_eq!(
             parse_retry_after("Wed, 21 Oct 2015 07:00:00 GMT", now),
             Some(Duration::ZERO)

@@ -81,10 +81,13 @@ pub const MODIFIED_AT: &str = "_modifiedAt";
 
 /// Whether a conditional GET with `If-Modified-Since: since` is answered 304: every document
 /// has a recorded last change, none of them after `since` (compared to the second, as
-/// HTTP-dates carry no fraction). No header, an unparsable date (ignored, RFC 7232 §3.3) or a
-/// document without a recorded change means a full answer.
+/// HTTP-dates carry no fraction). The date is read in any of the three forms RFC 9110 §5.6.7
+/// says a recipient must accept (IMF-fixdate, RFC 850, asctime). No header, an unparsable date
+/// (ignored, RFC 9110 §13.1.3) or a document without a recorded change means a full answer.
 fn not_modified<'a>(since: Option<&str>, docs: impl IntoIterator<Item = &'a Value>) -> bool {
-    let Some(since) = since.and_then(|s| chrono::DateTime::parse_from_rfc2822(s.trim()).ok())
+    let Some(since) = since
+        .and_then(|s| httpdate::parse_http_date(s.trim()).ok())
+        .map(chrono::DateTime::<chrono::Utc>::from)
     else {
         return false;
     };

@@ -94,36 +94,32 @@ fn client_credentials(
     if let (Some(id), Some(secret)) = (form.get("client_id"), form.get("client_secret")) {
         return Some((id.clone(), secret.clone()));
     }
-    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let encoded = value.strip_prefix("Basic ")?;
-    let decoded = base64_decode(encoded.trim())?;
-    let (id, secret) = decoded.split_once(':')?;
-    Some((id.to_owned(), secret.to_owned()))
+    basic_credentials(headers.get(header::AUTHORIZATION)?.to_str().ok()?)
 }
 
-/// A small standard-alphabet base64 decoder (HTTP Basic credentials only).
-fn base64_decode(text: &str) -> Option<String> {
-    let mut bits: u32 = 0;
-    let mut count = 0;
-    let mut out = Vec::new();
-    for byte in text.bytes() {
-        let value = match byte {
-            b'A'..=b'Z' => byte - b'A',
-            b'a'..=b'z' => byte - b'a' + 26,
-            b'0'..=b'9' => byte - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            b'=' => break,
-            _ => return None,
-        };
-        bits = (bits << 6) | u32::from(value);
-        count += 6;
-        if count >= 8 {
-            count -= 8;
-            out.push(((bits >> count) & 0xff) as u8);
-        }
+/// `Authorization: Basic …` as RFC 6749 §2.3.1 has clients send it: the scheme in any case
+/// (RFC 9110 §11.1), then base64 (RFC 7617) of the form-url-encoded id, a colon and the
+/// form-url-encoded secret, so `+` and `%XX` in either are decoded.
+fn basic_credentials(value: &str) -> Option<(String, String)> {
+    use base64::Engine as _;
+    let (scheme, token) = value.trim().split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
     }
-    String::from_utf8(out).ok()
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(token.trim())
+        .ok()?;
+    let decoded = String::from_utf8(decoded).ok()?;
+    let (id, secret) = decoded.split_once(':')?;
+    // application/x-www-form-urlencoded decoding of one value: `+` is a space, then `%XX`.
+    let form_decode = |text: &str| -> Option<String> {
+        let text = text.replace('+', " ");
+        let decoded = percent_encoding::percent_decode_str(&text)
+            .decode_utf8()
+            .ok()?;
+        Some(decoded.into_owned())
+    };
+    Some((form_decode(id)?, form_decode(secret)?))
 }
 
 /// The requested scopes, checked against the client's (all of them when none are requested).
@@ -333,5 +329,52 @@ pub async fn concur_token(
         }))
         .into_response(),
         (Err(err), _) | (_, Err(err)) => server_error(err),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::basic_credentials;
+
+    fn basic(scheme: &str, raw: &str) -> String {
+        use base64::Engine as _;
+        format!(
+            "{scheme} {}",
+            base64::engine::general_purpose::STANDARD.encode(raw)
+        )
+    }
+
+    #[test]
+    fn basic_scheme_is_case_insensitive() {
+        for scheme in ["Basic", "basic", "BASIC", "bAsIc"] {
+            assert_eq!(
+                basic_credentials(&basic(scheme, "sandbox:sandbox")),
+                Some(("sandbox".into(), "sandbox".into())),
+                "{scheme}"
+            );
+        }
+        assert_eq!(basic_credentials(&basic("Bearer", "a:b")), None);
+        assert_eq!(basic_credentials("Basic"), None);
+    }
+
+    #[test]
+    fn id_and_secret_are_form_url_decoded() {
+        // RFC 6749 §2.3.1: each is form-url-encoded before the colon joins them.
+        assert_eq!(
+            basic_credentials(&basic("Basic", "my%3Aclient:s%C3%A9cret+%2B+1")),
+            Some(("my:client".into(), "sécret + 1".into()))
+        );
+        // Only the first colon separates: an encoded one belongs to the id.
+        assert_eq!(
+            basic_credentials(&basic("Basic", "id:a:b")),
+            Some(("id".into(), "a:b".into()))
+        );
+    }
+
+    #[test]
+    fn malformed_credentials_are_refused() {
+        assert_eq!(basic_credentials("Basic !!!"), None);
+        assert_eq!(basic_credentials(&basic("Basic", "no-colon")), None);
+        assert_eq!(basic_credentials(&basic("Basic", "id:%FF")), None);
     }
 }

@@ -120,7 +120,9 @@ async fn concur_conditional_get_sends_its_headers_and_a_304_keeps_its_status() {
         .context_type("PROXY")
         .report_id(REPORT)
         .allocation_id(crate::support::ALLOCATION)
-        .if_modified_since("Tue, 14 May 2024 09:31:12 GMT")
+        .if_modified_since(spendapi_client::http_date(
+            std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_715_679_072),
+        ))
         .cache_control("no-cache")
         .send()
         .await

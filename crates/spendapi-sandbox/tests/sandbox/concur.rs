@@ -193,6 +193,18 @@ async fn conditional_gets_answer_304_when_not_modified() {
         assert_eq!(response.status(), 304, "{path}");
         assert!(response.headers().contains_key("concur-correlationid"));
         assert!(response.bytes().await.expect("body").is_empty());
+        // RFC 9110 §5.6.7: the obsolete RFC 850 and asctime forms are HTTP-dates too.
+        for obsolete in [
+            "Thursday, 31-Dec-48 23:59:59 GMT",
+            "Fri Dec 31 23:59:59 9999",
+        ] {
+            let response = get(path.clone(), obsolete).await.expect("request");
+            assert_eq!(response.status(), 304, "{path} {obsolete}");
+        }
+        let response = get(path.clone(), "Monday, 01-Jan-01 00:00:00 GMT")
+            .await
+            .expect("request");
+        assert_eq!(response.status(), 200, "{path}");
         let response = get(path.clone(), "Mon, 01 Jan 2001 00:00:00 GMT")
             .await
             .expect("request");
