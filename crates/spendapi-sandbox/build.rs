@@ -1,45 +1,73 @@
-//! Bundles the five specs at build time (cross-file `$ref`s resolved, `x-` extensions stripped,
-//! `servers` and token URLs pointed at the sandbox itself) and writes them as YAML into
-//! `OUT_DIR`, where `src/docs.rs` embeds them: the binary never needs the source tree.
+//! Bundles every spec in `openapi/` at build time (cross-file `$ref`s resolved, `x-` extensions
+//! stripped, `servers` and token URLs pointed at the sandbox itself) and writes each as YAML
+//! (with `spendapi_spec::yaml`, the writer of everything published, so YAML 1.1 readers get
+//! strings where the spec has strings) and as its JSON twin into `OUT_DIR`, plus `specs.rs`,
+//! the table `src/web.rs` includes: the binary never needs the source tree, and a new spec is
+//! served without naming it here.
 
-use std::path::PathBuf;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-
-const SPECS: [&str; 5] = [
-    "coupa-accounts",
-    "coupa-delegations",
-    "coupa-integration-history-records",
-    "cso-events",
-    "concur-expense-allocations",
-];
+use spendapi_spec::Vendor;
 
 fn main() -> Result<()> {
     let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR")?);
-    let openapi = manifest.join("../../openapi");
+    let root = manifest.join("../..");
     let out = PathBuf::from(std::env::var("OUT_DIR")?);
-    println!("cargo:rerun-if-changed={}", openapi.display());
+    println!("cargo:rerun-if-changed={}", root.join("openapi").display());
     // `sqlx::migrate!` embeds the migrations: a new one must rebuild the crate.
     println!("cargo:rerun-if-changed=migrations");
-    for name in SPECS {
-        let path = openapi.join(format!("{name}.yaml"));
-        let mut doc = spendapi_spec::bundle(&path).with_context(|| format!("bundling {name}"))?;
-        spendapi_spec::strip_extensions(&mut doc);
-        point_at_sandbox(&mut doc);
-        let yaml = serde_yaml::to_string(&doc).context("writing YAML")?;
-        std::fs::write(out.join(format!("{name}.yaml")), yaml)?;
+    let mut table = String::from(
+        "/// The bundled specs (written by `build.rs`): name, where the YAML is served, YAML, JSON.\n\
+         pub const SPECS: &[(&str, &str, &str, &str)] = &[\n",
+    );
+    for path in spendapi_spec::spec_files(&root)? {
+        println!("cargo:rerun-if-changed={}", path.display());
+        let name = spendapi_spec::api_name(&path);
+        let (yaml, json) = served(&path).with_context(|| format!("bundling {name}"))?;
+        let yaml_file = out.join(format!("{name}.yaml"));
+        let json_file = out.join(format!("{name}.json"));
+        std::fs::write(&yaml_file, yaml)?;
+        std::fs::write(&json_file, json)?;
+        writeln!(
+            table,
+            "    ({name:?}, {:?}, include_str!({:?}), include_str!({:?})),",
+            format!("/openapi/{name}.yaml"),
+            yaml_file.display(),
+            json_file.display()
+        )?;
     }
+    table.push_str("];\n");
+    std::fs::write(out.join("specs.rs"), table)?;
     Ok(())
+}
+
+/// The served form of one spec, as YAML and JSON.
+fn served(path: &Path) -> Result<(String, String)> {
+    let mut doc = spendapi_spec::bundle(path)?;
+    let vendor = Vendor::of(&doc)?;
+    spendapi_spec::strip_extensions(&mut doc);
+    point_at_sandbox(&mut doc, vendor);
+    let yaml = spendapi_spec::to_yaml_checked(&doc).context("writing YAML")?;
+    let json = serde_json::to_string_pretty(&doc)? + "\n";
+    Ok((yaml, json))
 }
 
 /// Where the served spec says the sandbox is; `src/web.rs` replaces it with the base URL the
 /// request came to.
 const PLACEHOLDER: &str = "http://sandbox.invalid";
 
-/// "Try it out" goes to the sandbox: one server, and token URLs on the sandbox. Flows the
-/// sandbox does not serve (Concur's authorization code) are left out.
-fn point_at_sandbox(doc: &mut serde_json::Value) {
+/// "Try it out" goes to the sandbox: one server, and token URLs on the sandbox's token
+/// endpoint for the spec's vendor. Flows the sandbox does not serve (Concur's authorization
+/// code) are left out.
+fn point_at_sandbox(doc: &mut serde_json::Value, vendor: Vendor) {
     doc["servers"] = serde_json::json!([{"url": PLACEHOLDER, "description": "This sandbox."}]);
+    let token_path = match vendor {
+        Vendor::Concur => "/oauth2/v0/token",
+        Vendor::CoupaCore | Vendor::CoupaSourcing => "/oauth2/token",
+    };
+    let token_url = serde_json::Value::from(format!("{PLACEHOLDER}{token_path}"));
     if let Some(schemes) = doc
         .pointer_mut("/components/securitySchemes")
         .and_then(|s| s.as_object_mut())
@@ -52,16 +80,9 @@ fn point_at_sandbox(doc: &mut serde_json::Value) {
                 flows.remove("authorizationCode");
             }
             for flow in flows.values_mut() {
-                if let Some(url) = flow.get_mut("tokenUrl") {
-                    let concur = url.as_str().is_some_and(|u| u.contains("/oauth2/v0/"));
-                    let path = if concur {
-                        "/oauth2/v0/token"
-                    } else {
-                        "/oauth2/token"
-                    };
-                    *url = serde_json::Value::from(format!("{PLACEHOLDER}{path}"));
-                    if let Some(refresh) = flow.get_mut("refreshUrl") {
-                        *refresh = serde_json::Value::from(format!("{PLACEHOLDER}{path}"));
+                for key in ["tokenUrl", "refreshUrl"] {
+                    if let Some(url) = flow.get_mut(key) {
+                        *url = token_url.clone();
                     }
                 }
             }

@@ -13,7 +13,7 @@ use anyhow::{Context, Result, bail};
 use serde_json::Value;
 use spendapi_spec_diff::{Report, diff};
 
-use crate::{bundle, spec};
+use crate::spec;
 
 pub const PUBLISHED: &str = "openapi/published";
 
@@ -94,9 +94,9 @@ pub fn publish(root: &Path) -> Result<Vec<PathBuf>> {
                 );
             }
         }
-        // The bundle's writer: unlike serde_yaml, it quotes what YAML 1.1 readers would take
-        // for a date, a number or a boolean. (Versions published before it stay as they are.)
-        let body = bundle::to_yaml_checked(&bundled)
+        // The one YAML writer: it quotes what YAML 1.1 readers would take for a date, a number
+        // or a boolean. (Versions published before it stay as they are.)
+        let body = spec::to_yaml_checked(&bundled)
             .with_context(|| format!("failed to write {api} {version} as YAML"))?;
         let text = format!(
             "# Published {api} {version}: the bundled form of {} at publication. Do not edit;\n# `cargo xtask publish` writes it and the breaking-change gate compares against it.\n{body}",

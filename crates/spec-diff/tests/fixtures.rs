@@ -13,10 +13,7 @@ use serde_json::{Value, json};
 use spendapi_spec_diff::{Class, Report, Rule, diff};
 
 fn load(path: &Path) -> Value {
-    let text = fs::read_to_string(path)
-        .unwrap_or_else(|e| panic!("failed to read {}: {e}", path.display()));
-    serde_yaml::from_str(&text)
-        .unwrap_or_else(|e| panic!("failed to parse {}: {e}", path.display()))
+    spendapi_spec::load(path).unwrap_or_else(|e| panic!("{e:#}"))
 }
 
 fn listing(report: &Report) -> String {

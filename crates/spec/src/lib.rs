@@ -13,7 +13,8 @@
 //! - [`json_schema`]: the one OpenAPI 3.0 → JSON Schema 2020-12 conversion;
 //! - [`vendor`]: which vendor an API belongs to, declared in its `info.x-spendapi-vendor`;
 //! - [`model`]: the typed model of an API and its operations that the generators read;
-//! - [`workspace`]: where the specs live.
+//! - [`workspace`]: where the specs live;
+//! - [`yaml`]: the YAML writer of everything published (YAML 1.1 and 1.2 readers agree on it).
 
 pub mod bundle;
 pub mod extensions;
@@ -26,6 +27,7 @@ pub mod pointer;
 pub mod resolve;
 pub mod vendor;
 pub mod workspace;
+pub mod yaml;
 
 pub use bundle::{Files, bundle, bundle_with, component_of, relative_to};
 pub use extensions::strip_extensions;
@@ -36,3 +38,4 @@ pub use pointer::{Ref, escape, join, unescape};
 pub use resolve::{component_name, follow, lookup, resolve};
 pub use vendor::Vendor;
 pub use workspace::{api_name, display, spec_files, workspace_root};
+pub use yaml::{to_yaml, to_yaml_checked};

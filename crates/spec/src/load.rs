@@ -16,14 +16,15 @@ pub fn load(path: &Path) -> Result<Value> {
     parse(&text).with_context(|| format!("failed to parse {}", path.display()))
 }
 
-/// Parses YAML (a superset of JSON) text into a `serde_json::Value`.
+/// Parses YAML (a superset of JSON) text into a `serde_json::Value`, with `serde_norway`, the
+/// maintained continuation of the deprecated `serde_yaml` (same YAML 1.2 reading, same API).
 pub fn parse(text: &str) -> Result<Value> {
-    let yaml: serde_yaml::Value = serde_yaml::from_str(text)?;
+    let yaml: serde_norway::Value = serde_norway::from_str(text)?;
     yaml_to_json(yaml)
 }
 
-fn yaml_to_json(value: serde_yaml::Value) -> Result<Value> {
-    use serde_yaml::Value as Y;
+fn yaml_to_json(value: serde_norway::Value) -> Result<Value> {
+    use serde_norway::Value as Y;
     Ok(match value {
         Y::Null => Value::Null,
         Y::Bool(b) => Value::Bool(b),

@@ -1,6 +1,6 @@
 //! The service: the five generated routers (the only way API operations are served) plus the
 //! routes outside the specs: token endpoints, `POST /_sandbox/reset`, `/docs` (Swagger UI),
-//! `/openapi/<name>.yaml`; and two request layers for test suites and the vendor rules the
+//! `/openapi/<name>.yaml` (and its JSON twin `<name>.json`); and two request layers for test suites and the vendor rules the
 //! typed path cannot express (`X-Sandbox-Fault`, Concur context types).
 
 use std::sync::Arc;
@@ -23,47 +23,7 @@ use tower::ServiceExt as _;
 
 use crate::{Sandbox, Settings, demo, store, tokens};
 
-/// The bundled specs (written by `build.rs`), by file name.
-pub const SPECS: &[(&str, &str)] = &[
-    (
-        "coupa-accounts.yaml",
-        include_str!(concat!(env!("OUT_DIR"), "/coupa-accounts.yaml")),
-    ),
-    (
-        "coupa-delegations.yaml",
-        include_str!(concat!(env!("OUT_DIR"), "/coupa-delegations.yaml")),
-    ),
-    (
-        "coupa-integration-history-records.yaml",
-        include_str!(concat!(
-            env!("OUT_DIR"),
-            "/coupa-integration-history-records.yaml"
-        )),
-    ),
-    (
-        "cso-events.yaml",
-        include_str!(concat!(env!("OUT_DIR"), "/cso-events.yaml")),
-    ),
-    (
-        "concur-expense-allocations.yaml",
-        include_str!(concat!(env!("OUT_DIR"), "/concur-expense-allocations.yaml")),
-    ),
-];
-
-/// The specs as Swagger UI lists them.
-const DOC_URLS: &[(&str, &str)] = &[
-    ("coupa-accounts", "/openapi/coupa-accounts.yaml"),
-    ("coupa-delegations", "/openapi/coupa-delegations.yaml"),
-    (
-        "coupa-integration-history-records",
-        "/openapi/coupa-integration-history-records.yaml",
-    ),
-    ("cso-events", "/openapi/cso-events.yaml"),
-    (
-        "concur-expense-allocations",
-        "/openapi/concur-expense-allocations.yaml",
-    ),
-];
+include!(concat!(env!("OUT_DIR"), "/specs.rs"));
 
 /// Opens the database, loads the seed into a fresh one and builds the service.
 pub async fn app(settings: Settings) -> Result<Router> {
@@ -91,9 +51,9 @@ pub async fn build(settings: Settings) -> Result<(Router, Sandbox)> {
     };
     let docs = utoipa_swagger_ui::SwaggerUi::new("/docs").config(
         utoipa_swagger_ui::Config::new(
-            DOC_URLS
+            SPECS
                 .iter()
-                .map(|(name, url)| utoipa_swagger_ui::Url::new(name, url)),
+                .map(|(name, url, _, _)| utoipa_swagger_ui::Url::new(name, url)),
         )
         .try_it_out_enabled(true)
         .persist_authorization(true),
@@ -163,7 +123,7 @@ async fn index(headers: HeaderMap) -> Response {
     let base = base_url(&headers);
     axum::Json(json!({
         "docs": format!("{base}/docs/"),
-        "specs": SPECS.iter().map(|(n, _)| format!("{base}/openapi/{n}")).collect::<Vec<_>>(),
+        "specs": SPECS.iter().map(|(_, url, _, _)| format!("{base}{url}")).collect::<Vec<_>>(),
         "coupa_token": format!("{base}/oauth2/token"),
         "concur_token": format!("{base}/oauth2/v0/token"),
     }))
@@ -173,11 +133,20 @@ async fn index(headers: HeaderMap) -> Response {
 /// The placeholder `build.rs` writes where the sandbox's base URL belongs.
 const PLACEHOLDER: &str = "http://sandbox.invalid";
 
-/// A bundled spec, its server and token URLs pointing at the base URL of this request.
+/// A bundled spec, `<name>.yaml` or `<name>.json`, its server and token URLs pointing at the
+/// base URL of this request.
 async fn spec(Path(file): Path<String>, headers: HeaderMap) -> Response {
-    match SPECS.iter().find(|(name, _)| *name == file) {
-        Some((_, text)) => (
-            [(header::CONTENT_TYPE, "application/yaml")],
+    let found = SPECS.iter().find_map(|(name, _, yaml, json)| {
+        let (stem, extension) = file.rsplit_once('.')?;
+        match (stem == *name, extension) {
+            (true, "yaml") => Some(("application/yaml", *yaml)),
+            (true, "json") => Some(("application/json", *json)),
+            _ => None,
+        }
+    });
+    match found {
+        Some((media_type, text)) => (
+            [(header::CONTENT_TYPE, media_type)],
             text.replace(PLACEHOLDER, &base_url(&headers)),
         )
             .into_response(),

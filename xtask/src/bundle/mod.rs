@@ -23,7 +23,8 @@
 //! files it listed and this run does not write are deleted, any other file already in the
 //! way is an error.
 //!
-//! Modules, each using only those listed before it: [`yaml`] (the YAML writer), [`markdown`]
+//! YAML is written by `spendapi_spec::yaml`, the one writer of everything published. Modules,
+//! each using only those listed before it: [`markdown`]
 //! (CommonMark to HTML that loads nothing), [`model`] (reading a partner spec), [`partner`]
 //! (the partner form of a spec), [`html`] (the pages); this module renders and writes.
 
@@ -31,7 +32,6 @@ pub mod html;
 pub mod markdown;
 pub mod model;
 pub mod partner;
-pub mod yaml;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -42,7 +42,7 @@ use anyhow::{Context, Result, bail};
 pub use html::{api_page, index_page};
 pub use model::ApiSummary;
 pub use partner::{fold_unconfirmed, partner_spec};
-pub use yaml::{to_yaml, to_yaml_checked};
+pub use spec::{to_yaml, to_yaml_checked};
 
 use crate::spec;
 
@@ -92,7 +92,7 @@ pub fn render(root: &Path) -> Result<Bundle> {
         let mut json = serde_json::to_string_pretty(&doc)
             .with_context(|| format!("failed to serialize {source} as JSON"))?;
         json.push('\n');
-        let body = yaml::to_yaml_checked(&doc)
+        let body = spec::to_yaml_checked(&doc)
             .with_context(|| format!("failed to write {source} as YAML"))?;
         let yaml = format!(
             "# {title} {version}: self-contained OpenAPI document (from {source} by `cargo xtask bundle`); do not edit.\n{body}",

@@ -124,22 +124,33 @@ async fn docs_and_specs_are_served() {
         initializer.contains("/openapi/cso-events.yaml"),
         "{initializer}"
     );
-    for name in [
-        "coupa-accounts",
-        "coupa-delegations",
-        "coupa-integration-history-records",
-        "cso-events",
-        "concur-expense-allocations",
-    ] {
-        let response = sb
-            .http
-            .get(sb.url(&format!("/openapi/{name}.yaml")))
-            .send()
-            .await
-            .expect("spec");
-        assert_eq!(response.status(), 200);
-        let text = response.text().await.expect("text");
-        assert!(text.starts_with("openapi: 3.0.3"), "{name}");
+    // Every spec in openapi/ is served, found by build.rs, not named in the sandbox.
+    let root = spendapi_spec::workspace_root();
+    let names: Vec<String> = spendapi_spec::spec_files(&root)
+        .expect("specs")
+        .iter()
+        .map(|path| spendapi_spec::api_name(path))
+        .collect();
+    assert!(names.len() >= 5, "{names:?}");
+    for name in &names {
+        assert!(
+            initializer.contains(&format!("/openapi/{name}.yaml")),
+            "{name}"
+        );
+        let fetch = |extension: &'static str| {
+            let url = sb.url(&format!("/openapi/{name}.{extension}"));
+            let http = sb.http.clone();
+            async move {
+                let response = http.get(url).send().await.expect("spec");
+                assert_eq!(response.status(), 200);
+                let media_type = response.headers()["content-type"].clone();
+                (media_type, response.text().await.expect("text"))
+            }
+        };
+        let (media_type, text) = fetch("yaml").await;
+        assert_eq!(media_type, "application/yaml");
+        // The one YAML writer quotes what YAML 1.1 readers would not read as a string.
+        assert!(text.starts_with("openapi: \"3.0.3\"\n"), "{name}");
         assert!(
             text.contains(&format!("url: {}\n", sb.base)),
             "{name}: servers point at the sandbox"
@@ -150,5 +161,20 @@ async fn docs_and_specs_are_served() {
             "{name}: extensions stripped"
         );
         assert!(!text.contains("$ref: ./common"), "{name}: bundled");
+        let (media_type, json) = fetch("json").await;
+        assert_eq!(media_type, "application/json");
+        let json: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+        assert_eq!(
+            spendapi_spec::parse(&text).expect("YAML"),
+            json,
+            "{name}: the YAML and its JSON twin say the same"
+        );
     }
+    let response = sb
+        .http
+        .get(sb.url("/openapi/cso-events.txt"))
+        .send()
+        .await
+        .expect("spec");
+    assert_eq!(response.status(), 404);
 }

@@ -1,15 +1,16 @@
-//! The YAML writer of the bundle and of `cargo xtask publish`.
+//! The one YAML writer for everything spendapi publishes: the partner bundle, the frozen
+//! versions `cargo xtask publish` writes and the specs the sandbox serves.
 
 use std::fmt::Write as _;
 
 use anyhow::{Result, bail};
 use serde_json::{Map, Value};
 
-use crate::spec;
+use crate::load::parse;
 
 /// Writes a JSON value as block-style YAML that YAML 1.1 and YAML 1.2 readers load alike.
 ///
-/// serde_yaml (0.9) writes strings such as `2024-05-14`, `2024-05-14T09:31:12Z`, `1_000`, `on`,
+/// serde_yaml-style writers (serde_yaml 0.9, serde_norway) write strings such as `2024-05-14`, `2024-05-14T09:31:12Z`, `1_000`, `on`,
 /// `yes` or `1:20` unquoted (plain strings in YAML 1.2), which YAML 1.1 readers (PyYAML,
 /// SnakeYAML, and so most OpenAPI tooling) load as timestamps, integers (`1_000` is 1000,
 /// `1:20` is 80 in base 60) or booleans. (It does quote `0o17` and `017`, which YAML 1.2 reads
@@ -34,7 +35,7 @@ pub fn to_yaml(value: &Value) -> String {
 /// reader gets `value` again.
 pub fn to_yaml_checked(value: &Value) -> Result<String> {
     let yaml = to_yaml(value);
-    if spec::parse(&yaml)? != *value {
+    if parse(&yaml)? != *value {
         bail!("the YAML written does not read back as the document");
     }
     Ok(yaml)
@@ -228,7 +229,7 @@ mod tests {
             "unicode": "残高 ÷ ü",
         });
         let yaml = to_yaml(&doc);
-        assert_eq!(spec::parse(&yaml).expect("parse"), doc, "{yaml}");
+        assert_eq!(parse(&yaml).expect("parse"), doc, "{yaml}");
         for quoted in [
             "\"2024-05-14T09:31:12.123Z\"",
             "\"2024-01-01\"",
