@@ -48,6 +48,7 @@ pub fn lint(root: &Path, specs: &[PathBuf]) -> Vec<Finding> {
         linter.document(&name, &doc, &mut operation_ids);
         linter.examples(file, &name, &doc);
         linter.nullable_without_type(&name, &doc);
+        linter.nullable_composition(file, &name, &doc);
         linter.closed_response_enums(&name, &doc);
         linter.parameter_ranges(&name, &doc);
         linter.xml_without_example(&name, &doc);
@@ -496,6 +497,40 @@ impl Linter<'_> {
                     &format!("{pointer}/nullable"),
                     "'nullable: true' without a sibling 'type' has no effect in OpenAPI 3.0.3 (add the type)",
                 );
+            }
+        }
+    }
+
+    /// OpenAPI 3.0.3: beside `nullable`, every other keyword keeps its meaning "and therefore
+    /// may disallow the use of null", so `nullable: true` beside an `allOf` (or a `$ref`) whose
+    /// target is not itself nullable still rejects `null` in every OAS 3.0 validator.
+    fn nullable_composition(&mut self, file: &Path, name: &str, doc: &Value) {
+        let mut schemas = Vec::new();
+        collect_schemas(doc, "", &mut schemas);
+        for (pointer, schema) in schemas {
+            if schema.get("nullable") != Some(&Value::Bool(true)) {
+                continue;
+            }
+            let members = schema.get("allOf").and_then(Value::as_array);
+            let references = members
+                .into_iter()
+                .flatten()
+                .chain(std::iter::once(schema))
+                .filter_map(|s| s.get("$ref").and_then(Value::as_str));
+            for reference in references {
+                // An unresolvable reference is reported where it is written.
+                let Ok(target) = self.files.resolve(file, reference).map(|(_, t)| t) else {
+                    continue;
+                };
+                if target.get("nullable") != Some(&Value::Bool(true)) {
+                    self.report(
+                        name,
+                        &format!("{pointer}/nullable"),
+                        format!(
+                            "'nullable: true' beside '{reference}' does not admit null in OpenAPI 3.0: the target is not nullable and its constraints still apply (mark the target 'nullable: true' beside its type, or drop 'nullable' here)"
+                        ),
+                    );
+                }
             }
         }
     }

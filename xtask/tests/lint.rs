@@ -154,6 +154,12 @@ fn each_rule_fires_with_a_precise_message() {
             ],
         ),
         (
+            "nullable-composition",
+            &[
+                "/components/schemas/Thing/properties/parent/nullable: 'nullable: true' beside './shared.yaml#/components/schemas/Error' does not admit null in OpenAPI 3.0: the target is not nullable and its constraints still apply (mark the target 'nullable: true' beside its type, or drop 'nullable' here)",
+            ],
+        ),
+        (
             "closed-response-enum",
             &[
                 "/components/schemas/Thing/properties/kind/enum: enum on a schema only responses use: a value the vendor adds later breaks readers (describe the values, or mark 'x-closed-enum: <reason>')",

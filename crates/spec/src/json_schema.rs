@@ -2,8 +2,11 @@
 //! server stubs (embedded in the generated code, enforced at run time) and by the lint (which
 //! validates every example with it), so an example the lint accepts is one the server accepts.
 //!
-//! - `nullable: true` becomes a type union (`["string", "null"]`), a `null` enumeration member,
-//!   or, beside a `$ref` or a composition (`allOf`, ...), `anyOf: [<schema>, {type: null}]`;
+//! - `nullable: true` beside a `type` becomes a type union (`["string", "null"]`) and adds `null`
+//!   to an `enum`; nothing more. As OpenAPI 3.0.3 says, the schema's other keywords keep their
+//!   meaning and may still reject null: beside an `allOf` or `$ref` whose target is not nullable
+//!   itself, null stays invalid (so the stubs and partners' OAS 3.0 validators agree; the lint
+//!   refuses that shape), and without a `type` `nullable` has no effect (also refused);
 //! - OpenAPI's boolean `exclusiveMinimum`/`exclusiveMaximum` become 2020-12's numeric ones;
 //! - component references `#/components/schemas/<Name>` become `#/$defs/<Name>`;
 //! - documentation keywords (`description`, `example`, `examples`, `externalDocs`, `title`)
@@ -95,17 +98,6 @@ fn nullable_to_unions(schema: &Value) -> Value {
         {
             values.push(Value::Null);
         }
-        let composed = ["$ref", "allOf", "anyOf", "oneOf"]
-            .iter()
-            .any(|k| out.contains_key(*k));
-        if composed || (!out.contains_key("type") && !out.contains_key("enum")) {
-            // A `$ref` or a composition (with or without a type of its own) cannot be widened in
-            // place, since what it refers to still rejects null: offer null as an alternative
-            // around the whole schema.
-            out.remove("nullable");
-            let inner = Value::Object(std::mem::take(&mut out));
-            out.insert("anyOf".into(), json!([inner, { "type": "null" }]));
-        }
     }
     Value::Object(out)
 }
@@ -175,7 +167,7 @@ mod tests {
                 "type": "object",
                 "properties": {
                     "a": {"type": ["string", "null"], "maxLength": 3},
-                    "b": {"anyOf": [{"allOf": [{"$ref": "#/$defs/B"}]}, {"type": "null"}]},
+                    "b": {"allOf": [{"$ref": "#/$defs/B"}]},
                     "c": {"type": "integer", "exclusiveMinimum": 0},
                     "e": {"type": ["string", "null"], "enum": ["x", null]},
                     "description": {"type": "string"}
@@ -184,13 +176,27 @@ mod tests {
         );
     }
 
+    /// OAS 3.0 semantics: `nullable` widens the sibling `type` only; an `allOf` target that is
+    /// not nullable still rejects null, and one that is nullable admits it.
     #[test]
-    fn nullable_beside_a_typed_composition_admits_null() {
+    fn nullable_beside_a_composition_follows_its_target() {
         let typed = json!({"type": "object", "allOf": [{"$ref": "#/components/schemas/X"}], "nullable": true});
         assert_eq!(
             to_json_schema(&typed),
-            json!({"anyOf": [{"type": ["object", "null"], "allOf": [{"$ref": "#/$defs/X"}]}, {"type": "null"}]})
+            json!({"type": ["object", "null"], "allOf": [{"$ref": "#/$defs/X"}]})
         );
+        let validate = |target: Value, instance: Value| {
+            let doc = json!({"components": {"schemas": {"X": target}}});
+            let schema = standalone(&doc, &typed);
+            jsonschema::validator_for(&schema)
+                .expect("schema compiles")
+                .is_valid(&instance)
+        };
+        let x = json!({"type": "object", "properties": {"a": {"type": "string"}}});
+        let nullable_x = json!({"type": "object", "nullable": true, "properties": {"a": {"type": "string"}}});
+        assert!(!validate(x.clone(), Value::Null));
+        assert!(validate(x, json!({"a": "b"})));
+        assert!(validate(nullable_x, Value::Null));
     }
 
     #[test]

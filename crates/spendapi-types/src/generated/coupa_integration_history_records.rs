@@ -1821,7 +1821,36 @@ impl IntegrationRunReference {
         Default::default()
     }
 }
-///The integration a record belongs to, as embedded in a record.
+///The integration a record belongs to, as embedded in a record; null when the record belongs to none.
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Debug,
+    PartialEq,
+    schemars::JsonSchema
+)]
+#[serde(transparent)]
+pub struct IntegrationSummary(pub ::std::option::Option<IntegrationSummaryInner>);
+impl ::std::ops::Deref for IntegrationSummary {
+    type Target = ::std::option::Option<IntegrationSummaryInner>;
+    fn deref(&self) -> &::std::option::Option<IntegrationSummaryInner> {
+        &self.0
+    }
+}
+impl ::std::convert::From<IntegrationSummary>
+for ::std::option::Option<IntegrationSummaryInner> {
+    fn from(value: IntegrationSummary) -> Self {
+        value.0
+    }
+}
+impl ::std::convert::From<::std::option::Option<IntegrationSummaryInner>>
+for IntegrationSummary {
+    fn from(value: ::std::option::Option<IntegrationSummaryInner>) -> Self {
+        Self(value)
+    }
+}
+///The integration a record belongs to, as embedded in a record; null when the record belongs to none.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -1831,7 +1860,7 @@ impl IntegrationRunReference {
     PartialEq,
     schemars::JsonSchema
 )]
-pub struct IntegrationSummary {
+pub struct IntegrationSummaryInner {
     ///Unique code of the integration.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub code: ::std::option::Option<::std::string::String>,
@@ -1842,8 +1871,8 @@ pub struct IntegrationSummary {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
 }
-impl IntegrationSummary {
-    pub fn builder() -> builder::IntegrationSummary {
+impl IntegrationSummaryInner {
+    pub fn builder() -> builder::IntegrationSummaryInner {
         Default::default()
     }
 }
@@ -3304,7 +3333,7 @@ pub mod builder {
         }
     }
     #[derive(Clone, Debug)]
-    pub struct IntegrationSummary {
+    pub struct IntegrationSummaryInner {
         code: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
@@ -3315,7 +3344,7 @@ pub mod builder {
             ::std::string::String,
         >,
     }
-    impl ::std::default::Default for IntegrationSummary {
+    impl ::std::default::Default for IntegrationSummaryInner {
         fn default() -> Self {
             Self {
                 code: Ok(Default::default()),
@@ -3324,7 +3353,7 @@ pub mod builder {
             }
         }
     }
-    impl IntegrationSummary {
+    impl IntegrationSummaryInner {
         pub fn code<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -3356,10 +3385,11 @@ pub mod builder {
             self
         }
     }
-    impl ::std::convert::TryFrom<IntegrationSummary> for super::IntegrationSummary {
+    impl ::std::convert::TryFrom<IntegrationSummaryInner>
+    for super::IntegrationSummaryInner {
         type Error = super::error::ConversionError;
         fn try_from(
-            value: IntegrationSummary,
+            value: IntegrationSummaryInner,
         ) -> ::std::result::Result<Self, super::error::ConversionError> {
             Ok(Self {
                 code: value.code?,
@@ -3368,8 +3398,9 @@ pub mod builder {
             })
         }
     }
-    impl ::std::convert::From<super::IntegrationSummary> for IntegrationSummary {
-        fn from(value: super::IntegrationSummary) -> Self {
+    impl ::std::convert::From<super::IntegrationSummaryInner>
+    for IntegrationSummaryInner {
+        fn from(value: super::IntegrationSummaryInner) -> Self {
             Self {
                 code: Ok(value.code),
                 id: Ok(value.id),
