@@ -14,6 +14,11 @@ pub(crate) struct Flat<'a> {
     pub(crate) properties: Vec<(&'a str, &'a Value)>,
     /// The union of the `required` lists.
     pub(crate) required: Vec<&'a str>,
+    /// Whether some part says `nullable: true`.
+    nullable_said: bool,
+    /// Whether some part has a `type` without `nullable: true`, which rejects null whatever the
+    /// other parts say (OpenAPI 3.0.3: other keywords "may disallow the use of null").
+    null_rejected: bool,
 }
 
 impl<'a> Flat<'a> {
@@ -23,6 +28,12 @@ impl<'a> Flat<'a> {
             .iter()
             .find(|(k, _)| *k == key)
             .map(|(_, v)| *v)
+    }
+
+    /// Whether null is valid under OpenAPI 3.0 semantics: some part is `nullable` and no part
+    /// with a `type` rejects null.
+    pub(crate) fn nullable(&self) -> bool {
+        self.nullable_said && !self.null_rejected
     }
 
     /// The schema of a property.
@@ -35,6 +46,9 @@ impl<'a> Flat<'a> {
 
     fn merge(&mut self, doc: &'a Value, s: &'a Value, stack: &mut Vec<&'a str>) {
         let Some(obj) = s.as_object() else { return };
+        let nullable = obj.get("nullable") == Some(&Value::Bool(true));
+        self.nullable_said |= nullable;
+        self.null_rejected |= obj.contains_key("type") && !nullable;
         for (k, v) in obj {
             match k.as_str() {
                 "allOf" => {}
@@ -109,5 +123,25 @@ mod tests {
         assert_eq!(props, ["id", "name"]);
         let looped = flatten(&doc, &doc["components"]["schemas"]["Loop"]);
         assert_eq!(looped.get("nullable"), Some(&json!(true)));
+        assert!(looped.nullable());
+    }
+
+    /// OpenAPI 3.0: `nullable` beside an `allOf` admits null only when every typed part does.
+    #[test]
+    fn nullable_needs_every_typed_part() {
+        let doc = json!({"components": {"schemas": {
+            "Plain": {"type": "object"},
+            "Nullable": {"type": "object", "nullable": true},
+        }}});
+        let over = |target: &str| {
+            json!({"type": "object", "nullable": true,
+                "allOf": [{"$ref": format!("#/components/schemas/{target}")}]})
+        };
+        let plain = over("Plain");
+        let nullable = over("Nullable");
+        assert!(!flatten(&doc, &plain).nullable());
+        assert!(flatten(&doc, &nullable).nullable());
+        let untyped = json!({"nullable": true, "type": "string"});
+        assert!(flatten(&doc, &untyped).nullable());
     }
 }

@@ -180,14 +180,14 @@ impl Differ<'_> {
     }
 
     fn nullable(&mut self, walk: &Walk, ptr: &str, o: &Flat<'_>, n: &Flat<'_>) {
-        let rule = match (walk.dir, flag(o, "nullable"), flag(n, "nullable")) {
+        let rule = match (walk.dir, o.nullable(), n.nullable()) {
             (Dir::Request, true, false) => Rule::RequestPropertyBecameNonNullable,
             (Dir::Request, false, true) => Rule::RequestPropertyBecameNullable,
             (Dir::Response, false, true) => Rule::ResponsePropertyBecameNullable,
             (Dir::Response, true, false) => Rule::ResponsePropertyBecameNonNullable,
             _ => return,
         };
-        let msg = if flag(n, "nullable") {
+        let msg = if n.nullable() {
             "now nullable"
         } else {
             "no longer nullable"

@@ -193,7 +193,8 @@ mod tests {
                 .is_valid(&instance)
         };
         let x = json!({"type": "object", "properties": {"a": {"type": "string"}}});
-        let nullable_x = json!({"type": "object", "nullable": true, "properties": {"a": {"type": "string"}}});
+        let nullable_x =
+            json!({"type": "object", "nullable": true, "properties": {"a": {"type": "string"}}});
         assert!(!validate(x.clone(), Value::Null));
         assert!(validate(x, json!({"a": "b"})));
         assert!(validate(nullable_x, Value::Null));

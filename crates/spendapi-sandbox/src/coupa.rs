@@ -760,7 +760,7 @@ impl CoupaIntegrationHistoryRecords for Sandbox {
     ) -> PatchIntegrationHistoryRecordResponse {
         let result = async {
             let doc = update_record(self, &caller, path.id, Some(&body), None).await?;
-            record(&doc, return_object_write(query.return_object))
+            record(&doc, query.return_object.map(|r| r.to_string()))
         };
         coupa_answer!(
             PatchIntegrationHistoryRecordResponse,

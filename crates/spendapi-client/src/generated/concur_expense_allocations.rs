@@ -23,7 +23,7 @@ the spendapi decision log (openapi/README.md).
 - Errors use the `ErrorMessage` schema for every error status.
 
 
-Version: 5.0.0*/
+Version: 5.0.1*/
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
@@ -65,7 +65,7 @@ impl Client {
 }
 impl ClientInfo<crate::runtime::Runtime> for Client {
     fn api_version() -> &'static str {
-        "5.0.0"
+        "5.0.1"
     }
     fn baseurl(&self) -> &str {
         self.baseurl.as_str()

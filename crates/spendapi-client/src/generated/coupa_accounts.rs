@@ -14,7 +14,7 @@ Accounts (called "account allocations" by the vendor's reference page) are the c
 
 XML and JSON are both supported, chosen with `Accept` (and `Content-Type` for bodies, which must match). JSON has no root element; XML wraps the object in `<account>` (a list in `<accounts>`). Deleting accounts is not supported through the API; deactivate them with `active: false` instead.
 
-Version: 2.0.0*/
+Version: 2.0.1*/
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
@@ -56,7 +56,7 @@ impl Client {
 }
 impl ClientInfo<crate::runtime::Runtime> for Client {
     fn api_version() -> &'static str {
-        "2.0.0"
+        "2.0.1"
     }
     fn baseurl(&self) -> &str {
         self.baseurl.as_str()
@@ -211,7 +211,7 @@ let response = client.get_account()
     }
     /**Update an account
 
-Updates the account with the given id; only the elements sent are changed. This is the REST form documented by the wider Coupa reference; the vendor reference page's `PUT /api/accountAllocations` is kept as an alias (`update_account_allocation`). Answers 200 with the updated account, 400 on validation errors, 404 for an unknown id. Coupa also accepts PATCH on this path; it is not modelled because the vendor's reference page and the notes document PUT only.
+Updates the account with the given id; only the elements sent are changed. This is the REST form documented by the wider Coupa reference; the vendor reference page's `PUT /api/accountAllocations` is kept as an alias (`update_account_allocation`). Answers 200 with the updated account, 400 on validation errors, 404 for an unknown id. Coupa also accepts PATCH on this path; it is not modelled because the vendor's reference page documents PUT only and nothing describes PATCH's body or semantics.
 
 Sends a `PUT` request to `/api/accounts/{id}`
 

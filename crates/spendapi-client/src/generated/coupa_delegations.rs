@@ -14,7 +14,7 @@ Delegations let a user (the delegator) hand approvals and other duties to anothe
 
 XML and JSON are both supported, chosen with `Accept`. JSON has no root element; XML wraps the list in `<delegations>` with one `<delegation>` per record.
 
-Version: 2.0.0*/
+Version: 2.0.1*/
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
@@ -56,7 +56,7 @@ impl Client {
 }
 impl ClientInfo<crate::runtime::Runtime> for Client {
     fn api_version() -> &'static str {
-        "2.0.0"
+        "2.0.1"
     }
     fn baseurl(&self) -> &str {
         self.baseurl.as_str()
@@ -72,7 +72,7 @@ impl ClientHooks<crate::runtime::Runtime> for &Client {}
 impl Client {
     /**Query delegations
 
-Returns the delegations matching the query, at most `limit` (50) per page. Seed 003 names this action "show" but describes it as "get all delegations in the delegations table" and it has no id in the path, so it is modelled as the index (a list) with the usual Coupa index parameters. With `Accept: application/json` a query that matches nothing answers `200` with an empty array; with `Accept: application/xml` it answers `404`.
+Returns the delegations matching the query, at most `limit` (50) per page. The vendor's reference page names this action "show" but describes it as "get all delegations in the delegations table" and it has no id in the path, so it is modelled as the index (a list) with the usual Coupa index parameters. With `Accept: application/json` a query that matches nothing answers `200` with an empty array; with `Accept: application/xml` it answers `404`.
 
 Sends a `GET` request to `/api/delegations`
 

@@ -14,7 +14,7 @@ Integration history records log what happened to a Coupa document in an integrat
 
 XML and JSON are both supported, chosen with `Accept` (and `Content-Type` for bodies, which must match). JSON has no root element; XML wraps the object in `<integration-history-record>` (a list in `<integration-history-records>`). Deleting records is not supported through the API.
 
-Version: 3.0.0*/
+Version: 4.0.0*/
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
@@ -56,7 +56,7 @@ impl Client {
 }
 impl ClientInfo<crate::runtime::Runtime> for Client {
     fn api_version() -> &'static str {
-        "3.0.0"
+        "4.0.0"
     }
     fn baseurl(&self) -> &str {
         self.baseurl.as_str()
@@ -206,7 +206,7 @@ Sends a `PATCH` request to `/api/integration_history_records/{id}`
 
 Arguments:
 - `id`: Coupa's unique integer identifier of the record.
-- `return_object`: Shape of the record returned by a create or update: `limited` returns the id only, `shallow` returns the attributes with one-deep associations reduced to their ids/keys, `none` returns no record body. Omit it for the full object.
+- `return_object`: Shape of the returned records on reads: `limited` returns ids only, `shallow` returns the attributes with one-deep associations reduced to their ids/keys. Omit it for the full object.
 - `body`: The elements to change.
 ```ignore
 let response = client.patch_integration_history_record()
@@ -265,7 +265,7 @@ let response = client.create_alert_integration_history_record()
     }
     /**Create a record, alert the contacts and mark the document exported
 
-Does what `create_alert` and `mark_exported` do together: creates an integration history record, alerts the integration's contacts of the given `contact-alert-type`, and marks the referenced document as exported. Seed 004 lists the action without a description. Takes the same body as a create and answers 201 with the created record.
+Does what `create_alert` and `mark_exported` do together: creates an integration history record, alerts the integration's contacts of the given `contact-alert-type`, and marks the referenced document as exported. The vendor's reference page lists the action without a description. Takes the same body as a create and answers 201 with the created record.
 
 Sends a `POST` request to `/api/integration_history_records/create_alert_and_mark_exported`
 
@@ -1319,7 +1319,7 @@ pub mod builder {
         client: &'a super::Client,
         id: Result<::std::num::NonZeroU64, String>,
         return_object: Result<
-            Option<::spendapi_types::coupa_common::CoupaReturnObjectWrite>,
+            Option<::spendapi_types::coupa_common::CoupaReturnObject>,
             String,
         >,
         body: Result<types::builder::IntegrationHistoryRecordUpdate, String>,
@@ -1347,15 +1347,13 @@ pub mod builder {
         }
         pub fn return_object<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<
-                ::spendapi_types::coupa_common::CoupaReturnObjectWrite,
-            >,
+            V: std::convert::TryInto<::spendapi_types::coupa_common::CoupaReturnObject>,
         {
             self.return_object = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `:: spendapi_types :: coupa_common :: CoupaReturnObjectWrite` for return_object failed"
+                    "conversion to `:: spendapi_types :: coupa_common :: CoupaReturnObject` for return_object failed"
                         .to_string()
                 });
             self

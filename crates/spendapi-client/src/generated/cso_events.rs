@@ -31,7 +31,7 @@ API" section of the vendor's wider documentation. Conventions and decisions: the
   (`CsoResult`) with an error `type`.
 
 
-Version: 3.0.0*/
+Version: 3.0.1*/
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
@@ -73,7 +73,7 @@ impl Client {
 }
 impl ClientInfo<crate::runtime::Runtime> for Client {
     fn api_version() -> &'static str {
-        "3.0.0"
+        "3.0.1"
     }
     fn baseurl(&self) -> &str {
         self.baseurl.as_str()
@@ -159,7 +159,7 @@ let response = client.update_events()
 
 Creates one or more events. Each event needs a `market-id`; `id` and `event-number`
 are assigned by CSO. The response counts the created events and lists their new ids
-in request order.
+(in request order, as far as the vendor's examples show; unconfirmed).
 
 
 Sends a `POST` request to `/api/events`

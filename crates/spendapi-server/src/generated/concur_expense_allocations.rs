@@ -860,7 +860,7 @@ impl UpdateReportAllocationResponse {
         }
     }
 }
-/// The operations of SAP Concur Expense Reports v4 - Allocations (concur-expense-allocations 5.0.0). Implement every method (there are no defaults) and [`crate::Verifier`], then serve [`router`].
+/// The operations of SAP Concur Expense Reports v4 - Allocations (concur-expense-allocations 5.0.1). Implement every method (there are no defaults) and [`crate::Verifier`], then serve [`router`].
 pub trait ConcurExpenseAllocations: crate::Verifier {
     /** `GET /expensereports/v4/users/{userID}/context/{contextType}/reports/{reportId}/expenses/{expenseId}/allocations`: List the allocations of an expense
 
@@ -1253,7 +1253,7 @@ pub fn router_with<S: ConcurExpenseAllocations>(
 /// The OpenAPI document derived from the handlers' annotations and the model types.
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    info(title = "SAP Concur Expense Reports v4 - Allocations", version = "5.0.0"),
+    info(title = "SAP Concur Expense Reports v4 - Allocations", version = "5.0.1"),
     paths(list_expense_allocations, get_report_allocation, update_report_allocation),
     components(
         schemas(

@@ -1369,7 +1369,7 @@ pub static PATCH_INTEGRATION_HISTORY_RECORD: rt::OperationSpec = rt::OperationSp
             name: "return_object",
             location: rt::Location::Query,
             required: false,
-            schema: "{\"$ref\":\"#/$defs/CoupaReturnObjectWrite\"}",
+            schema: "{\"$ref\":\"#/$defs/CoupaReturnObject\"}",
         },
     ],
     body: Some(rt::BodySpec {
@@ -1477,9 +1477,9 @@ pub struct PatchIntegrationHistoryRecordPath {
 #[derive(Debug, Clone, PartialEq, serde::Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PatchIntegrationHistoryRecordQuery {
-    /// Shape of the record returned by a create or update: `limited` returns the id only, `shallow` returns the attributes with one-deep associations reduced to their ids/keys, `none` returns no record body. Omit it for the full object.
-    #[param(value_type = Option<doc::CoupaReturnObjectWrite>)]
-    pub return_object: Option<common::CoupaReturnObjectWrite>,
+    /// Shape of the returned records on reads: `limited` returns ids only, `shallow` returns the attributes with one-deep associations reduced to their ids/keys. Omit it for the full object.
+    #[param(value_type = Option<doc::CoupaReturnObject>)]
+    pub return_object: Option<common::CoupaReturnObject>,
 }
 /// The documented responses of `patch_integration_history_record`, one variant per status code.
 #[derive(Debug, Clone, PartialEq)]
@@ -3199,7 +3199,7 @@ impl UnresolveIntegrationHistoryRecordResponse {
         }
     }
 }
-/// The operations of Coupa Core API - Integration history records (coupa-integration-history-records 3.0.0). Implement every method (there are no defaults) and [`crate::Verifier`], then serve [`router`].
+/// The operations of Coupa Core API - Integration history records (coupa-integration-history-records 4.0.0). Implement every method (there are no defaults) and [`crate::Verifier`], then serve [`router`].
 pub trait CoupaIntegrationHistoryRecords: crate::Verifier {
     /** `GET /api/integration_history_records`: Query integration history records
 
@@ -3275,7 +3275,7 @@ pub trait CoupaIntegrationHistoryRecords: crate::Verifier {
     > + Send;
     /** `POST /api/integration_history_records/create_alert_and_mark_exported`: Create a record, alert the contacts and mark the document exported
 
- Does what `create_alert` and `mark_exported` do together: creates an integration history record, alerts the integration's contacts of the given `contact-alert-type`, and marks the referenced document as exported. Seed 004 lists the action without a description. Takes the same body as a create and answers 201 with the created record.*/
+ Does what `create_alert` and `mark_exported` do together: creates an integration history record, alerts the integration's contacts of the given `contact-alert-type`, and marks the referenced document as exported. The vendor's reference page lists the action without a description. Takes the same body as a create and answers 201 with the created record.*/
     fn create_alert_and_mark_exported_integration_history_record(
         &self,
         caller: crate::Caller,
@@ -4381,7 +4381,7 @@ pub fn router_with<S: CoupaIntegrationHistoryRecords>(
 /// The OpenAPI document derived from the handlers' annotations and the model types.
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    info(title = "Coupa Core API - Integration history records", version = "3.0.0"),
+    info(title = "Coupa Core API - Integration history records", version = "4.0.0"),
     paths(
         list_integration_history_records,
         create_integration_history_record,

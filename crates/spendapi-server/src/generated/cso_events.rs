@@ -932,7 +932,7 @@ impl DeleteEventResponse {
         }
     }
 }
-/// The operations of Coupa Sourcing (CSO) Events API (cso-events 3.0.0). Implement every method (there are no defaults) and [`crate::Verifier`], then serve [`router`].
+/// The operations of Coupa Sourcing (CSO) Events API (cso-events 3.0.1). Implement every method (there are no defaults) and [`crate::Verifier`], then serve [`router`].
 pub trait CsoEvents: crate::Verifier {
     /** `GET /api/events`: List events
 
@@ -962,7 +962,7 @@ pub trait CsoEvents: crate::Verifier {
 
  Creates one or more events. Each event needs a `market-id`; `id` and `event-number`
  are assigned by CSO. The response counts the created events and lists their new ids
- in request order.*/
+ (in request order, as far as the vendor's examples show; unconfirmed).*/
     fn create_events(
         &self,
         caller: crate::Caller,
@@ -1409,7 +1409,7 @@ pub fn router_with<S: CsoEvents>(
 /// The OpenAPI document derived from the handlers' annotations and the model types.
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    info(title = "Coupa Sourcing (CSO) Events API", version = "3.0.0"),
+    info(title = "Coupa Sourcing (CSO) Events API", version = "3.0.1"),
     paths(
         list_events,
         update_events,

@@ -186,7 +186,7 @@ impl Account {
         Default::default()
     }
 }
-///Body of the the vendor's reference page alias `PUT /api/accountAllocations`: the elements of `AccountUpdate` plus the required `id` of the account to update (the URL has none).
+///Body of the vendor's reference page alias `PUT /api/accountAllocations`: the elements of `AccountUpdate` plus the required `id` of the account to update (the URL has none).
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -1704,7 +1704,7 @@ pub struct AccountCreate {
     ///The chart of accounts, referenced by `id` or `name`; an unknown one is a 400.
     #[serde(rename = "account-type")]
     pub account_type: AccountTypeReference,
-    ///Whether the account can be used (Coupa's default is active).
+    ///Whether the account can be used.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub active: ::std::option::Option<bool>,
     ///Name of the account.

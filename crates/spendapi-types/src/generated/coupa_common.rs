@@ -371,7 +371,7 @@ impl Role {
         Default::default()
     }
 }
-///The full user object Coupa embeds where a resource references a user in full (for example `delegator` and `delegate` of a delegation). Typed from the example of seed 003; elements only ever seen as null are nullable, and where their non-null type is unknown the type is left open.
+///The full user object Coupa embeds where a resource references a user in full (for example `delegator` and `delegate` of a delegation). Typed from the example of the vendor's delegations reference page; elements only ever seen as null are nullable, and where their non-null type is unknown the type is left open.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,

@@ -167,7 +167,7 @@ pub struct IntegrationHistoryRecord {
     pub contact_alert_type: ::std::option::Option<
         IntegrationHistoryRecordContactAlertType,
     >,
-    ///When Coupa created the record. the vendor reference page's table shows two "ja" marks on this row, which can be read as "required"; since Coupa sets it automatically it is treated as read-only and never required on writes.
+    ///When Coupa created the record. The vendor's reference page shows two "ja" marks on this row, which can be read as "required"; since Coupa sets it automatically it is treated as read-only and never required on writes.
     #[serde(
         rename = "created-at",
         skip_serializing_if = "::std::option::Option::is_none"

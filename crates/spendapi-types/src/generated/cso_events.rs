@@ -384,7 +384,7 @@ impl EventCreateRequest {
 pub struct EventCreateResult {
     ///The number of events created.
     pub added: u64,
-    ///The ids of the created events, in request order.
+    ///The ids of the created events (in request order; unconfirmed).
     pub events: ::std::vec::Vec<EventReference>,
     ///The messages describing the outcome, for example `api.post.added`.
     pub result: ::std::vec::Vec<CsoResultEntry>,
