@@ -1059,13 +1059,16 @@ mod tests {
 
     #[test]
     fn examples_validate_in_the_server_dialect() {
-        // `nullable` beside a reference, OpenAPI's boolean `exclusiveMinimum` and formats, as
-        // spendapi-spec's conversion turns them into JSON Schema 2020-12.
+        // `nullable` beside a reference (null only where the target admits it, as OpenAPI 3.0
+        // reads it), OpenAPI's boolean `exclusiveMinimum` and formats, as spendapi-spec's
+        // conversion turns them into JSON Schema 2020-12.
         let doc = serde_json::json!({"components": {"schemas": {
-            "When": {"type": "string", "format": "date-time"},
+            "When": {"type": "string", "format": "date-time", "nullable": true},
+            "Strict": {"type": "string", "format": "date-time"},
             "Thing": {"type": "object", "properties": {
-                "at": {"nullable": true, "allOf": [{"$ref": "#/components/schemas/When"}]},
-                "on": {"$ref": "#/components/schemas/When"},
+                "at": {"type": "string", "nullable": true, "allOf": [{"$ref": "#/components/schemas/When"}]},
+                "on": {"$ref": "#/components/schemas/Strict"},
+                "by": {"type": "string", "nullable": true, "allOf": [{"$ref": "#/components/schemas/Strict"}]},
                 "n": {"type": "integer", "minimum": 0, "exclusiveMinimum": true}
             }}
         }}});
@@ -1086,6 +1089,9 @@ mod tests {
         .expect_err("both properties are invalid");
         assert!(err.contains("/at: ") && err.contains("date-time"), "{err}");
         assert!(err.contains("/n: "), "{err}");
+        let err = validate(&doc, &thing, &serde_json::json!({"by": null}))
+            .expect_err("the allOf target rejects null");
+        assert!(err.contains("/by: "), "{err}");
     }
 
     #[test]
