@@ -218,7 +218,7 @@ fn every_fixture_is_exercised() {
         })
         .collect();
     names.sort();
-    assert_eq!(names.len(), 31, "{names:?}");
+    assert_eq!(names.len(), 32, "{names:?}");
 }
 
 #[test]
