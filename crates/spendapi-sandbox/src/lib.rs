@@ -68,7 +68,7 @@ pub enum Seed {
 /// What [`app`] needs.
 #[derive(Debug, Clone)]
 pub struct Settings {
-    /// SQLite file, or `:memory:`.
+    /// SQLite file, `:memory:`, or a `postgres://` URL.
     pub db: String,
     pub seed: Seed,
     pub config: Config,
