@@ -446,7 +446,7 @@ const RESET_LOCK: i64 = 0x5350_454e_4441_5049; // "SPENDAPI"
 
 /// How long a request waits for a PostgreSQL connection, and how long one statement may run:
 /// with the database gone, a request fails (503) well before a client's or proxy's timeout.
-const PG_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
+const PG_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
 const PG_STATEMENT_TIMEOUT_MS: &str = "10000";
 
 /// The database.
@@ -460,8 +460,11 @@ const PG_STATEMENT_TIMEOUT_MS: &str = "10000";
 pub enum Store {
     /// A reader pool and a single-writer pool on the same file.
     Sqlite { read: SqlitePool, write: SqlitePool },
-    /// One pool; PostgreSQL takes many writers.
-    Postgres { pool: PgPool },
+    /// A reader pool and a writer pool. PostgreSQL takes many writers; the pools are separate
+    /// because a handler may read through the store while its write transaction holds a
+    /// connection, and with one shared pool enough such requests would wait on each other
+    /// for the last free connection.
+    Postgres { read: PgPool, write: PgPool },
 }
 
 /// Runs `$body` with `$pool` bound to the pool readers use, once per backend (the body is
@@ -470,7 +473,7 @@ macro_rules! on_pool {
     ($store:expr, $pool:ident => $body:expr) => {
         match $store {
             Store::Sqlite { read: $pool, .. } => $body,
-            Store::Postgres { pool: $pool } => $body,
+            Store::Postgres { read: $pool, .. } => $body,
         }
     };
 }
@@ -568,19 +571,23 @@ impl Store {
         let options = PgConnectOptions::from_str(url)
             .with_context(|| format!("reading the database URL {shown}"))?
             .options([("statement_timeout", PG_STATEMENT_TIMEOUT_MS)]);
-        let pool = PgPoolOptions::new()
-            .max_connections(8)
-            .acquire_timeout(PG_ACQUIRE_TIMEOUT)
-            .connect_with(options)
+        let pool = || {
+            PgPoolOptions::new()
+                .max_connections(8)
+                .acquire_timeout(PG_ACQUIRE_TIMEOUT)
+        };
+        let write = pool()
+            .connect_with(options.clone())
             .await
             .with_context(|| format!("connecting to {shown}"))?;
+        let read = pool().connect_lazy_with(options);
         // sqlx holds an advisory lock while it migrates: replicas starting together apply
         // each migration once.
         sqlx::migrate!("./migrations/postgres")
-            .run(&pool)
+            .run(&write)
             .await
             .context("applying the migrations")?;
-        Ok(Store::Postgres { pool })
+        Ok(Store::Postgres { read, write })
     }
 
     async fn open_sqlite(path: &str) -> Result<Store> {
@@ -632,12 +639,18 @@ impl Store {
         }
     }
 
-    /// Whether the database answers (within the connection timeout).
+    /// Whether the database answers, within a second (a health check must not take as long
+    /// as the request it vouches for).
     pub async fn ping(&self) -> Result<()> {
-        on_pool!(self, pool => {
-            sqlx::query("SELECT 1").execute(pool).await?;
-        });
-        Ok(())
+        let ping = async {
+            on_pool!(self, pool => {
+                sqlx::query("SELECT 1").execute(pool).await?;
+            });
+            anyhow::Ok(())
+        };
+        tokio::time::timeout(Duration::from_secs(1), ping)
+            .await
+            .unwrap_or_else(|_| Err(anyhow::anyhow!("the database did not answer within 1 s")))
     }
 
     /// Starts a write transaction (on PostgreSQL, holding the reset lock shared).
@@ -655,8 +668,8 @@ impl Store {
             Store::Sqlite { write, .. } => {
                 Inner::Sqlite(write.begin().await.context("starting a transaction")?)
             }
-            Store::Postgres { pool } => {
-                let mut tx = pool.begin().await.context("starting a transaction")?;
+            Store::Postgres { write, .. } => {
+                let mut tx = write.begin().await.context("starting a transaction")?;
                 sqlx::query(&format!("SELECT {lock}($1)"))
                     .bind(RESET_LOCK)
                     .execute(&mut *tx)
@@ -712,8 +725,8 @@ impl Store {
                 let mut tx = read.begin().await?;
                 both!(tx)
             }
-            Store::Postgres { pool } => {
-                let mut tx = pool.begin().await?;
+            Store::Postgres { read, .. } => {
+                let mut tx = read.begin().await?;
                 sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
                     .execute(&mut *tx)
                     .await?;
