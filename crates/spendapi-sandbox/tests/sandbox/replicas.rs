@@ -524,3 +524,98 @@ async fn database_outage_is_a_503_and_recovers() {
         .expect("update");
     assert_eq!(response.status(), 200);
 }
+
+/// The load balancer configuration the README gives (`deploy/haproxy.cfg`), used as it is:
+/// two replicas behind HAProxy serve one set of data, and with one replica killed the other
+/// serves every request.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_replicas_behind_haproxy() {
+    let haproxy = std::env::var_os("PATH").and_then(|path| {
+        std::env::split_paths(&path)
+            .map(|dir| dir.join("haproxy"))
+            .find(|bin| bin.exists())
+    });
+    let Some(haproxy) = haproxy else {
+        let message = "skipped: two_replicas_behind_haproxy needs HAProxy, which is not \
+                       installed here; install it (Debian: apt-get install haproxy)";
+        assert!(
+            std::env::var("CI").map_or(true, |v| v != "true"),
+            "{message} (CI=true: a skipped test is a failure)"
+        );
+        eprintln!("{message}");
+        return;
+    };
+    let Some(db) = pg::database("two_replicas_behind_haproxy") else {
+        return;
+    };
+    let http = http();
+    let mut a = Replica::spawn(&db);
+    let b = Replica::spawn(&db);
+    a.ready(&http).await;
+    b.ready(&http).await;
+    let port = free_port();
+    let front = format!("http://127.0.0.1:{port}");
+    let config = concat!(env!("CARGO_MANIFEST_DIR"), "/deploy/haproxy.cfg");
+    let mut proxy = Command::new(haproxy)
+        .args(["-f", config, "-db"])
+        .env("SANDBOX_LISTEN", format!("127.0.0.1:{port}"))
+        .env("SANDBOX_A", a.base.trim_start_matches("http://"))
+        .env("SANDBOX_B", b.base.trim_start_matches("http://"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start HAProxy");
+    let mut up = false;
+    for _ in 0..200 {
+        if let Ok(response) = http.get(format!("{front}/healthz")).send().await
+            && response.status() == 200
+        {
+            up = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(up, "HAProxy answers");
+    // Round robin: a token from one replica works on whichever answers next, and writes
+    // through either are read through the other.
+    let token = coupa_token(&http, &front).await;
+    for k in 0..10 {
+        let response = http
+            .put(format!("{front}/api/integration_history_records/{RECORD}"))
+            .bearer_auth(&token)
+            .header("accept", "application/json")
+            .json(&json!({"responses": [{"response-code": format!("lb-{k}")}]}))
+            .send()
+            .await
+            .expect("append");
+        assert_eq!(response.status(), 200, "lb-{k}");
+    }
+    let record = json_of(
+        http.get(format!("{front}/api/integration_history_records/{RECORD}"))
+            .bearer_auth(&token)
+            .header("accept", "application/json")
+            .send()
+            .await
+            .expect("show"),
+    )
+    .await;
+    let codes: Vec<&str> = record["responses"]
+        .as_array()
+        .expect("responses")
+        .iter()
+        .filter_map(|r| r["response-code"].as_str())
+        .filter(|c| c.starts_with("lb-"))
+        .collect();
+    assert_eq!(codes.len(), 10, "{codes:?}");
+    // One replica gone: its connections are refused, HAProxy sends each request to the other.
+    a.kill();
+    for k in 0..10 {
+        let response = cso(&http, Method::GET, format!("{front}/api/events/{EVENT}"))
+            .send()
+            .await
+            .expect("show");
+        assert_eq!(response.status(), 200, "request {k} after the kill");
+    }
+    let _ = proxy.kill();
+    let _ = proxy.wait();
+}
