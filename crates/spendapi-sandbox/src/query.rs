@@ -244,6 +244,11 @@ fn pushdown(resource: &Resource, filter: &Filter) -> Option<Pred> {
         .map(|(_, to)| *to)
         .unwrap_or(joined.as_str());
     let column = resource.table.column_for(attr)?;
+    // PostgreSQL cannot hold NUL in text: its columns store U+FFFD instead (`store::storable`),
+    // so such an argument is compared with the documents themselves.
+    if filter.arg.contains(['\0', '\u{FFFD}']) {
+        return None;
+    }
     let op = match filter.op {
         Op::Eq => SqlOp::Eq,
         Op::NotEq => SqlOp::NotEq,

@@ -390,12 +390,24 @@ impl Dialect for Sqlite {
     const POSITION: &'static str = "instr";
 }
 
+/// Text PostgreSQL can store: it refuses NUL in `TEXT`, so a NUL (from a client's filter,
+/// path or form) becomes U+FFFD in the indexed columns and look-ups, rather than failing the
+/// statement. Documents keep it (JSON escapes it), and filters whose argument holds NUL or
+/// U+FFFD are evaluated on the documents (`query::pushdown`), so answers are exact.
+pub fn storable(text: String) -> String {
+    if text.contains('\0') {
+        text.replace('\0', "\u{FFFD}")
+    } else {
+        text
+    }
+}
+
 impl Dialect for Postgres {
     fn bind(builder: &mut QueryBuilder<'_, Postgres>, value: Bind) {
         // PostgreSQL types every parameter: a NULL is bound with its column's type.
         match value {
             Bind::Int(v) => builder.push_bind(v),
-            Bind::Text(v) => builder.push_bind(v),
+            Bind::Text(v) => builder.push_bind(storable(v)),
             Bind::Bool(v) => builder.push_bind(v),
             Bind::Time(v) => builder.push_bind(v),
             Bind::Null(Kind::Int) => builder.push_bind(Option::<i64>::None),
@@ -797,7 +809,7 @@ impl Store {
     ) -> Result<Option<(String, String)>> {
         on_pool!(self, pool => {
             let mut builder = QueryBuilder::new("SELECT client_id, scopes FROM tokens WHERE token = ");
-            builder.push_bind(token);
+            builder.push_bind(storable(token.to_owned()));
             builder.push(" AND kind = ");
             builder.push_bind(kind);
             builder.push(" AND expires_at > ");
@@ -1147,7 +1159,7 @@ impl Tx {
     ) -> Result<Option<(String, String)>> {
         on_tx!(self, conn => {
             let mut builder = QueryBuilder::new("DELETE FROM tokens WHERE token = ");
-            builder.push_bind(token);
+            builder.push_bind(storable(token.to_owned()));
             builder.push(" AND kind = ");
             builder.push_bind(kind);
             builder.push(" AND expires_at > ");

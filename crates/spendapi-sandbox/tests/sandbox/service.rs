@@ -209,3 +209,47 @@ async fn stored_times_sort_as_instants() {
         .expect("list");
     assert_eq!(ids(after), [1, 3]);
 }
+
+/// NUL in a filter, a path or a stored name is text like any other, on both backends
+/// (PostgreSQL cannot hold NUL in a text column).
+#[tokio::test]
+async fn nul_characters_are_not_server_errors() {
+    let sb = start().await;
+    let token = sb.coupa_token(ALL_COUPA).await;
+    let (status, body) = sb
+        .coupa_get(
+            &token,
+            "/api/accounts?name%5Bcontains%5D=%00&code%5Bstarts_with%5D=a%00&segment-1=%00",
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body, json!([]));
+    let response = sb
+        .cso(Method::POST, "/api/events")
+        .json(&json!({"events": [{"market-id": "7", "name": "a\u{0}b"}]}))
+        .send()
+        .await
+        .expect("create");
+    assert_eq!(response.status(), 201);
+    for (query, total) in [
+        ("name=a%00b", 1),
+        ("name%5Bcontains%5D=%00", 1),
+        ("name=a%EF%BF%BDb", 0),
+    ] {
+        let list: Value = sb
+            .cso(Method::GET, &format!("/api/events?{query}"))
+            .send()
+            .await
+            .expect("list")
+            .json()
+            .await
+            .expect("JSON");
+        assert_eq!(list["total"], total, "{query}");
+    }
+    let response = sb
+        .cso(Method::GET, "/api/events/9%00")
+        .send()
+        .await
+        .expect("show");
+    assert!(response.status().is_client_error(), "{}", response.status());
+}
