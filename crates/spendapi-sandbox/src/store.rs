@@ -1172,12 +1172,27 @@ impl Tx {
 
     /// Drops expired tokens.
     pub async fn purge_tokens(&mut self, now: i64) -> Result<()> {
-        on_tx!(self, conn => {
-            let mut builder = QueryBuilder::new("DELETE FROM tokens WHERE expires_at <= ");
-            builder.push_bind(now);
-            builder.build().execute(&mut *conn).await?;
-            Ok(())
-        })
+        match &mut self.tx {
+            Inner::Sqlite(tx) => {
+                sqlx::query("DELETE FROM tokens WHERE expires_at <= ?")
+                    .bind(now)
+                    .execute(&mut **tx)
+                    .await?;
+            }
+            // Two replicas issuing tokens at once would otherwise delete the same expired
+            // rows in different orders and could deadlock: each takes the rows nobody else
+            // has locked (the rest are being deleted already).
+            Inner::Postgres(tx) => {
+                sqlx::query(
+                    "DELETE FROM tokens WHERE token IN (SELECT token FROM tokens \
+                     WHERE expires_at <= $1 FOR UPDATE SKIP LOCKED)",
+                )
+                .bind(now)
+                .execute(&mut **tx)
+                .await?;
+            }
+        }
+        Ok(())
     }
 }
 
