@@ -25,7 +25,9 @@ enum Failure {
 
 impl From<anyhow::Error> for Failure {
     fn from(err: anyhow::Error) -> Failure {
-        Failure::Internal(format!("{err:#}"))
+        // The driver's message goes to the log, never into a response.
+        tracing::error!("database failure: {err:#}");
+        Failure::Internal("the request could not be completed; retry later".to_owned())
     }
 }
 

@@ -1,6 +1,7 @@
 //! Credentials and settings (`--config FILE`, TOML).
 //!
 //! ```toml
+//! database = "postgres://sandbox:secret@db.internal/sandbox"  # or a SQLite file
 //! token_lifetime_secs = 86400
 //! admin_token = "sandbox-admin"
 //! cso_keys = ["sandbox"]
@@ -59,6 +60,9 @@ pub struct Config {
     pub admin_token: String,
     /// Lifetime of issued access tokens (Coupa documents 24 h).
     pub token_lifetime_secs: i64,
+    /// The database (`--db`'s value) when neither `--db` nor `SPENDAPI_SANDBOX_DB` is given:
+    /// keeps a PostgreSQL password out of the command line and the environment.
+    pub database: Option<String>,
 }
 
 impl Default for Config {
@@ -72,6 +76,7 @@ impl Default for Config {
             cso_keys: vec![DEFAULT_CSO_KEY.into()],
             admin_token: DEFAULT_ADMIN_TOKEN.into(),
             token_lifetime_secs: 86_400,
+            database: None,
         }
     }
 }
@@ -90,6 +95,42 @@ impl Config {
             .any(|c| c.id == DEFAULT_CLIENT && c.secret == DEFAULT_SECRET)
             || self.cso_keys.iter().any(|k| k == DEFAULT_CSO_KEY)
             || self.admin_token == DEFAULT_ADMIN_TOKEN
+    }
+
+    /// What the start-up banner shows: the development credentials in full (they are public
+    /// and the point of the banner is that a new user can copy them), and of credentials from
+    /// a configuration file only what is not secret (client ids), never a secret, key or
+    /// token.
+    pub fn banner(&self) -> String {
+        let mut lines = Vec::new();
+        for client in &self.clients {
+            if client.id == DEFAULT_CLIENT && client.secret == DEFAULT_SECRET {
+                lines.push(format!(
+                    "  OAuth client: id {DEFAULT_CLIENT} secret {DEFAULT_SECRET} \
+                     (POST /oauth2/token, /oauth2/v0/token)"
+                ));
+            } else {
+                lines.push(format!(
+                    "  OAuth client: id {} (secret from the configuration file)",
+                    client.id
+                ));
+            }
+        }
+        for key in &self.cso_keys {
+            if key == DEFAULT_CSO_KEY {
+                lines.push(format!("  CSO API key (X-CSO-API-KEY): {DEFAULT_CSO_KEY}"));
+            } else {
+                lines.push("  CSO API key (X-CSO-API-KEY): from the configuration file".into());
+            }
+        }
+        if self.admin_token == DEFAULT_ADMIN_TOKEN {
+            lines.push(format!(
+                "  admin token (POST /_sandbox/reset, Authorization: Bearer): {DEFAULT_ADMIN_TOKEN}"
+            ));
+        } else {
+            lines.push("  admin token (POST /_sandbox/reset): from the configuration file".into());
+        }
+        lines.join("\n")
     }
 
     pub fn client(&self, id: &str, secret: &str) -> Option<&Client> {

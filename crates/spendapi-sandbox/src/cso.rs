@@ -187,6 +187,12 @@ impl CsoEvents for Sandbox {
     ) -> UpdateEventsResponse {
         let result = async {
             let mut tx = self.store.begin().await?;
+            let keys: Vec<Key> = body
+                .events
+                .iter()
+                .map(|item| Key::Text(String::from(item.id.clone())))
+                .collect();
+            tx.lock(&store::EVENTS, &keys).await?;
             let mut updated = 0;
             let mut failures = Vec::new();
             for item in &body.events {
@@ -229,6 +235,12 @@ impl CsoEvents for Sandbox {
     ) -> DeleteEventsResponse {
         let result = async {
             let mut tx = self.store.begin().await?;
+            let keys: Vec<Key> = body
+                .events
+                .iter()
+                .map(|reference| Key::Text(String::from(reference.id.clone())))
+                .collect();
+            tx.lock(&store::EVENTS, &keys).await?;
             let mut deleted = 0;
             let mut result = Vec::new();
             for reference in &body.events {

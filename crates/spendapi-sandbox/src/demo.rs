@@ -18,18 +18,25 @@ pub const CONCUR_REPORT: &str = "764428DD6A664AF0BFCB";
 pub const ACCOUNT_TYPES: &[(i64, &str)] =
     &[(1, "US Chart of Accounts"), (2, "EMEA Chart of Accounts")];
 
-/// Loads the seed into an empty database; leaves an already seeded one alone.
+/// Loads the seed into an empty database; leaves an already seeded one alone. The check and
+/// the load are one transaction holding the exclusive lock, so replicas starting at the same
+/// moment seed once: the others wait, then find the `seeded` counter.
 pub async fn init(store: &Store, seed: Seed) -> Result<()> {
-    if store.counter("seeded").await?.is_some() {
+    let mut tx = store.begin_exclusive().await?;
+    if tx.counter("seeded").await?.is_some() {
         return Ok(());
     }
-    reset(store, seed).await
+    load(tx, seed).await
 }
 
-/// Replaces every resource with the seed (tokens stay valid).
+/// Replaces every resource with the seed (tokens stay valid), in one transaction that
+/// excludes every other writer: no request sees half a reset.
 pub async fn reset(store: &Store, seed: Seed) -> Result<()> {
+    load(store.begin_exclusive().await?, seed).await
+}
+
+async fn load(mut tx: store::Tx, seed: Seed) -> Result<()> {
     let demo: Value = serde_json::from_str(DEMO).context("reading the demo data")?;
-    let mut tx = store.begin().await?;
     tx.clear().await?;
     tx.raise("seeded", 1).await?;
     for (id, name) in ACCOUNT_TYPES {

@@ -1,6 +1,6 @@
 //! The spendapi sandbox: a reference implementation of every operation of the five specs on
-//! embedded SQLite, served through the generated server traits and routers of
-//! `spendapi-server`.
+//! embedded SQLite or on PostgreSQL (where several sandbox processes may share one database),
+//! served through the generated server traits and routers of `spendapi-server`.
 //!
 //! [`app`] builds the whole service (the five generated routers, the token endpoints, the
 //! reset and fault-injection hooks for test suites, Swagger UI and the bundled specs); the
@@ -19,7 +19,7 @@
 //!   `blank=true` matches a missing, null or empty value; an unknown attribute or operator, a
 //!   text operator on a datetime, or `filter=<name>` (the sandbox has no admin-defined API
 //!   filters) is a 400. Filters on indexed columns run in SQL, the others on the documents of
-//!   the rows SQL selected.
+//!   the rows SQL selected, read in bounded batches (`query::pushdown` lists which).
 //! - `return_object=shallow` reduces associations to their `id` (or `code`, `name`, `login`);
 //!   `none` answers `{}` (the typed response needs a body).
 //! - Accounts: `code` is recomputed on every write; codes are not checked for uniqueness.
@@ -38,7 +38,10 @@
 //!   latest change among the expense's allocations. Not changed since: 304 without a body. An
 //!   unparsable date is ignored (RFC 7232), and a 404 stays a 404.
 //! - A database failure is answered 500 in the vendor's format: Concur through its documented
-//!   500 variant, the others (whose specs document no 500) by the runtime's panic guard.
+//!   500 variant, the others (whose specs document no 500) by the runtime's panic guard. When
+//!   the database cannot be reached, a layer in [`web`] answers 503 in the vendor's format
+//!   instead, with `Retry-After: 1` (no spec documents an outage; 503 is what a client's retry
+//!   logic expects).
 
 pub mod bulk;
 pub mod concur;
@@ -68,7 +71,7 @@ pub enum Seed {
 /// What [`app`] needs.
 #[derive(Debug, Clone)]
 pub struct Settings {
-    /// SQLite file, or `:memory:`.
+    /// SQLite file, `:memory:`, or a `postgres://` URL.
     pub db: String,
     pub seed: Seed,
     pub config: Config,

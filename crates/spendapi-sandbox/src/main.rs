@@ -1,27 +1,34 @@
-//! `spendapi-sandbox`: serves all five APIs on one address, backed by SQLite.
+//! `spendapi-sandbox`: serves all five APIs on one address, backed by SQLite or PostgreSQL.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
 use clap::Parser;
-use spendapi_sandbox::{Config, Seed, Settings, app};
+use spendapi_sandbox::{Config, Seed, Settings, app, store};
+
+/// The SQLite file used when no database is named.
+const DEFAULT_DB: &str = "spendapi-sandbox.db";
 use tower_http::trace::TraceLayer;
 
-/// The spendapi sandbox: every operation of the Coupa Core, CSO and Concur specs on SQLite.
+/// The spendapi sandbox: every operation of the Coupa Core, CSO and Concur specs on SQLite or
+/// PostgreSQL.
 #[derive(Debug, Parser)]
 #[command(version)]
 struct Args {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8080")]
     addr: SocketAddr,
-    /// SQLite database file (created when missing), or `:memory:`.
-    #[arg(long, default_value = "spendapi-sandbox.db")]
-    db: String,
+    /// SQLite database file (created when missing), `:memory:`, or a `postgres://` URL
+    /// (several sandboxes may share one PostgreSQL database). Default: the configuration
+    /// file's `database`, else `spendapi-sandbox.db`.
+    #[arg(long, env = "SPENDAPI_SANDBOX_DB", hide_env_values = true)]
+    db: Option<String>,
     /// Data loaded into a new database and restored by `POST /_sandbox/reset`.
     #[arg(long, value_enum, default_value = "demo")]
     seed: Seed,
-    /// TOML file with OAuth clients, CSO keys, the admin token and the token lifetime.
+    /// TOML file with OAuth clients, CSO keys, the admin token, the token lifetime and the
+    /// database.
     #[arg(long)]
     config: Option<PathBuf>,
     /// Listen on a non-loopback address even with the default development credentials.
@@ -50,9 +57,14 @@ async fn main() -> Result<()> {
             args.addr
         );
     }
-    let banner = credentials(&config);
+    let banner = config.banner();
+    let db = args
+        .db
+        .clone()
+        .or_else(|| config.database.clone())
+        .unwrap_or_else(|| DEFAULT_DB.to_owned());
     let router = app(Settings {
-        db: args.db.clone(),
+        db: db.clone(),
         seed: args.seed,
         config,
     })
@@ -75,7 +87,7 @@ async fn main() -> Result<()> {
     let local = listener.local_addr()?;
     println!("spendapi-sandbox listening on http://{local}");
     println!("  docs:     http://{local}/docs/");
-    println!("  database: {}", args.db);
+    println!("  database: {}", store::redacted(&db));
     println!("{banner}");
     axum::serve(listener, router)
         .with_graceful_shutdown(shutdown())
@@ -83,24 +95,6 @@ async fn main() -> Result<()> {
         .context("serving")?;
     tracing::info!("shut down");
     Ok(())
-}
-
-fn credentials(config: &Config) -> String {
-    let mut lines = Vec::new();
-    for client in &config.clients {
-        lines.push(format!(
-            "  OAuth client: id {} secret {} (POST /oauth2/token, /oauth2/v0/token)",
-            client.id, client.secret
-        ));
-    }
-    for key in &config.cso_keys {
-        lines.push(format!("  CSO API key (X-CSO-API-KEY): {key}"));
-    }
-    lines.push(format!(
-        "  admin token (POST /_sandbox/reset, Authorization: Bearer): {}",
-        config.admin_token
-    ));
-    lines.join("\n")
 }
 
 /// Ctrl-C or SIGTERM.

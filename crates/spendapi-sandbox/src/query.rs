@@ -228,6 +228,13 @@ pub fn matches(doc: &Value, filter: &Filter) -> bool {
 }
 
 /// The SQL form of `filter`, when it maps onto an indexed column with the same meaning.
+///
+/// Pushed down on both backends: `=`, `not_eq`, `gt`/`lt`/`gt_or_eq`/`lt_or_eq` (numbers and
+/// datetimes; on text only `=`/`not_eq`, because the in-memory comparison reads numeric text
+/// as numbers), `contains`/`starts_with`/`ends_with` on text and `blank`. What stays in
+/// memory: `in`/`not_in`, ordering comparisons on text, and any filter or `order_by` on an
+/// attribute without a column; those are evaluated by [`run`] over the rows the pushed-down
+/// predicates select, read in batches (see [`SCAN_BATCH`]).
 fn pushdown(resource: &Resource, filter: &Filter) -> Option<Pred> {
     let joined = filter.path.join("/");
     let attr = resource
@@ -237,19 +244,32 @@ fn pushdown(resource: &Resource, filter: &Filter) -> Option<Pred> {
         .map(|(_, to)| *to)
         .unwrap_or(joined.as_str());
     let column = resource.table.column_for(attr)?;
+    // PostgreSQL cannot hold NUL in text: its columns store U+FFFD instead (`store::storable`),
+    // so such an argument is compared with the documents themselves.
+    if filter.arg.contains(['\0', '\u{FFFD}']) {
+        return None;
+    }
     let op = match filter.op {
         Op::Eq => SqlOp::Eq,
+        Op::NotEq => SqlOp::NotEq,
         Op::Gt => SqlOp::Gt,
         Op::Lt => SqlOp::Lt,
         Op::GtOrEq => SqlOp::GtOrEq,
         Op::LtOrEq => SqlOp::LtOrEq,
-        _ => return None,
+        Op::Contains => SqlOp::Contains,
+        Op::StartsWith => SqlOp::StartsWith,
+        Op::EndsWith => SqlOp::EndsWith,
+        Op::Blank => SqlOp::Blank(filter.arg == "true"),
+        Op::In | Op::NotIn => return None,
     };
+    let equality = matches!(op, SqlOp::Eq | SqlOp::NotEq);
+    let text_op = matches!(op, SqlOp::Contains | SqlOp::StartsWith | SqlOp::EndsWith);
     let value = match column.kind {
-        Kind::Int => Bind::Int(filter.arg.parse().ok()?),
-        Kind::Bool if op == SqlOp::Eq => Bind::Bool(filter.arg.parse().ok()?),
-        Kind::Text if op == SqlOp::Eq => Bind::Text(filter.arg.clone()),
-        Kind::Time => Bind::Text(store::utc_text(&filter.arg)?),
+        _ if matches!(op, SqlOp::Blank(_)) => Bind::Null(column.kind),
+        Kind::Int if !text_op => Bind::Int(filter.arg.parse().ok()?),
+        Kind::Bool if equality => Bind::Bool(filter.arg.parse().ok()?),
+        Kind::Text if equality || text_op => Bind::Text(filter.arg.clone()),
+        Kind::Time if !text_op => Bind::Time(store::parse_time(&filter.arg)?),
         _ => return None,
     };
     Some(Pred {
@@ -258,6 +278,11 @@ fn pushdown(resource: &Resource, filter: &Filter) -> Option<Pred> {
         value,
     })
 }
+
+/// Rows read per statement when a filter or the order stays in memory. The process holds at
+/// most this many documents plus the `offset + limit` best matches so far, however many rows
+/// the table has.
+pub const SCAN_BATCH: i64 = 500;
 
 /// One page of an index and the number of matches.
 pub struct Page {
@@ -288,40 +313,53 @@ pub async fn run(store: &Store, resource: &Resource, index: &Index) -> anyhow::R
         && let Some(column) = order_column
     {
         let select = Select {
-            preds: preds.clone(),
+            preds,
             order: Some((column, index.desc)),
             page: Some((index.limit, index.offset)),
         };
-        let docs = store.list(resource.table, &select).await?;
-        let total = store.count(resource.table, &preds).await?;
+        let (docs, total) = store.page(resource.table, &select).await?;
         return Ok(Page { docs, total });
     }
-    let select = Select {
-        preds,
-        order: None,
-        page: None,
-    };
-    let mut docs: Vec<Value> = store
-        .list(resource.table, &select)
-        .await?
-        .into_iter()
-        .filter(|doc| residual.iter().all(|f| matches(doc, f)))
-        .collect();
+    // Key order, batch by batch: each match goes after its equals among the best so far (a
+    // stable sort by the order attribute, ties in key order), and only `offset + limit` are
+    // kept.
     let path: Vec<String> = order_attr.split('/').map(str::to_owned).collect();
-    docs.sort_by(|a, b| {
+    let order = |a: &Value, b: &Value| {
         let ordering = compare(value_at(a, &path), value_at(b, &path));
         if index.desc {
             ordering.reverse()
         } else {
             ordering
         }
-    });
-    let total = i64::try_from(docs.len()).unwrap_or(i64::MAX);
-    let docs = docs
-        .into_iter()
-        .skip(usize::try_from(index.offset).unwrap_or(0))
-        .take(usize::try_from(index.limit).unwrap_or(0))
-        .collect();
+    };
+    let offset = usize::try_from(index.offset).unwrap_or(0);
+    let limit = usize::try_from(index.limit).unwrap_or(0);
+    let keep = offset.saturating_add(limit);
+    let mut best: Vec<Value> = Vec::new();
+    let mut total: i64 = 0;
+    let mut after = None;
+    loop {
+        let batch = store
+            .batch(resource.table, &preds, after.as_ref(), SCAN_BATCH)
+            .await?;
+        let full = i64::try_from(batch.len()).unwrap_or(i64::MAX) == SCAN_BATCH;
+        after = batch.last().map(|(key, _)| key.clone());
+        for (_, doc) in batch {
+            if !residual.iter().all(|f| matches(&doc, f)) {
+                continue;
+            }
+            total += 1;
+            let at = best.partition_point(|kept| order(kept, &doc) != Ordering::Greater);
+            if at < keep {
+                best.insert(at, doc);
+                best.truncate(keep);
+            }
+        }
+        if !full {
+            break;
+        }
+    }
+    let docs = best.into_iter().skip(offset).take(limit).collect();
     Ok(Page { docs, total })
 }
 

@@ -1,31 +1,48 @@
 //! All SQL of the sandbox. Resources are rows: a key, indexed columns for the attributes that
 //! are looked up or filtered on, and `doc`, the wire document as JSON text.
 //!
-//! Written with PostgreSQL in mind: plain `BIGINT`/`TEXT`/`BOOLEAN` columns, `?`
-//! placeholders (PostgreSQL wants `$1`, `$2`…: the one mechanical change), `INSERT … ON CONFLICT … DO UPDATE` and `UPDATE … RETURNING` (both SQLite ≥ 3.35
-//! and PostgreSQL), ids from a `counters` row updated inside the writing transaction. The
-//! SQLite-only parts are the connection options in [`Store::open`] (WAL, `synchronous`,
-//! `busy_timeout`) and the single-writer pool: PostgreSQL takes several writers, the counter
-//! row lock orders them.
+//! Two backends behind one [`Store`]: embedded SQLite (a file or `:memory:`, the default) and
+//! PostgreSQL (a `postgres://` URL), both through sqlx. The SQL is shared: statements are
+//! built with [`QueryBuilder`], which writes each backend's placeholders (`?`, `$1`), and use
+//! only what both understand (`INSERT … ON CONFLICT … DO UPDATE`, `UPDATE … RETURNING`). What
+//! differs is in [`Dialect`] (how a value is bound: PostgreSQL has native `TIMESTAMPTZ`,
+//! `BOOLEAN`; the row-lock suffix) and in the locking below. Each backend has its own
+//! migrations (`migrations/sqlite`, `migrations/postgres`).
 //!
-//! Durability: WAL with `synchronous=FULL` fsyncs the log on every commit, and a write is
-//! acknowledged only after its transaction commits, so `kill -9` (or a power cut) never loses
-//! an acknowledged write.
+//! Durability: a write is acknowledged only after its transaction commits; SQLite runs WAL with
+//! `synchronous=FULL` and PostgreSQL its default `fsync`/`synchronous_commit`, so `kill -9` (or
+//! a power cut) never loses an acknowledged write.
 //!
-//! Concurrency: every write runs in one transaction on the single writer connection (the
-//! write pool has one connection), so two requests never interleave their read-modify-write
-//! and counters never hand out a number twice; readers use their own pool and see only
-//! committed data (WAL).
+//! Concurrency, SQLite: every write runs in one transaction on the single writer connection
+//! (the write pool has one connection), so two requests never interleave their
+//! read-modify-write; readers use their own pool and see only committed data (WAL).
+//!
+//! Concurrency, PostgreSQL (any number of sandbox processes on one database): writes run at
+//! READ COMMITTED with row locks. Every read inside a write transaction is `SELECT … FOR
+//! UPDATE`, so a concurrent read-modify-write of the same row in another process waits for
+//! the first to commit and then reads its result; ids and numbers come from `counters` rows
+//! updated in the writing transaction (`UPDATE … RETURNING` locks the row), so they are handed
+//! out once and in order. Row locks rather than SERIALIZABLE: every write here reads a few
+//! rows by key and writes them back, which row locks make safe without aborting the loser
+//! (a retry would have to replay the whole handler), and a bulk write locks its rows in key
+//! order first ([`Tx::lock`]) so two bulk writes wait for each other instead of deadlocking.
+//! Reset and seeding replace every row: they hold a transaction-scoped advisory lock
+//! exclusively ([`Store::begin_exclusive`]) while every other write transaction holds it shared
+//! ([`Store::begin`]), so a reset waits for the writes in flight and later writes wait for the
+//! reset; readers see the data before or after it, never half of it (a page and its count are
+//! read in one snapshot, [`Store::page`]).
 
 use std::str::FromStr;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
+use chrono::{DateTime, Timelike, Utc};
 use serde_json::Value;
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
-use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
+use sqlx::{Database, Postgres, QueryBuilder, Row, Sqlite, Transaction};
 
 /// How a column is typed and bound.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,7 +50,7 @@ pub enum Kind {
     Int,
     Text,
     Bool,
-    /// UTC RFC 3339 text.
+    /// An instant: `TIMESTAMPTZ` on PostgreSQL, fixed-width UTC text on SQLite.
     Time,
 }
 
@@ -69,7 +86,9 @@ pub enum Bind {
     Int(i64),
     Text(String),
     Bool(bool),
-    Null,
+    Time(DateTime<Utc>),
+    /// A null of the column's kind (PostgreSQL types every parameter).
+    Null(Kind),
 }
 
 /// A comparison pushed down to SQL.
@@ -81,19 +100,12 @@ pub enum SqlOp {
     Lt,
     GtOrEq,
     LtOrEq,
-}
-
-impl SqlOp {
-    fn sql(self) -> &'static str {
-        match self {
-            SqlOp::Eq => " = ",
-            SqlOp::NotEq => " <> ",
-            SqlOp::Gt => " > ",
-            SqlOp::Lt => " < ",
-            SqlOp::GtOrEq => " >= ",
-            SqlOp::LtOrEq => " <= ",
-        }
-    }
+    /// Text operators (case-sensitive).
+    Contains,
+    StartsWith,
+    EndsWith,
+    /// `blank=true|false`: missing, null or (text) empty.
+    Blank(bool),
 }
 
 /// One predicate on an indexed column.
@@ -315,50 +327,101 @@ pub fn attr<'a>(doc: &'a Value, attr: &str) -> Option<&'a Value> {
     (!node.is_null()).then_some(node)
 }
 
-/// UTC RFC 3339 text of a datetime written with any offset (the column form).
-pub fn utc_text(text: &str) -> Option<String> {
-    chrono::DateTime::parse_from_rfc3339(text).ok().map(|t| {
-        t.with_timezone(&chrono::Utc)
-            .format("%Y-%m-%dT%H:%M:%S%.fZ")
-            .to_string()
-    })
+/// A datetime written with any offset, as an instant (microseconds: what PostgreSQL's
+/// `TIMESTAMPTZ` keeps, so both backends compare the same values).
+pub fn parse_time(text: &str) -> Option<DateTime<Utc>> {
+    let t = DateTime::parse_from_rfc3339(text).ok()?.with_timezone(&Utc);
+    t.with_nanosecond(t.nanosecond() / 1_000 * 1_000)
+}
+
+/// The SQLite column form of an instant: UTC with exactly six fractional digits, so that
+/// text order is time order (`…:11.000000Z` < `…:11.500000Z`; with variable digits `…:11Z`
+/// sorted after `…:11.5Z`).
+pub fn time_text(t: &DateTime<Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
 }
 
 /// The value bound for `kind` from a document attribute.
 fn bind_of(value: Option<&Value>, kind: Kind) -> Bind {
     let Some(value) = value else {
-        return Bind::Null;
+        return Bind::Null(kind);
     };
     match kind {
         Kind::Int => value
             .as_i64()
             .or_else(|| value.as_str().and_then(|s| s.parse().ok()))
             .map(Bind::Int)
-            .unwrap_or(Bind::Null),
-        Kind::Bool => value.as_bool().map(Bind::Bool).unwrap_or(Bind::Null),
+            .unwrap_or(Bind::Null(kind)),
+        Kind::Bool => value.as_bool().map(Bind::Bool).unwrap_or(Bind::Null(kind)),
         Kind::Text => Bind::Text(match value {
             Value::String(s) => s.clone(),
             other => other.to_string(),
         }),
         Kind::Time => value
             .as_str()
-            .and_then(utc_text)
-            .map(Bind::Text)
-            .unwrap_or(Bind::Null),
+            .and_then(parse_time)
+            .map(Bind::Time)
+            .unwrap_or(Bind::Null(kind)),
     }
 }
 
-fn push_bind(builder: &mut QueryBuilder<'_, Sqlite>, bind: Bind) {
-    match bind {
-        Bind::Int(v) => builder.push_bind(v),
-        Bind::Text(v) => builder.push_bind(v),
-        Bind::Bool(v) => builder.push_bind(v),
-        Bind::Null => builder.push_bind(Option::<String>::None),
-    };
+/// What differs between the two backends when a statement is built.
+pub trait Dialect: Database {
+    /// Binds `value` as this backend stores its kind.
+    fn bind(builder: &mut QueryBuilder<'_, Self>, value: Bind);
+    /// Appended to a read inside a write transaction: the rows stay locked until commit.
+    /// SQLite has a single writer, so there is nothing to lock.
+    const FOR_UPDATE: &'static str;
+    /// The function giving the position of a substring (`f(text, part)`, 0 when absent).
+    const POSITION: &'static str;
+}
+
+impl Dialect for Sqlite {
+    fn bind(builder: &mut QueryBuilder<'_, Sqlite>, value: Bind) {
+        match value {
+            Bind::Int(v) => builder.push_bind(v),
+            Bind::Text(v) => builder.push_bind(v),
+            Bind::Bool(v) => builder.push_bind(v),
+            Bind::Time(v) => builder.push_bind(time_text(&v)),
+            Bind::Null(_) => builder.push_bind(Option::<String>::None),
+        };
+    }
+    const FOR_UPDATE: &'static str = "";
+    const POSITION: &'static str = "instr";
+}
+
+/// Text PostgreSQL can store: it refuses NUL in `TEXT`, so a NUL (from a client's filter,
+/// path or form) becomes U+FFFD in the indexed columns and look-ups, rather than failing the
+/// statement. Documents keep it (JSON escapes it), and filters whose argument holds NUL or
+/// U+FFFD are evaluated on the documents (`query::pushdown`), so answers are exact.
+pub fn storable(text: String) -> String {
+    if text.contains('\0') {
+        text.replace('\0', "\u{FFFD}")
+    } else {
+        text
+    }
+}
+
+impl Dialect for Postgres {
+    fn bind(builder: &mut QueryBuilder<'_, Postgres>, value: Bind) {
+        // PostgreSQL types every parameter: a NULL is bound with its column's type.
+        match value {
+            Bind::Int(v) => builder.push_bind(v),
+            Bind::Text(v) => builder.push_bind(storable(v)),
+            Bind::Bool(v) => builder.push_bind(v),
+            Bind::Time(v) => builder.push_bind(v),
+            Bind::Null(Kind::Int) => builder.push_bind(Option::<i64>::None),
+            Bind::Null(Kind::Bool) => builder.push_bind(Option::<bool>::None),
+            Bind::Null(Kind::Time) => builder.push_bind(Option::<DateTime<Utc>>::None),
+            Bind::Null(Kind::Text) => builder.push_bind(Option::<String>::None),
+        };
+    }
+    const FOR_UPDATE: &'static str = " FOR UPDATE";
+    const POSITION: &'static str = "strpos";
 }
 
 /// A key value of a table.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Key {
     Int(i64),
     Text(String),
@@ -376,28 +439,170 @@ impl From<&str> for Key {
     }
 }
 
-fn push_key(builder: &mut QueryBuilder<'_, Sqlite>, key: &Key) {
-    match key {
-        Key::Int(v) => builder.push_bind(*v),
-        Key::Text(v) => builder.push_bind(v.clone()),
-    };
+impl From<&Key> for Bind {
+    fn from(key: &Key) -> Bind {
+        match key {
+            Key::Int(v) => Bind::Int(*v),
+            Key::Text(v) => Bind::Text(v.clone()),
+        }
+    }
 }
 
 fn parse_doc(text: &str) -> Result<Value> {
     serde_json::from_str(text).context("reading a stored document")
 }
 
-/// The database: a reader pool and a single-writer pool on the same file.
+/// The key of the transaction-scoped advisory lock that orders reset and seeding against
+/// every other write (PostgreSQL; any constant the sandbox alone uses).
+const RESET_LOCK: i64 = 0x5350_454e_4441_5049; // "SPENDAPI"
+
+/// How long a request waits for a PostgreSQL connection, and how long one statement may run:
+/// with the database gone, a request fails (503) well before a client's or proxy's timeout.
+const PG_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
+const PG_STATEMENT_TIMEOUT_MS: &str = "10000";
+
+/// The database.
+///
+/// An enum rather than a trait: the set of backends is closed and small, handlers keep one
+/// concrete `Store`/[`Tx`] (no generic parameter through every API implementation, no boxed
+/// futures for async methods behind `dyn`), and every method is one `match` whose arms share
+/// their SQL text (see [`on_pool!`] and [`on_tx!`]), so a method cannot exist for one backend
+/// only.
 #[derive(Clone, Debug)]
-pub struct Store {
-    read: SqlitePool,
-    write: SqlitePool,
+pub enum Store {
+    /// A reader pool and a single-writer pool on the same file.
+    Sqlite { read: SqlitePool, write: SqlitePool },
+    /// A reader pool and a writer pool. PostgreSQL takes many writers; the pools are separate
+    /// because a handler may read through the store while its write transaction holds a
+    /// connection, and with one shared pool enough such requests would wait on each other
+    /// for the last free connection.
+    Postgres { read: PgPool, write: PgPool },
+}
+
+/// Runs `$body` with `$pool` bound to the pool readers use, once per backend (the body is
+/// written once; each arm type-checks it against its own driver).
+macro_rules! on_pool {
+    ($store:expr, $pool:ident => $body:expr) => {
+        match $store {
+            Store::Sqlite { read: $pool, .. } => $body,
+            Store::Postgres { read: $pool, .. } => $body,
+        }
+    };
+}
+
+/// Runs `$body` with `$conn` bound to the transaction's connection, once per backend.
+macro_rules! on_tx {
+    ($tx:expr, $conn:ident => $body:expr) => {
+        match &mut $tx.tx {
+            Inner::Sqlite(tx) => {
+                let $conn = &mut **tx;
+                $body
+            }
+            Inner::Postgres(tx) => {
+                let $conn = &mut **tx;
+                $body
+            }
+        }
+    };
+}
+
+/// Whether `db` names a PostgreSQL database rather than a SQLite file.
+pub fn is_postgres(db: &str) -> bool {
+    db.starts_with("postgres://") || db.starts_with("postgresql://")
+}
+
+/// `db` fit for a log line or the banner: a URL's password (in the user info or a
+/// `password=` parameter) replaced by `***`.
+pub fn redacted(db: &str) -> String {
+    if !is_postgres(db) {
+        return db.to_owned();
+    }
+    let (scheme, rest) = db.split_once("://").unwrap_or(("", db));
+    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(authority_end);
+    let authority = match authority.rsplit_once('@') {
+        Some((user_info, host)) => match user_info.split_once(':') {
+            Some((user, _)) => format!("{user}:***@{host}"),
+            None => authority.to_owned(),
+        },
+        None => authority.to_owned(),
+    };
+    let tail = match tail.split_once('?') {
+        Some((path, query)) => {
+            let query: Vec<String> = query
+                .split('&')
+                .map(|pair| match pair.split_once('=') {
+                    Some((name, _)) if name.eq_ignore_ascii_case("password") => {
+                        format!("{name}=***")
+                    }
+                    _ => pair.to_owned(),
+                })
+                .collect();
+            format!("{path}?{}", query.join("&"))
+        }
+        None => tail.to_owned(),
+    };
+    format!("{scheme}://{authority}{tail}")
+}
+
+/// Whether `err` means the database could not be reached (as opposed to a bad statement or
+/// a bug): connection refused or lost, pool timed out, server shutting down or not accepting
+/// connections yet. These are answered 503; the pool reconnects once the database is back.
+pub fn is_unavailable(err: &anyhow::Error) -> bool {
+    err.chain()
+        .any(|cause| match cause.downcast_ref::<sqlx::Error>() {
+            Some(
+                sqlx::Error::Io(_)
+                | sqlx::Error::PoolTimedOut
+                | sqlx::Error::PoolClosed
+                | sqlx::Error::WorkerCrashed
+                | sqlx::Error::Tls(_),
+            ) => true,
+            Some(sqlx::Error::Database(db)) => db.code().is_some_and(|code| {
+                // Class 08: connection exception; 57P01-57P03: shutdown, crash, starting up;
+                // 53300: too many connections.
+                code.starts_with("08") || matches!(&*code, "57P01" | "57P02" | "57P03" | "53300")
+            }),
+            _ => false,
+        })
 }
 
 impl Store {
-    /// Opens (creating if needed) the database at `path` (`:memory:` for a private in-memory
-    /// one) and applies the migrations.
-    pub async fn open(path: &str) -> Result<Store> {
+    /// Opens `db`, a `postgres://` URL or a SQLite file (created if needed; `:memory:` for a
+    /// private in-memory one), and applies the migrations.
+    pub async fn open(db: &str) -> Result<Store> {
+        if is_postgres(db) {
+            Store::open_postgres(db).await
+        } else {
+            Store::open_sqlite(db).await
+        }
+    }
+
+    async fn open_postgres(url: &str) -> Result<Store> {
+        let shown = redacted(url);
+        let options = PgConnectOptions::from_str(url)
+            .with_context(|| format!("reading the database URL {shown}"))?
+            .options([("statement_timeout", PG_STATEMENT_TIMEOUT_MS)]);
+        let pool = || {
+            PgPoolOptions::new()
+                .max_connections(8)
+                .acquire_timeout(PG_ACQUIRE_TIMEOUT)
+        };
+        let write = pool()
+            .connect_with(options.clone())
+            .await
+            .with_context(|| format!("connecting to {shown}"))?;
+        let read = pool().connect_lazy_with(options);
+        // sqlx holds an advisory lock while it migrates: replicas starting together apply
+        // each migration once.
+        sqlx::migrate!("./migrations/postgres")
+            .run(&write)
+            .await
+            .context("applying the migrations")?;
+        Ok(Store::Postgres { read, write })
+    }
+
+    async fn open_sqlite(path: &str) -> Result<Store> {
         let memory = path == ":memory:";
         let options = if memory {
             SqliteConnectOptions::from_str("sqlite::memory:")?
@@ -431,207 +636,423 @@ impl Store {
                 .await
                 .with_context(|| format!("opening {path} for reading"))?
         };
-        sqlx::migrate!("./migrations")
+        sqlx::migrate!("./migrations/sqlite")
             .run(&write)
             .await
             .context("applying the migrations")?;
-        Ok(Store { read, write })
+        Ok(Store::Sqlite { read, write })
     }
 
-    /// Starts a write transaction on the single writer connection.
+    /// Which backend this is, for logs and tests.
+    pub fn backend(&self) -> &'static str {
+        match self {
+            Store::Sqlite { .. } => "sqlite",
+            Store::Postgres { .. } => "postgres",
+        }
+    }
+
+    /// Whether the database answers, within a second (a health check must not take as long
+    /// as the request it vouches for).
+    pub async fn ping(&self) -> Result<()> {
+        let ping = async {
+            on_pool!(self, pool => {
+                sqlx::query("SELECT 1").execute(pool).await?;
+            });
+            anyhow::Ok(())
+        };
+        tokio::time::timeout(Duration::from_secs(1), ping)
+            .await
+            .unwrap_or_else(|_| Err(anyhow::anyhow!("the database did not answer within 1 s")))
+    }
+
+    /// Starts a write transaction (on PostgreSQL, holding the reset lock shared).
     pub async fn begin(&self) -> Result<Tx> {
-        Ok(Tx {
-            tx: self.write.begin().await.context("starting a transaction")?,
-        })
+        self.start("pg_advisory_xact_lock_shared").await
+    }
+
+    /// Starts a write transaction that excludes every other writer (reset and seeding).
+    pub async fn begin_exclusive(&self) -> Result<Tx> {
+        self.start("pg_advisory_xact_lock").await
+    }
+
+    async fn start(&self, lock: &str) -> Result<Tx> {
+        let tx = match self {
+            Store::Sqlite { write, .. } => {
+                Inner::Sqlite(write.begin().await.context("starting a transaction")?)
+            }
+            Store::Postgres { write, .. } => {
+                let mut tx = write.begin().await.context("starting a transaction")?;
+                sqlx::query(&format!("SELECT {lock}($1)"))
+                    .bind(RESET_LOCK)
+                    .execute(&mut *tx)
+                    .await
+                    .context("taking the reset lock")?;
+                Inner::Postgres(tx)
+            }
+        };
+        Ok(Tx { tx })
     }
 
     /// The document stored under `key`.
     pub async fn get(&self, table: &Table, key: &Key) -> Result<Option<Value>> {
-        let mut builder = QueryBuilder::new(format!(
-            "SELECT doc FROM {} WHERE {} = ",
-            table.name, table.key
-        ));
-        push_key(&mut builder, key);
-        let row = builder.build().fetch_optional(&self.read).await?;
-        row.map(|r| parse_doc(r.get::<&str, _>(0))).transpose()
+        on_pool!(self, pool => {
+            let row = by_key("SELECT doc", table, key, "").build().fetch_optional(pool).await?;
+            row.map(|r| parse_doc(&r.get::<String, _>(0))).transpose()
+        })
     }
 
     /// The documents matching `select`, in its order and page.
     pub async fn list(&self, table: &Table, select: &Select) -> Result<Vec<Value>> {
-        let rows = select_sql("SELECT doc", table, select)
-            .build()
-            .fetch_all(&self.read)
-            .await?;
-        rows.iter()
-            .map(|r| parse_doc(r.get::<&str, _>(0)))
-            .collect()
+        on_pool!(self, pool => {
+            let rows = select_sql("SELECT doc", table, select).build().fetch_all(pool).await?;
+            rows.iter()
+                .map(|r| parse_doc(&r.get::<String, _>(0)))
+                .collect()
+        })
+    }
+
+    /// One page of `select` and how many rows match its predicates, read in one snapshot (a
+    /// reset or write committing in between cannot make the two disagree).
+    pub async fn page(&self, table: &Table, select: &Select) -> Result<(Vec<Value>, i64)> {
+        macro_rules! both {
+            ($tx:ident) => {{
+                let rows = select_sql("SELECT doc", table, select)
+                    .build()
+                    .fetch_all(&mut *$tx)
+                    .await?;
+                let docs = rows
+                    .iter()
+                    .map(|r| parse_doc(&r.get::<String, _>(0)))
+                    .collect::<Result<Vec<_>>>()?;
+                let mut count = QueryBuilder::new(format!("SELECT COUNT(*) FROM {}", table.name));
+                where_clause(&mut count, &select.preds);
+                let total: i64 = count.build().fetch_one(&mut *$tx).await?.get(0);
+                $tx.commit().await?;
+                Ok((docs, total))
+            }};
+        }
+        match self {
+            // A read transaction on a WAL database reads one snapshot.
+            Store::Sqlite { read, .. } => {
+                let mut tx = read.begin().await?;
+                both!(tx)
+            }
+            Store::Postgres { read, .. } => {
+                let mut tx = read.begin().await?;
+                sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                    .execute(&mut *tx)
+                    .await?;
+                both!(tx)
+            }
+        }
+    }
+
+    /// The documents matching `preds` whose key is greater than `after`, in key order, at
+    /// most `limit` of them (a scan in bounded batches).
+    pub async fn batch(
+        &self,
+        table: &Table,
+        preds: &[Pred],
+        after: Option<&Key>,
+        limit: i64,
+    ) -> Result<Vec<(Key, Value)>> {
+        let mut preds = preds.to_vec();
+        if let Some(after) = after {
+            preds.push(Pred {
+                column: table.key,
+                op: SqlOp::Gt,
+                value: after.into(),
+            });
+        }
+        let select = Select {
+            preds,
+            order: None,
+            page: Some((limit, 0)),
+        };
+        let docs = self.list(table, &select).await?;
+        Ok(docs
+            .into_iter()
+            .map(|doc| {
+                let key = match doc.get(table.key_attr) {
+                    Some(Value::Number(n)) if table.key_kind == Kind::Int => {
+                        Key::Int(n.as_i64().unwrap_or_default())
+                    }
+                    Some(Value::String(s)) if table.key_kind == Kind::Int => {
+                        Key::Int(s.parse().unwrap_or_default())
+                    }
+                    Some(Value::String(s)) => Key::Text(s.clone()),
+                    Some(other) => Key::Text(other.to_string()),
+                    None => Key::Text(String::new()),
+                };
+                (key, doc)
+            })
+            .collect())
     }
 
     /// How many rows match `preds`.
     pub async fn count(&self, table: &Table, preds: &[Pred]) -> Result<i64> {
-        let mut builder = QueryBuilder::new(format!("SELECT COUNT(*) FROM {}", table.name));
-        where_clause(&mut builder, preds);
-        Ok(builder.build().fetch_one(&self.read).await?.get(0))
+        on_pool!(self, pool => {
+            let mut builder = QueryBuilder::new(format!("SELECT COUNT(*) FROM {}", table.name));
+            where_clause(&mut builder, preds);
+            Ok(builder.build().fetch_one(pool).await?.get(0))
+        })
     }
 
-    /// The value of counter `name`, if it exists.
-    pub async fn counter(&self, name: &str) -> Result<Option<i64>> {
-        let row = sqlx::query("SELECT value FROM counters WHERE name = ?")
-            .bind(name)
-            .fetch_optional(&self.write)
-            .await?;
-        Ok(row.map(|r| r.get(0)))
-    }
-
-    /// The scopes and client of an unexpired token of `kind`.
+    /// The scopes and client of an unexpired token of `kind`. Tokens are rows, read on every
+    /// request (no cache): a token any replica issued is valid on every other, and one that
+    /// expired or was taken is refused by all of them at once.
     pub async fn token(
         &self,
         kind: &str,
         token: &str,
         now: i64,
     ) -> Result<Option<(String, String)>> {
-        let row = sqlx::query(
-            "SELECT client_id, scopes FROM tokens WHERE token = ? AND kind = ? AND expires_at > ?",
-        )
-        .bind(token)
-        .bind(kind)
-        .bind(now)
-        .fetch_optional(&self.read)
-        .await?;
-        Ok(row.map(|r| (r.get(0), r.get(1))))
+        on_pool!(self, pool => {
+            let mut builder = QueryBuilder::new("SELECT client_id, scopes FROM tokens WHERE token = ");
+            builder.push_bind(storable(token.to_owned()));
+            builder.push(" AND kind = ");
+            builder.push_bind(kind);
+            builder.push(" AND expires_at > ");
+            builder.push_bind(now);
+            let row = builder.build().fetch_optional(pool).await?;
+            Ok(row.map(|r| (r.get(0), r.get(1))))
+        })
     }
 }
 
+/// `<head> FROM <table> WHERE <key> = <key><tail>`.
+fn by_key<DB: Dialect>(
+    head: &str,
+    table: &Table,
+    key: &Key,
+    tail: &str,
+) -> QueryBuilder<'static, DB> {
+    let mut builder =
+        QueryBuilder::new(format!("{head} FROM {} WHERE {} = ", table.name, table.key));
+    DB::bind(&mut builder, key.into());
+    builder.push(tail);
+    builder
+}
+
 /// `<head> FROM <table> WHERE … ORDER BY … LIMIT … OFFSET …` for `select`.
-fn select_sql(head: &str, table: &Table, select: &Select) -> QueryBuilder<'static, Sqlite> {
+fn select_sql<DB: Dialect>(
+    head: &str,
+    table: &Table,
+    select: &Select,
+) -> QueryBuilder<'static, DB> {
     let mut builder = QueryBuilder::new(format!("{head} FROM {}", table.name));
     where_clause(&mut builder, &select.preds);
     let (column, desc) = select.order.unwrap_or((table.key, false));
     let dir = if desc { "DESC" } else { "ASC" };
-    builder.push(format!(" ORDER BY {column} {dir}"));
+    // NULLs sort first ascending, as SQLite orders them (PostgreSQL's default is last).
+    let nulls = if desc { "NULLS LAST" } else { "NULLS FIRST" };
+    builder.push(format!(" ORDER BY {column} {dir} {nulls}"));
     if column != table.key {
         builder.push(format!(", {} {dir}", table.key));
     }
     if let Some((limit, offset)) = select.page {
         builder.push(" LIMIT ");
-        builder.push_bind(limit);
+        DB::bind(&mut builder, Bind::Int(limit));
         builder.push(" OFFSET ");
-        builder.push_bind(offset);
+        DB::bind(&mut builder, Bind::Int(offset));
     }
     builder
 }
 
-fn where_clause(builder: &mut QueryBuilder<'_, Sqlite>, preds: &[Pred]) {
+fn where_clause<DB: Dialect>(builder: &mut QueryBuilder<'_, DB>, preds: &[Pred]) {
     for (i, pred) in preds.iter().enumerate() {
         builder.push(if i == 0 { " WHERE " } else { " AND " });
-        if pred.value == Bind::Null {
-            builder.push(pred.column);
-            builder.push(if pred.op == SqlOp::NotEq {
-                " IS NOT NULL"
-            } else {
-                " IS NULL"
-            });
-            continue;
+        pred.push(builder);
+    }
+}
+
+impl Pred {
+    fn push<DB: Dialect>(&self, builder: &mut QueryBuilder<'_, DB>) {
+        let column = self.column;
+        let bind = |builder: &mut QueryBuilder<'_, DB>| DB::bind(builder, self.value.clone());
+        match self.op {
+            // `blank=true`: missing, null or empty; the value carries the column's kind.
+            SqlOp::Blank(blank) => {
+                let text = matches!(self.value, Bind::Null(Kind::Text));
+                builder.push(match (blank, text) {
+                    (true, true) => format!("({column} IS NULL OR {column} = '')"),
+                    (false, true) => format!("({column} IS NOT NULL AND {column} <> '')"),
+                    (true, false) => format!("{column} IS NULL"),
+                    (false, false) => format!("{column} IS NOT NULL"),
+                });
+            }
+            _ if matches!(self.value, Bind::Null(_)) => {
+                builder.push(column);
+                builder.push(if self.op == SqlOp::NotEq {
+                    " IS NOT NULL"
+                } else {
+                    " IS NULL"
+                });
+            }
+            SqlOp::Eq | SqlOp::Gt | SqlOp::Lt | SqlOp::GtOrEq | SqlOp::LtOrEq => {
+                builder.push(column);
+                builder.push(match self.op {
+                    SqlOp::Gt => " > ",
+                    SqlOp::Lt => " < ",
+                    SqlOp::GtOrEq => " >= ",
+                    SqlOp::LtOrEq => " <= ",
+                    _ => " = ",
+                });
+                bind(builder);
+            }
+            // A missing value is "not equal" too (as the in-memory filters read it).
+            SqlOp::NotEq => {
+                builder.push(format!("({column} IS NULL OR {column} <> "));
+                bind(builder);
+                builder.push(")");
+            }
+            // Case-sensitive on both backends (SQLite's LIKE is not, and LIKE would need
+            // escaping): compare the text itself. `substr`, `length` and `instr`/`strpos`
+            // count characters on both.
+            SqlOp::Contains => {
+                builder.push(format!("{}({column}, ", DB::POSITION));
+                bind(builder);
+                builder.push(") > 0");
+            }
+            SqlOp::StartsWith => {
+                builder.push(format!("substr({column}, 1, length("));
+                bind(builder);
+                builder.push(")) = ");
+                bind(builder);
+            }
+            SqlOp::EndsWith => {
+                builder.push(format!("length({column}) >= length("));
+                bind(builder);
+                builder.push(format!(") AND substr({column}, length({column}) - length("));
+                bind(builder);
+                builder.push(") + 1) = ");
+                bind(builder);
+            }
         }
-        builder.push(pred.column);
-        builder.push(pred.op.sql());
-        push_bind(builder, pred.value.clone());
     }
 }
 
 /// One write transaction. Dropped without [`Tx::commit`], it rolls back.
 pub struct Tx {
-    tx: Transaction<'static, Sqlite>,
+    tx: Inner,
+}
+
+enum Inner {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
 }
 
 impl Tx {
     pub async fn commit(self) -> Result<()> {
-        self.tx.commit().await.context("committing")
+        match self.tx {
+            Inner::Sqlite(tx) => tx.commit().await,
+            Inner::Postgres(tx) => tx.commit().await,
+        }
+        .context("committing")
+    }
+
+    /// The value of counter `name`, if it exists.
+    pub async fn counter(&mut self, name: &str) -> Result<Option<i64>> {
+        on_tx!(self, conn => {
+            let mut builder = QueryBuilder::new("SELECT value FROM counters WHERE name = ");
+            builder.push_bind(name);
+            let row = builder.build().fetch_optional(&mut *conn).await?;
+            Ok(row.map(|r| r.get(0)))
+        })
     }
 
     /// The next value of counter `name` (starting after `floor` when the counter is new).
     pub async fn next(&mut self, name: &str, floor: i64) -> Result<i64> {
-        sqlx::query(
-            "INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
-        )
-        .bind(name)
-        .bind(floor)
-        .execute(&mut *self.tx)
-        .await?;
-        let row =
-            sqlx::query("UPDATE counters SET value = value + 1 WHERE name = ? RETURNING value")
-                .bind(name)
-                .fetch_one(&mut *self.tx)
-                .await?;
-        Ok(row.get(0))
+        on_tx!(self, conn => {
+            let mut insert = QueryBuilder::new("INSERT INTO counters (name, value) VALUES (");
+            insert.push_bind(name);
+            insert.push(", ");
+            insert.push_bind(floor);
+            insert.push(") ON CONFLICT (name) DO NOTHING");
+            insert.build().execute(&mut *conn).await?;
+            let mut update =
+                QueryBuilder::new("UPDATE counters SET value = value + 1 WHERE name = ");
+            update.push_bind(name);
+            update.push(" RETURNING value");
+            let row = update.build().fetch_one(&mut *conn).await?;
+            Ok(row.get(0))
+        })
     }
 
     /// Raises counter `name` to at least `value` (after loading documents with their own ids).
     pub async fn raise(&mut self, name: &str, value: i64) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO counters (name, value) VALUES (?, ?) \
-             ON CONFLICT (name) DO UPDATE SET value = CASE WHEN counters.value < excluded.value \
-             THEN excluded.value ELSE counters.value END",
-        )
-        .bind(name)
-        .bind(value)
-        .execute(&mut *self.tx)
-        .await?;
-        Ok(())
+        on_tx!(self, conn => {
+            let mut builder = QueryBuilder::new("INSERT INTO counters (name, value) VALUES (");
+            builder.push_bind(name);
+            builder.push(", ");
+            builder.push_bind(value);
+            builder.push(
+                ") ON CONFLICT (name) DO UPDATE SET value = CASE WHEN counters.value < \
+                 excluded.value THEN excluded.value ELSE counters.value END",
+            );
+            builder.build().execute(&mut *conn).await?;
+            Ok(())
+        })
     }
 
-    /// The document under `key`, read inside the transaction.
+    /// The document under `key`, read inside the transaction (and locked until it ends).
     pub async fn get(&mut self, table: &Table, key: &Key) -> Result<Option<Value>> {
-        let mut builder = QueryBuilder::new(format!(
-            "SELECT doc FROM {} WHERE {} = ",
-            table.name, table.key
-        ));
-        push_key(&mut builder, key);
-        let row = builder.build().fetch_optional(&mut *self.tx).await?;
-        row.map(|r| parse_doc(r.get::<&str, _>(0))).transpose()
+        on_tx!(self, conn => {
+            let row = by_key("SELECT doc", table, key, for_update(conn))
+                .build()
+                .fetch_optional(&mut *conn)
+                .await?;
+            row.map(|r| parse_doc(&r.get::<String, _>(0))).transpose()
+        })
     }
 
-    /// The documents of `table` matching `preds`, inside the transaction.
+    /// Locks the rows of `keys` in key order, before a write that touches several rows in
+    /// the caller's order: two such writes then wait for each other instead of deadlocking.
+    pub async fn lock(&mut self, table: &Table, keys: &[Key]) -> Result<()> {
+        if keys.is_empty() {
+            return Ok(());
+        }
+        let mut keys = keys.to_vec();
+        keys.sort();
+        keys.dedup();
+        on_tx!(self, conn => {
+            let tail = for_update(conn);
+            if tail.is_empty() {
+                return Ok(());
+            }
+            let mut builder = QueryBuilder::new(format!(
+                "SELECT {0} FROM {1} WHERE {0} IN (",
+                table.key, table.name
+            ));
+            for (i, key) in keys.iter().enumerate() {
+                if i > 0 {
+                    builder.push(", ");
+                }
+                Dialect::bind(&mut builder, key.into());
+            }
+            builder.push(format!(") ORDER BY {}{tail}", table.key));
+            builder.build().fetch_all(&mut *conn).await?;
+            Ok(())
+        })
+    }
+
+    /// The documents of `table` matching `preds`, inside the transaction (locked).
     pub async fn find(&mut self, table: &Table, preds: &[Pred]) -> Result<Vec<Value>> {
-        let mut builder = QueryBuilder::new(format!("SELECT doc FROM {}", table.name));
-        where_clause(&mut builder, preds);
-        builder.push(format!(" ORDER BY {}", table.key));
-        let rows = builder.build().fetch_all(&mut *self.tx).await?;
-        rows.iter()
-            .map(|r| parse_doc(r.get::<&str, _>(0)))
-            .collect()
+        on_tx!(self, conn => {
+            let tail = for_update(conn);
+            let mut builder = QueryBuilder::new(format!("SELECT doc FROM {}", table.name));
+            where_clause(&mut builder, preds);
+            builder.push(format!(" ORDER BY {}{tail}", table.key));
+            let rows = builder.build().fetch_all(&mut *conn).await?;
+            rows.iter()
+                .map(|r| parse_doc(&r.get::<String, _>(0)))
+                .collect()
+        })
     }
 
     /// Inserts or replaces the row of `doc` (its key is `doc[table.key_attr]`).
     pub async fn put(&mut self, table: &Table, doc: &Value) -> Result<()> {
-        let key = bind_of(doc.get(table.key_attr), table.key_kind);
-        let columns: Vec<&Column> = table
-            .columns
-            .iter()
-            .filter(|c| c.column != table.key)
-            .collect();
-        let mut builder = QueryBuilder::new(format!("INSERT INTO {} ({}", table.name, table.key));
-        for c in &columns {
-            builder.push(", ");
-            builder.push(c.column);
-        }
-        builder.push(", doc) VALUES (");
-        push_bind(&mut builder, key);
-        for c in &columns {
-            builder.push(", ");
-            push_bind(&mut builder, bind_of(attr(doc, c.attr), c.kind));
-        }
-        builder.push(", ");
-        builder.push_bind(doc.to_string());
-        builder.push(format!(
-            ") ON CONFLICT ({}) DO UPDATE SET doc = excluded.doc",
-            table.key
-        ));
-        for c in &columns {
-            builder.push(format!(", {0} = excluded.{0}", c.column));
-        }
-        builder.build().execute(&mut *self.tx).await?;
-        Ok(())
+        self.put_many(table, std::slice::from_ref(doc)).await
     }
 
     /// Inserts or replaces the rows of `docs`, many rows per statement (bulk loads).
@@ -641,56 +1062,47 @@ impl Tx {
             .iter()
             .filter(|c| c.column != table.key)
             .collect();
-        // SQLite binds at most 32,766 values per statement.
+        // SQLite binds at most 32,766 values per statement (PostgreSQL 65,535).
         let rows_per_statement = 30_000 / (columns.len() + 2);
         for chunk in docs.chunks(rows_per_statement) {
-            let mut builder =
-                QueryBuilder::new(format!("INSERT INTO {} ({}", table.name, table.key));
-            for c in &columns {
-                builder.push(", ");
-                builder.push(c.column);
-            }
-            builder.push(", doc) ");
-            builder.push_values(chunk, |mut row, doc| {
-                match bind_of(doc.get(table.key_attr), table.key_kind) {
-                    Bind::Int(v) => row.push_bind(v),
-                    Bind::Text(v) => row.push_bind(v),
-                    Bind::Bool(v) => row.push_bind(v),
-                    Bind::Null => row.push_bind(Option::<String>::None),
-                };
+            on_tx!(self, conn => {
+                let mut builder =
+                    QueryBuilder::new(format!("INSERT INTO {} ({}", table.name, table.key));
                 for c in &columns {
-                    match bind_of(attr(doc, c.attr), c.kind) {
-                        Bind::Int(v) => row.push_bind(v),
-                        Bind::Text(v) => row.push_bind(v),
-                        Bind::Bool(v) => row.push_bind(v),
-                        Bind::Null => row.push_bind(Option::<String>::None),
-                    };
+                    builder.push(", ");
+                    builder.push(c.column);
                 }
-                row.push_bind(doc.to_string());
+                builder.push(", doc) VALUES ");
+                for (i, doc) in chunk.iter().enumerate() {
+                    builder.push(if i == 0 { "(" } else { ", (" });
+                    Dialect::bind(&mut builder, bind_of(doc.get(table.key_attr), table.key_kind));
+                    for c in &columns {
+                        builder.push(", ");
+                        Dialect::bind(&mut builder, bind_of(attr(doc, c.attr), c.kind));
+                    }
+                    builder.push(", ");
+                    builder.push_bind(doc.to_string());
+                    builder.push(")");
+                }
+                builder.push(format!(
+                    " ON CONFLICT ({}) DO UPDATE SET doc = excluded.doc",
+                    table.key
+                ));
+                for c in &columns {
+                    builder.push(format!(", {0} = excluded.{0}", c.column));
+                }
+                builder.build().execute(&mut *conn).await?;
             });
-            builder.push(format!(
-                " ON CONFLICT ({}) DO UPDATE SET doc = excluded.doc",
-                table.key
-            ));
-            for c in &columns {
-                builder.push(format!(", {0} = excluded.{0}", c.column));
-            }
-            builder.build().execute(&mut *self.tx).await?;
         }
         Ok(())
     }
 
     /// Deletes the row under `key`; whether there was one.
     pub async fn delete(&mut self, table: &Table, key: &Key) -> Result<bool> {
-        let mut builder =
-            QueryBuilder::new(format!("DELETE FROM {} WHERE {} = ", table.name, table.key));
-        push_key(&mut builder, key);
-        Ok(builder
-            .build()
-            .execute(&mut *self.tx)
-            .await?
-            .rows_affected()
-            > 0)
+        on_tx!(self, conn => {
+            let done = by_key("DELETE", table, key, "").build().execute(&mut *conn).await?;
+            Ok(done.rows_affected() > 0)
+        })
     }
 
     /// Removes every resource row and counter (tokens stay valid).
@@ -704,9 +1116,11 @@ impl Tx {
             "allocations",
             "counters",
         ] {
-            sqlx::query(&format!("DELETE FROM {table}"))
-                .execute(&mut *self.tx)
-                .await?;
+            on_tx!(self, conn => {
+                sqlx::query(&format!("DELETE FROM {table}"))
+                    .execute(&mut *conn)
+                    .await?;
+            });
         }
         Ok(())
     }
@@ -720,17 +1134,20 @@ impl Tx {
         scopes: &str,
         expires_at: i64,
     ) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO tokens (token, kind, client_id, scopes, expires_at) VALUES (?, ?, ?, ?, ?)",
-        )
-        .bind(token)
-        .bind(kind)
-        .bind(client_id)
-        .bind(scopes)
-        .bind(expires_at)
-        .execute(&mut *self.tx)
-        .await?;
-        Ok(())
+        on_tx!(self, conn => {
+            let mut builder = QueryBuilder::new(
+                "INSERT INTO tokens (token, kind, client_id, scopes, expires_at) ",
+            );
+            builder.push_values([()], |mut row, ()| {
+                row.push_bind(token)
+                    .push_bind(kind)
+                    .push_bind(client_id)
+                    .push_bind(scopes)
+                    .push_bind(expires_at);
+            });
+            builder.build().execute(&mut *conn).await?;
+            Ok(())
+        })
     }
 
     /// Takes a token out (a refresh token is used once); its client and scopes if it was valid.
@@ -740,26 +1157,61 @@ impl Tx {
         token: &str,
         now: i64,
     ) -> Result<Option<(String, String)>> {
-        let row = sqlx::query(
-            "DELETE FROM tokens WHERE token = ? AND kind = ? AND expires_at > ? \
-             RETURNING client_id, scopes",
-        )
-        .bind(token)
-        .bind(kind)
-        .bind(now)
-        .fetch_optional(&mut *self.tx)
-        .await?;
-        Ok(row.map(|r| (r.get(0), r.get(1))))
+        on_tx!(self, conn => {
+            let mut builder = QueryBuilder::new("DELETE FROM tokens WHERE token = ");
+            builder.push_bind(storable(token.to_owned()));
+            builder.push(" AND kind = ");
+            builder.push_bind(kind);
+            builder.push(" AND expires_at > ");
+            builder.push_bind(now);
+            builder.push(" RETURNING client_id, scopes");
+            let row = builder.build().fetch_optional(&mut *conn).await?;
+            Ok(row.map(|r| (r.get(0), r.get(1))))
+        })
     }
 
     /// Drops expired tokens.
     pub async fn purge_tokens(&mut self, now: i64) -> Result<()> {
-        sqlx::query("DELETE FROM tokens WHERE expires_at <= ?")
-            .bind(now)
-            .execute(&mut *self.tx)
-            .await?;
+        match &mut self.tx {
+            Inner::Sqlite(tx) => {
+                sqlx::query("DELETE FROM tokens WHERE expires_at <= ?")
+                    .bind(now)
+                    .execute(&mut **tx)
+                    .await?;
+            }
+            // Two replicas issuing tokens at once would otherwise delete the same expired
+            // rows in different orders and could deadlock: each takes the rows nobody else
+            // has locked (the rest are being deleted already).
+            Inner::Postgres(tx) => {
+                sqlx::query(
+                    "DELETE FROM tokens WHERE token IN (SELECT token FROM tokens \
+                     WHERE expires_at <= $1 FOR UPDATE SKIP LOCKED)",
+                )
+                .bind(now)
+                .execute(&mut **tx)
+                .await?;
+            }
+        }
         Ok(())
     }
+}
+
+/// The row-lock suffix for the backend of `conn`.
+fn for_update<C: HasDialect>(_conn: &mut C) -> &'static str {
+    C::Db::FOR_UPDATE
+}
+
+/// A connection type's [`Dialect`].
+trait HasDialect {
+    type Db: Dialect;
+}
+
+impl HasDialect for sqlx::SqliteConnection {
+    type Db = Sqlite;
+}
+
+impl HasDialect for sqlx::PgConnection {
+    type Db = Postgres;
 }
 
 #[cfg(test)]
@@ -768,9 +1220,12 @@ mod tests {
 
     /// SQLite's plan for `select` (one line per step).
     async fn plan(store: &Store, table: &Table, select: &Select) -> String {
-        let rows = select_sql("EXPLAIN QUERY PLAN SELECT doc", table, select)
+        let Store::Sqlite { read, .. } = store else {
+            panic!("a SQLite store");
+        };
+        let rows = select_sql::<Sqlite>("EXPLAIN QUERY PLAN SELECT doc", table, select)
             .build()
-            .fetch_all(&store.read)
+            .fetch_all(read)
             .await
             .expect("plan");
         rows.iter()
@@ -821,7 +1276,7 @@ mod tests {
                 vec![Pred {
                     column: "updated_at",
                     op: SqlOp::Gt,
-                    value: Bind::Text("2026-01-01T00:00:00Z".into()),
+                    value: Bind::Time(parse_time("2026-01-01T00:00:00Z").expect("time")),
                 }],
                 page,
             ),

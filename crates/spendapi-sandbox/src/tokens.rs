@@ -46,7 +46,12 @@ impl Verifier for Sandbox {
                         Err(AuthError::new("Missing or invalid authorization header"))
                     }
                     Ok(None) => Err(AuthError::new("invalid or expired access token")),
-                    Err(err) => Err(AuthError::new(format!("token look-up failed: {err}"))),
+                    // The caller sees no driver message; a layer in `web` turns this into a
+                    // 503 when the database is down.
+                    Err(err) => {
+                        tracing::warn!("token look-up failed: {err:#}");
+                        Err(AuthError::new("the access token could not be checked"))
+                    }
                 }
             }
         }
@@ -161,11 +166,26 @@ async fn issue(
     Ok(token)
 }
 
+/// A failed token issue: 503 `temporarily_unavailable` (RFC 6749 §4.1.2.1) when the database
+/// is gone, else 500; the driver's message goes to the log only.
 fn server_error(err: anyhow::Error) -> Response {
+    if crate::store::is_unavailable(&err) {
+        tracing::warn!("token endpoint: the database is unavailable: {err:#}");
+        let mut response = oauth_error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "temporarily_unavailable",
+            "the database is unavailable; retry later",
+        );
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, "1".parse().expect("static"));
+        return response;
+    }
+    tracing::error!("token endpoint failed: {err:#}");
     oauth_error(
         StatusCode::INTERNAL_SERVER_ERROR,
         "server_error",
-        &format!("{err:#}"),
+        "the token could not be issued; see the sandbox's log",
     )
 }
 

@@ -1,7 +1,8 @@
 //! The service: the five generated routers (the only way API operations are served) plus the
-//! routes outside the specs: token endpoints, `POST /_sandbox/reset`, `/docs` (Swagger UI),
-//! `/openapi/<name>.yaml` (and its JSON twin `<name>.json`); and two request layers for test suites and the vendor rules the
-//! typed path cannot express (`X-Sandbox-Fault`, Concur context types).
+//! routes outside the specs: token endpoints, `POST /_sandbox/reset`, `GET /healthz`, `/docs`
+//! (Swagger UI), `/openapi/<name>.yaml` (and its JSON twin `<name>.json`); and request layers
+//! for test suites, the vendor rules the typed path cannot express (`X-Sandbox-Fault`, Concur
+//! context types) and a database outage (503 in the vendor's format).
 
 use std::sync::Arc;
 
@@ -63,6 +64,7 @@ pub async fn build(settings: Settings) -> Result<(Router, Sandbox)> {
         .route("/oauth2/token", post(tokens::coupa_token))
         .route("/oauth2/v0/token", post(tokens::concur_token))
         .route("/_sandbox/reset", post(reset))
+        .route("/healthz", get(healthz))
         .route("/openapi/{file}", get(spec))
         .with_state(sandbox.clone());
     let router = extra
@@ -77,6 +79,7 @@ pub async fn build(settings: Settings) -> Result<(Router, Sandbox)> {
             }
         })
         .layer(middleware::from_fn(concur_context))
+        .layer(middleware::from_fn_with_state(sandbox.clone(), unavailable))
         .layer(middleware::from_fn(fault));
     Ok((router, sandbox))
 }
@@ -170,12 +173,106 @@ async fn reset(State(sandbox): State<Sandbox>, headers: HeaderMap) -> Response {
     }
     match demo::reset(&sandbox.store, sandbox.seed).await {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(err) => (
-            StatusCode::INTERNAL_SERVER_ERROR,
-            axum::Json(json!({"error": "server_error", "error_description": format!("{err:#}")})),
-        )
-            .into_response(),
+        Err(err) if store::is_unavailable(&err) => {
+            tracing::warn!("reset: the database is unavailable: {err:#}");
+            own_error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+                "the database is unavailable; retry later",
+            )
+        }
+        Err(err) => {
+            tracing::error!("reset failed: {err:#}");
+            own_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "server_error",
+                "the reset failed; see the sandbox's log",
+            )
+        }
     }
+}
+
+/// The JSON of the sandbox's own routes (`{"error", "error_description"}`, as OAuth 2.0
+/// errors read); driver messages go to the log, never into a response.
+fn own_error(status: StatusCode, error: &str, description: &str) -> Response {
+    let mut response = (
+        status,
+        axum::Json(json!({"error": error, "error_description": description})),
+    )
+        .into_response();
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    }
+    response
+}
+
+/// `GET /healthz`: 200 when the database answers, 503 when it does not (for a load
+/// balancer's health check; no credentials needed, nothing about the database disclosed).
+async fn healthz(State(sandbox): State<Sandbox>) -> Response {
+    match sandbox.store.ping().await {
+        Ok(()) => axum::Json(json!({"status": "ok"})).into_response(),
+        Err(err) => {
+            tracing::warn!("health check: the database is unavailable: {err:#}");
+            own_error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+                "the database is unavailable",
+            )
+        }
+    }
+}
+
+/// The message of a 503 answered during a database outage.
+const OUTAGE: &str = "The sandbox's database is unavailable; retry later.";
+
+/// An API request that failed because the database is gone is answered 503 in the vendor's
+/// format (with `Retry-After`), not with the 500 (or, for a token that could not be looked
+/// up, the 401) the implementation produced. Only failures pay for the check: the pool
+/// reconnects on its own once the database is back, so the next request is served normally.
+async fn unavailable(State(sandbox): State<Sandbox>, request: Request, next: Next) -> Response {
+    let Some(vendor) = vendor_of(request.uri().path()) else {
+        return next.run(request).await;
+    };
+    let headers = request.headers().clone();
+    let path = request.uri().path().to_owned();
+    let response = next.run(request).await;
+    let suspect = matches!(
+        response.status(),
+        StatusCode::INTERNAL_SERVER_ERROR | StatusCode::UNAUTHORIZED
+    );
+    if !suspect || sandbox.store.ping().await.is_ok() {
+        return response;
+    }
+    let mut response = if vendor == Vendor::CoupaSourcing {
+        cso_error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "api.error.unavailable",
+            OUTAGE,
+        )
+    } else {
+        vendor_error(
+            &headers,
+            &path,
+            vendor,
+            StatusCode::SERVICE_UNAVAILABLE,
+            OUTAGE.to_owned(),
+        )
+    };
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    response
+}
+
+/// CSO's result envelope for a failure.
+fn cso_error(status: StatusCode, type_: &str, message: &str) -> Response {
+    (
+        status,
+        axum::Json(json!({"result": [{"type": type_, "description": message}]})),
+    )
+        .into_response()
 }
 
 /// Which API a path belongs to.
@@ -193,15 +290,13 @@ fn vendor_of(path: &str) -> Option<Vendor> {
 
 /// An error in the format of the API `path` belongs to.
 fn vendor_error(
-    request: &Request,
+    headers: &HeaderMap,
+    path: &str,
     vendor: Vendor,
     status: StatusCode,
     message: String,
 ) -> Response {
-    let accept = request
-        .headers()
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok());
+    let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
     let format = match vendor {
         Vendor::CoupaCore => negotiate::choose(accept, vendor.error_formats())
             .map(Format::of)
@@ -222,12 +317,12 @@ fn vendor_error(
         ErrorContext {
             vendor,
             format,
-            path: request.uri().path(),
+            path,
             resource: "request",
         },
     );
     if let Some(name) = vendor.correlation_header() {
-        let id = request.headers().get(name).cloned().unwrap_or_else(|| {
+        let id = headers.get(name).cloned().unwrap_or_else(|| {
             HeaderValue::from_str(&uuid::Uuid::new_v4().to_string())
                 .unwrap_or(HeaderValue::from_static("0"))
         });
@@ -269,13 +364,15 @@ async fn fault(request: Request, next: Next) -> Response {
             503 => "api.error.unavailable",
             _ => "api.error.internal",
         };
-        (
-            status,
-            axum::Json(json!({"result": [{"type": type_, "description": message}]})),
-        )
-            .into_response()
+        cso_error(status, type_, message)
     } else {
-        vendor_error(&request, vendor, status, message.to_owned())
+        vendor_error(
+            request.headers(),
+            request.uri().path(),
+            vendor,
+            status,
+            message.to_owned(),
+        )
     };
     if code == 429 {
         response
@@ -313,7 +410,8 @@ async fn concur_context(request: Request, next: Next) -> Response {
         next.run(request).await
     } else {
         vendor_error(
-            &request,
+            request.headers(),
+            request.uri().path(),
             Vendor::Concur,
             StatusCode::FORBIDDEN,
             "Specified context type is invalid for this API".to_owned(),

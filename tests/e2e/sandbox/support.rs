@@ -33,10 +33,11 @@ pub struct Sandbox {
     pub state: spendapi_sandbox::Sandbox,
 }
 
-/// The sandbox on a fresh in-memory database with the demo seed, serving on 127.0.0.1:0.
+/// The sandbox on a fresh in-memory database (PostgreSQL database with
+/// `SPENDAPI_TEST_BACKEND=postgres`) with the demo seed, serving on 127.0.0.1:0.
 pub async fn start() -> Sandbox {
     let (app, state) = spendapi_sandbox::web::build(Settings {
-        db: ":memory:".to_owned(),
+        db: super::pg::backend_db(":memory:"),
         seed: Seed::Demo,
         config: Config::default(),
     })

@@ -119,3 +119,115 @@ async fn sigterm_shuts_down_gracefully() {
         .expect("join");
     assert!(exit.success(), "{exit:?}");
 }
+
+/// The start-up banner shows the development credentials (public, meant to be copied) but
+/// nothing secret from `--config`: no client secret, CSO key, admin token or database
+/// password, on stdout or in the log.
+#[tokio::test]
+async fn configured_secrets_are_never_printed() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("secrets.db").display().to_string();
+    let config = dir.path().join("sandbox.toml");
+    std::fs::write(
+        &config,
+        format!(
+            r#"
+            admin_token = "admin-token-c0ffee"
+            cso_keys = ["cso-key-c0ffee"]
+            database = "{db}"
+
+            [[clients]]
+            id = "erp"
+            secret = "client-secret-c0ffee"
+            "#
+        ),
+    )
+    .expect("write the config");
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_spendapi-sandbox"))
+        .args(["--addr", &format!("127.0.0.1:{port}"), "--config"])
+        .arg(&config)
+        .env("RUST_LOG", "debug")
+        .env_remove("SPENDAPI_SANDBOX_DB")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn the sandbox");
+    let http = reqwest::Client::new();
+    ready(&http, &base).await;
+    // Requests with the secrets, so a log line that echoed them would show up.
+    let token = http
+        .post(format!("{base}/oauth2/token"))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", "erp"),
+            ("client_secret", "client-secret-c0ffee"),
+        ])
+        .send()
+        .await
+        .expect("token");
+    assert_eq!(token.status(), 200);
+    let reset = http
+        .post(format!("{base}/_sandbox/reset"))
+        .bearer_auth("admin-token-c0ffee")
+        .send()
+        .await
+        .expect("reset");
+    assert_eq!(reset.status(), 204);
+    child.kill().expect("kill");
+    let output = child.wait_with_output().expect("output");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stdout.contains("OAuth client: id erp"), "{stdout}");
+    assert!(stdout.contains(&db), "the database is named: {stdout}");
+    for secret in [
+        "client-secret-c0ffee",
+        "cso-key-c0ffee",
+        "admin-token-c0ffee",
+    ] {
+        assert!(!stdout.contains(secret), "{secret} printed: {stdout}");
+        assert!(!stderr.contains(secret), "{secret} logged: {stderr}");
+    }
+}
+
+/// A PostgreSQL URL's password is shown as `***` wherever the database is named.
+#[test]
+fn database_passwords_are_redacted() {
+    use spendapi_sandbox::store::redacted;
+    assert_eq!(
+        redacted("postgres://sandbox:hunter2@db.internal:5432/sandbox?sslmode=require"),
+        "postgres://sandbox:***@db.internal:5432/sandbox?sslmode=require"
+    );
+    assert_eq!(
+        redacted("postgresql://db.internal/sandbox?user=s&password=hunter2"),
+        "postgresql://db.internal/sandbox?user=s&password=***"
+    );
+    assert_eq!(
+        redacted("postgres://sandbox@/sandbox"),
+        "postgres://sandbox@/sandbox"
+    );
+    assert_eq!(redacted("spendapi-sandbox.db"), "spendapi-sandbox.db");
+}
+
+/// A database URL with a password that cannot be reached: the error names the database
+/// without the password.
+#[test]
+fn an_unreachable_database_is_named_without_its_password() {
+    let port = free_port();
+    let output = Command::new(env!("CARGO_BIN_EXE_spendapi-sandbox"))
+        .args(["--addr", "127.0.0.1:0", "--db"])
+        .arg(format!(
+            "postgres://sandbox:hunter2@127.0.0.1:{port}/sandbox"
+        ))
+        .output()
+        .expect("run the sandbox");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stderr.contains("sandbox:***@127.0.0.1"), "{stderr}");
+    assert!(
+        !stderr.contains("hunter2") && !stdout.contains("hunter2"),
+        "{stderr}{stdout}"
+    );
+}

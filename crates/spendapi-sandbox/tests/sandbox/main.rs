@@ -6,5 +6,7 @@ mod binary;
 mod concur;
 mod coupa;
 mod cso;
+mod pg;
+mod replicas;
 mod service;
 mod support;

@@ -178,3 +178,104 @@ async fn docs_and_specs_are_served() {
         .expect("spec");
     assert_eq!(response.status(), 404);
 }
+
+/// Datetime columns order and compare as instants on both backends, whatever the fractional
+/// digits written (`…:11Z` before `…:11.5Z`; as text with variable digits it sorted after).
+#[tokio::test]
+async fn stored_times_sort_as_instants() {
+    use spendapi_sandbox::store::{self, Bind, Pred, Select, SqlOp};
+
+    let db = crate::pg::backend_db(":memory:");
+    let store = store::Store::open(&db).await.expect("open");
+    let mut tx = store.begin().await.expect("tx");
+    tx.put(
+        &store::ACCOUNT_TYPES,
+        &json!({"id": 1, "name": "US Chart of Accounts"}),
+    )
+    .await
+    .expect("account type");
+    for (id, at) in [
+        (1, "2024-05-02T21:03:11.5Z"),
+        (2, "2024-05-02T21:03:11Z"),
+        (3, "2024-05-02T14:03:11.25-07:00"),
+        (4, "2024-05-02T21:03:10.999999Z"),
+    ] {
+        let doc =
+            json!({"id": id, "account-type-id": 1, "code": format!("C{id}"), "updated-at": at});
+        tx.put(&store::ACCOUNTS, &doc).await.expect("put");
+    }
+    tx.commit().await.expect("commit");
+    let ids = |docs: Vec<Value>| -> Vec<i64> {
+        docs.iter().map(|d| d["id"].as_i64().expect("id")).collect()
+    };
+    let ordered = store
+        .list(
+            &store::ACCOUNTS,
+            &Select {
+                order: Some(("updated_at", false)),
+                ..Select::default()
+            },
+        )
+        .await
+        .expect("list");
+    assert_eq!(ids(ordered), [4, 2, 3, 1]);
+    let after = store
+        .list(
+            &store::ACCOUNTS,
+            &Select {
+                preds: vec![Pred {
+                    column: "updated_at",
+                    op: SqlOp::Gt,
+                    value: Bind::Time(store::parse_time("2024-05-02T21:03:11Z").expect("time")),
+                }],
+                ..Select::default()
+            },
+        )
+        .await
+        .expect("list");
+    assert_eq!(ids(after), [1, 3]);
+}
+
+/// NUL in a filter, a path or a stored name is text like any other, on both backends
+/// (PostgreSQL cannot hold NUL in a text column).
+#[tokio::test]
+async fn nul_characters_are_not_server_errors() {
+    let sb = start().await;
+    let token = sb.coupa_token(ALL_COUPA).await;
+    let (status, body) = sb
+        .coupa_get(
+            &token,
+            "/api/accounts?name%5Bcontains%5D=%00&code%5Bstarts_with%5D=a%00&segment-1=%00",
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body, json!([]));
+    let response = sb
+        .cso(Method::POST, "/api/events")
+        .json(&json!({"events": [{"market-id": "7", "name": "a\u{0}b"}]}))
+        .send()
+        .await
+        .expect("create");
+    assert_eq!(response.status(), 201);
+    for (query, total) in [
+        ("name=a%00b", 1),
+        ("name%5Bcontains%5D=%00", 1),
+        ("name=a%EF%BF%BDb", 0),
+    ] {
+        let list: Value = sb
+            .cso(Method::GET, &format!("/api/events?{query}"))
+            .send()
+            .await
+            .expect("list")
+            .json()
+            .await
+            .expect("JSON");
+        assert_eq!(list["total"], total, "{query}");
+    }
+    let response = sb
+        .cso(Method::GET, "/api/events/9%00")
+        .send()
+        .await
+        .expect("show");
+    assert!(response.status().is_client_error(), "{}", response.status());
+}

@@ -3,6 +3,8 @@
 use serde_json::Value;
 use spendapi_sandbox::{Config, Sandbox, Seed, Settings};
 
+use crate::pg;
+
 pub const ALL_COUPA: &str = "core.accounting.read core.accounting.write core.integration.read \
                              core.integration.write core.user.read";
 
@@ -14,14 +16,15 @@ pub struct Sb {
     _dir: Option<tempfile::TempDir>,
 }
 
-/// The app on an in-memory database with the demo data.
+/// The app on an in-memory database with the demo data (a fresh PostgreSQL database with
+/// `SPENDAPI_TEST_BACKEND=postgres`).
 pub async fn start() -> Sb {
-    serve(":memory:".to_owned(), None, Config::default()).await
+    serve(pg::backend_db(":memory:"), None, Config::default()).await
 }
 
 /// [`start`] with another configuration.
 pub async fn start_with(config: Config) -> Sb {
-    serve(":memory:".to_owned(), None, config).await
+    serve(pg::backend_db(":memory:"), None, config).await
 }
 
 /// The app on a database file in a fresh directory (several connections, WAL).
