@@ -139,7 +139,9 @@ pub fn command(apis: &[Api]) -> Command {
                 .global(true)
                 .help("How to print a response (--all always prints one JSON object per line)"),
         );
+    // The APIs come in spec-file order, so one vendor's APIs need not be adjacent.
     let mut vendors: Vec<&str> = apis.iter().map(|a| a.vendor).collect();
+    vendors.sort_unstable();
     vendors.dedup();
     for vendor in vendors {
         let mut vendor_command = Command::new(vendor)
