@@ -2,8 +2,10 @@
 //! (`xtask/tests/fixtures/new-api/openapi/`, named without their vendor), `cargo xtask generate`
 //! runs, and a small crate added beside the others (`fixtures/new-api/crates/new-api-check`)
 //! builds against the result and checks over loopback that every new client sends its vendor's
-//! credentials and headers and decodes its vendor's error body, and that every new server trait
-//! serves its operations behind vendor-format rejections. No file of the workspace is edited:
+//! credentials and headers and decodes its vendor's error body, that every new server trait
+//! serves its operations behind vendor-format rejections, and that every new API's typed mock
+//! helpers answer its client and its `spendapi` subcommands call it (the CLI run against a
+//! one-request server). No file of the workspace is edited:
 //! the test also checks that only generated files and `Cargo.lock` differ from the original.
 //!
 //! The scratch workspace builds in its own target directory (`<target>/new-api-workspace`, kept
@@ -68,6 +70,35 @@ fn cargo(dir: &Path, target: &Path, args: &[&str]) -> String {
     text
 }
 
+/// A server on 127.0.0.1 that answers one request with `body` as JSON; returns its base URL
+/// and the request it read (head only).
+fn answer_once(body: &'static str) -> (String, std::thread::JoinHandle<String>) {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("address"));
+    let thread = std::thread::spawn(move || {
+        let (stream, _) = listener.accept().expect("a connection");
+        let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+        let mut head = String::new();
+        loop {
+            let mut line = String::new();
+            if reader.read_line(&mut line).expect("read") == 0 || line == "\r\n" {
+                break;
+            }
+            head.push_str(&line);
+        }
+        let mut stream = stream;
+        write!(
+            stream,
+            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .expect("write");
+        head
+    });
+    (base, thread)
+}
+
 #[test]
 fn a_new_spec_per_vendor_is_fully_wired_by_generate_alone() {
     let root = spec::workspace_root();
@@ -106,9 +137,73 @@ fn a_new_spec_per_vendor_is_fully_wired_by_generate_alone() {
     cargo(ws, &target, &["xtask", "generate"]);
     let tested = cargo(ws, &target, &["test", "-p", "new-api-check"]);
     assert!(
-        tested.contains("test result: ok. 6 passed; 0 failed"),
+        tested.contains("test result: ok. 7 passed; 0 failed"),
         "the wiring checks ran:\n{tested}"
     );
+
+    // The CLI has a subcommand per new operation, with the vendor's credentials, and prints
+    // what the API answers.
+    cargo(ws, &target, &["build", "-p", "spendapi-cli"]);
+    let spendapi = target.join("debug").join("spendapi");
+    for (args, answer, expected_request) in [
+        (
+            &[
+                "coupa",
+                "lookup-values",
+                "get",
+                "--id",
+                "7",
+                "--token",
+                "coupa-token",
+            ][..],
+            r#"{"id":7,"name":"Seven"}"#,
+            "GET /api/lookup_values/7 ",
+        ),
+        (
+            &[
+                "cso",
+                "sourcing-lots",
+                "get",
+                "--id",
+                "9",
+                "--api-key",
+                "cso-key",
+            ][..],
+            r#"{"id":"9","name":"Lot 9"}"#,
+            "GET /api/lots/9 ",
+        ),
+        (
+            &[
+                "concur",
+                "expense-comments",
+                "get",
+                "--comment-id",
+                "0123456789ABCDEF0123456789ABCDEF",
+                "--token",
+                "concur-token",
+            ][..],
+            r#"{"commentId":"0123456789ABCDEF0123456789ABCDEF","text":"ok"}"#,
+            "GET /expensereports/v4/comments/0123456789ABCDEF0123456789ABCDEF ",
+        ),
+    ] {
+        let (base, request) = answer_once(answer);
+        let output = Command::new(&spendapi)
+            .args(args)
+            .args(["--base-url", &base])
+            .output()
+            .expect("run spendapi");
+        assert!(
+            output.status.success(),
+            "spendapi {args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let printed: serde_json::Value =
+            serde_json::from_slice(&output.stdout).expect("JSON output");
+        let sent: serde_json::Value = serde_json::from_str(answer).expect("JSON");
+        assert_eq!(printed, sent, "spendapi {args:?}");
+        let request = request.join().expect("the server thread");
+        assert!(request.starts_with(expected_request), "{request}");
+    }
 
     // Only the new specs, the added check crate, generated code and the lock file differ.
     let after = tree(ws);
@@ -132,7 +227,13 @@ fn a_new_spec_per_vendor_is_fully_wired_by_generate_alone() {
         .filter(|path| path.contains("/src/generated/") && before.get(*path) != after.get(*path))
         .collect();
     for module in ["lookup_values", "sourcing_lots", "expense_comments"] {
-        for krate in ["spendapi-client", "spendapi-server", "spendapi-types"] {
+        for krate in [
+            "spendapi-cli",
+            "spendapi-client",
+            "spendapi-mock",
+            "spendapi-server",
+            "spendapi-types",
+        ] {
             let path = format!("crates/{krate}/src/generated/{module}.rs");
             assert!(generated.contains(&&path), "{path} was generated");
         }

@@ -336,8 +336,29 @@ impl TokenCache {
         {
             return Ok(cached.header.clone());
         }
+        // Events name why and how long, never the token or the provider's credentials.
+        let reason = if state.is_some() {
+            "expiring"
+        } else {
+            "none cached"
+        };
+        tracing::info!(reason, "requesting an access token");
         let requested_at = Instant::now();
-        let token = self.provider.fetch_token(http).await?;
+        let token = match self.provider.fetch_token(http).await {
+            Ok(token) => token,
+            Err(error) => {
+                let status = match &error {
+                    AuthError::Rejected { status, .. } => Some(status.as_u16()),
+                    _ => None,
+                };
+                tracing::warn!(status, "the access token request failed");
+                return Err(error);
+            }
+        };
+        tracing::info!(
+            expires_in_s = token.expires_in().map(|d| d.as_secs()),
+            "access token obtained"
+        );
         let header = bearer(token.secret())?;
         // A token whose lifetime is within the margin is used for this request only.
         let refresh_at = token
@@ -355,6 +376,7 @@ impl TokenCache {
     pub(crate) async fn invalidate(&self, rejected: &HeaderValue) {
         let mut state = self.state.lock().await;
         if state.as_ref().is_some_and(|c| c.header == *rejected) {
+            tracing::debug!("dropping the rejected access token");
             *state = None;
         }
     }

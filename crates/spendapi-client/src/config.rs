@@ -122,7 +122,7 @@ impl Config {
     fn http(&self) -> Result<reqwest::Client, ConfigError> {
         match &self.http {
             Some(client) => Ok(client.clone()),
-            None => reqwest::Client::builder()
+            None => tls_backend(reqwest::Client::builder())
                 .timeout(self.timeout)
                 .connect_timeout(self.connect_timeout)
                 .user_agent(self.user_agent.clone())
@@ -209,6 +209,18 @@ pub fn concur(
     auth: ConcurAuth,
 ) -> Result<concur_expense_allocations::Client, ConfigError> {
     Config::new(base_url).concur(auth)
+}
+
+/// The TLS backend the crate's features choose: rustls unless only `native-tls` is enabled.
+#[cfg(all(feature = "native-tls", not(feature = "rustls")))]
+fn tls_backend(builder: reqwest::ClientBuilder) -> reqwest::ClientBuilder {
+    builder.tls_backend_native()
+}
+
+/// The TLS backend the crate's features choose: rustls unless only `native-tls` is enabled.
+#[cfg(not(all(feature = "native-tls", not(feature = "rustls"))))]
+fn tls_backend(builder: reqwest::ClientBuilder) -> reqwest::ClientBuilder {
+    builder
 }
 
 #[cfg(test)]

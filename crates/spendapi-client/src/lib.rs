@@ -26,8 +26,7 @@
 //!
 //! ```no_run
 //! use futures::TryStreamExt;
-//! use spendapi_client::{ClientExt, CoupaAuth, Filters, VendorError, auth::scopes};
-//! use spendapi_client::pagination::coupa_index;
+//! use spendapi_client::{CoupaAuth, Fields, Filters, VendorError, auth::scopes};
 //!
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
 //! let coupa = spendapi_client::coupa(
@@ -35,27 +34,50 @@
 //!     CoupaAuth::client_credentials("client-id", "client-secret", [scopes::ACCOUNTING_READ]),
 //! )?;
 //!
+//! // Every active account of segment 1 "SF", every page (`stream()` walks `offset` with the
+//! // spec's page size; the builder's other arguments stay on every page).
+//! let accounts: Vec<_> = coupa
+//!     .accounts
+//!     .list_accounts()
+//!     .active(true)
+//!     .segment_1("SF")
+//!     .stream()
+//!     .try_collect()
+//!     .await?;
+//! println!("{} accounts", accounts.len());
+//!
+//! // Attribute filters and `fields` for one request (any index builder), without a new client.
+//! let recent = coupa
+//!     .accounts
+//!     .list_accounts()
+//!     .send_filtered(
+//!         Filters::new()
+//!             .starts_with("code", "SF-")
+//!             .fields(Fields::of(["id", "code"])),
+//!     )
+//!     .await?;
+//! println!("{} accounts starting with SF-", recent.into_inner().0.len());
+//!
 //! // One call: the account with id 42.
 //! let account = coupa.accounts.get_account().id(42u64).send().await.map_err(VendorError::from)?;
 //! println!("{:?}", account.code);
-//!
-//! // Every active account whose code starts with "SF-", 50 per request.
-//! let accounts = coupa
-//!     .accounts
-//!     .with_filters(Filters::new().eq("active", true).starts_with("code", "SF-"));
-//! let all: Vec<_> = coupa_index(50, |page| {
-//!     let accounts = &accounts;
-//!     async move {
-//!         let list = accounts.list_accounts().offset(page.offset).limit(page.limit).send().await?;
-//!         Ok::<_, VendorError>(list.into_inner().0)
-//!     }
-//! })
-//! .try_collect()
-//! .await?;
-//! println!("{} accounts", all.len());
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! # Tracing
+//!
+//! Every operation is a `spendapi.operation` span (operationId, method, path template, vendor,
+//! attempt, status and the Concur correlation id), with events for each retry, `Retry-After`
+//! honoured, token request and renewal; credentials never appear in them. Install any
+//! `tracing` subscriber to see them. See [`runtime`] for the fields.
+//!
+//! # TLS
+//!
+//! Features `rustls` (default) and `native-tls` choose the TLS backend of the clients this
+//! crate builds (`default-features = false, features = ["native-tls"]` for the platform's
+//! library; on Linux that needs OpenSSL's headers and `pkg-config` at build time). A client
+//! given its own `reqwest::Client` ([`Config::http_client`]) uses that client's backend.
 //!
 //! Errors: every generated `send()` returns `progenitor_client::Error<E>`; convert it with
 //! `VendorError::from` (or `?` in a function returning `VendorError`) to get

@@ -22,12 +22,24 @@
 //!   `401` with a refreshable token drops the token and sends once more with a fresh one; and
 //!   rewrites an error body that is not the API's JSON error schema into it, so that the
 //!   status survives (see [`NORMALIZED_BODY_HEADER`]).
+//!
+//! # Tracing
+//!
+//! Every operation runs in a `spendapi.operation` span (target `spendapi_client`, level INFO)
+//! with `operation_id`, `method`, `path` (the spec's path template, not the URL), `vendor`,
+//! `attempt` and `status` (updated per attempt) and, on Concur, `correlation_id`. Preparing the
+//! request (credentials) runs in a `spendapi.prepare` span (DEBUG) with the same identity.
+//! Events: each retry (`delay_ms`, `reason`, `retry_after` when the server's `Retry-After`
+//! set the delay), each token request, obtained token and renewal after a `401`. No header
+//! value, token, secret or body is ever recorded: only names, counts and statuses.
 
 use std::time::SystemTime;
 
 use progenitor_client::{ClientInfo, Error as ClientError, OperationInfo};
 use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderName, HeaderValue};
 use reqwest::{Method, StatusCode};
+use tracing::Instrument as _;
+use tracing::field::Empty;
 
 use crate::auth::Auth;
 use crate::filters::Filters;
@@ -35,6 +47,22 @@ use crate::headers::CORRELATION_ID_HEADER;
 pub use crate::headers::{NORMALIZED_BODY_HEADER, RAW_BODY_HEADER, RAW_BODY_LIMIT};
 use crate::retry::{Attempt, RetryPolicy};
 use crate::vendor::{Vendor, VendorKind};
+
+tokio::task_local! {
+    /// The filters of one request, set by the generated `send_filtered`/`stream_filtered`.
+    /// progenitor's builders keep their fields private to the generated module, so a
+    /// per-request value cannot ride in the builder; it rides with the request's future.
+    static REQUEST_FILTERS: Filters;
+}
+
+/// Runs `future` (a generated `send()`) with `filters` appended to the query of the request it
+/// sends. What the generated `send_filtered`/`stream_filtered` of every index call.
+pub async fn with_request_filters<F: std::future::Future>(
+    filters: Filters,
+    future: F,
+) -> F::Output {
+    REQUEST_FILTERS.scope(filters, future).await
+}
 
 /// Per-handle request options: filters, a correlation id, the retry opt-in.
 ///
@@ -170,6 +198,10 @@ impl Runtime {
             }
         }
         self.options.filters.apply_to(request);
+        // `send_filtered`/`stream_filtered`: this request's own filters, after the handle's.
+        REQUEST_FILTERS
+            .try_with(|filters| filters.apply_to(request))
+            .ok();
         Ok(())
     }
 
@@ -202,10 +234,15 @@ impl Runtime {
             .unwrap_or(self.retry.retries_non_idempotent());
         let mut attempt = 1;
         let mut renewed_token = false;
+        let span = tracing::Span::current();
         loop {
+            span.record("attempt", attempt);
             let spare = request.try_clone();
             let sent_authorization = request.headers().get(AUTHORIZATION).cloned();
             let result = http.execute(request).await;
+            if let Ok(response) = &result {
+                span.record("status", response.status().as_u16());
+            }
 
             // A rejected token: renew it once and resend (the request was not processed).
             if !renewed_token
@@ -214,6 +251,10 @@ impl Runtime {
                 && response.status() == StatusCode::UNAUTHORIZED
                 && let Some(mut next) = spare.as_ref().and_then(reqwest::Request::try_clone)
             {
+                tracing::info!(
+                    attempt,
+                    "access token rejected with 401: renewing it and resending once"
+                );
                 cache.invalidate(rejected).await;
                 if let Ok(fresh) = cache.authorization(http).await {
                     renewed_token = true;
@@ -238,6 +279,7 @@ impl Runtime {
             );
             match (delay, spare) {
                 (Some(delay), Some(next)) => {
+                    log_retry(&result, attempt, delay);
                     drop(result);
                     tokio::time::sleep(delay).await;
                     attempt += 1;
@@ -245,6 +287,49 @@ impl Runtime {
                 }
                 _ => return result,
             }
+        }
+    }
+}
+
+/// The event of a retry: why, after how long, and whether the server chose the delay.
+fn log_retry(
+    result: &reqwest::Result<reqwest::Response>,
+    attempt: u32,
+    delay: std::time::Duration,
+) {
+    let delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX);
+    match result {
+        Ok(response) => {
+            let retry_after = response
+                .headers()
+                .get(reqwest::header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| crate::retry::parse_retry_after(v, SystemTime::now()))
+                .is_some();
+            tracing::info!(
+                attempt,
+                delay_ms,
+                reason = "status",
+                status = response.status().as_u16(),
+                retry_after,
+                "retrying after a retryable status"
+            );
+        }
+        Err(error) => {
+            let reason = if error.is_connect() {
+                "connect"
+            } else if error.is_timeout() {
+                "timeout"
+            } else {
+                "transport"
+            };
+            tracing::info!(
+                attempt,
+                delay_ms,
+                reason,
+                retry_after = false,
+                "retrying after a transport error"
+            );
         }
     }
 }
@@ -373,12 +458,27 @@ fn chain(error: &dyn std::error::Error) -> String {
     out
 }
 
+/// One operation's route as the spec declares it (the generator writes a table of them into
+/// each module's wiring, [`Connect::ROUTES`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Route {
+    /// The spec's `operationId`.
+    pub operation_id: &'static str,
+    /// Uppercase HTTP method.
+    pub method: &'static str,
+    /// The path template (`/api/accounts/{id}`), without the base URL.
+    pub path: &'static str,
+}
+
 /// What every generated client and client group implements (written by the generator after
 /// progenitor's code): its vendor, and how to build it from a base URL, an HTTP client and a
 /// [`Runtime`]. [`Config::connect`](crate::Config::connect) builds any of them.
 pub trait Connect: Sized {
     /// The vendor whose credentials the client takes.
     type Vendor: VendorKind;
+
+    /// The route of every operation of the client (none for a group).
+    const ROUTES: &'static [Route] = &[];
 
     /// The client at `base_url`, sending through `http`, with `runtime`'s state.
     fn from_parts(base_url: &str, http: reqwest::Client, runtime: Runtime) -> Self;
@@ -388,30 +488,75 @@ pub trait Connect: Sized {
 pub async fn pre<C, E>(
     client: &C,
     request: &mut reqwest::Request,
-    _info: &OperationInfo,
+    info: &OperationInfo,
 ) -> Result<(), ClientError<E>>
 where
     C: Connect + ClientInfo<Runtime>,
 {
+    let vendor = <C::Vendor as VendorKind>::VENDOR;
+    let route = route::<C>(info);
+    let span = tracing::debug_span!(
+        "spendapi.prepare",
+        operation_id = info.operation_id,
+        method = route.method,
+        path = route.path,
+        vendor = vendor.id(),
+    );
     client
         .inner()
-        .prepare(<C::Vendor as VendorKind>::VENDOR, client.client(), request)
+        .prepare(vendor, client.client(), request)
+        .instrument(span)
         .await
         .map_err(ClientError::Custom)
+}
+
+/// The route of the operation `info` names (its id alone if the table lacks it).
+fn route<C: Connect>(info: &OperationInfo) -> Route {
+    C::ROUTES
+        .iter()
+        .find(|r| r.operation_id == info.operation_id)
+        .copied()
+        .unwrap_or(Route {
+            operation_id: info.operation_id,
+            method: "",
+            path: "",
+        })
 }
 
 /// The `exec` hook of every generated client: retries, token renewal, error bodies.
 pub async fn exec<C>(
     client: &C,
     request: reqwest::Request,
-    _info: &OperationInfo,
+    info: &OperationInfo,
 ) -> reqwest::Result<reqwest::Response>
 where
     C: Connect + ClientInfo<Runtime>,
 {
+    let vendor = <C::Vendor as VendorKind>::VENDOR;
+    let route = route::<C>(info);
+    let span = tracing::info_span!(
+        "spendapi.operation",
+        operation_id = info.operation_id,
+        method = route.method,
+        path = route.path,
+        vendor = vendor.id(),
+        attempt = Empty,
+        status = Empty,
+        correlation_id = Empty,
+    );
+    // The correlation id is an identifier the caller or the runtime chose, not a credential;
+    // it is what Concur support asks for.
+    if let Some(id) = request
+        .headers()
+        .get(CORRELATION_ID_HEADER)
+        .and_then(|v| v.to_str().ok())
+    {
+        span.record("correlation_id", id);
+    }
     client
         .inner()
-        .execute(<C::Vendor as VendorKind>::VENDOR, client.client(), request)
+        .execute(vendor, client.client(), request)
+        .instrument(span)
         .await
 }
 

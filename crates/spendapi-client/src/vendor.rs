@@ -21,6 +21,17 @@ pub enum Vendor {
     Concur,
 }
 
+impl Vendor {
+    /// A stable name for logs and spans (`coupa-core`, `coupa-sourcing`, `concur`).
+    pub fn id(self) -> &'static str {
+        match self {
+            Vendor::CoupaCore => "coupa-core",
+            Vendor::CoupaSourcing => "coupa-sourcing",
+            Vendor::Concur => "concur",
+        }
+    }
+}
+
 /// How a client authenticates, built from a vendor's credentials (opaque).
 #[derive(Debug, Clone)]
 pub struct Authentication(pub(crate) Auth);

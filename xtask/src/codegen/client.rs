@@ -140,7 +140,7 @@ fn json_only_response(response: &mut Value, location: String, log: &mut Vec<Adap
 
 /// progenitor's settings for every client module. `shared` maps schema names to the Rust path
 /// of the one type that already represents them (the shared Coupa components).
-fn settings(shared: &BTreeMap<String, String>) -> progenitor::GenerationSettings {
+pub(super) fn settings(shared: &BTreeMap<String, String>) -> progenitor::GenerationSettings {
     let mut settings = progenitor::GenerationSettings::default();
     settings
         .with_interface(progenitor::InterfaceStyle::Builder)
@@ -223,7 +223,7 @@ thread_local! {
 /// hook is installed once per process: it delegates to the hook that was in place before,
 /// except for a panic on a thread that is inside this function. (A hook set later by other code
 /// replaces this one, and then reports these panics too.)
-fn catch_silently<R>(f: impl FnOnce() -> R) -> std::thread::Result<R> {
+pub(super) fn catch_silently<R>(f: impl FnOnce() -> R) -> std::thread::Result<R> {
     static INSTALL: Once = Once::new();
     INSTALL.call_once(|| {
         let previous = std::panic::take_hook();
@@ -306,7 +306,7 @@ fn split_types(mut file: syn::File, types_path: &str) -> Result<Split> {
 }
 
 /// The Rust path of a module of the types crate.
-fn types_module(module: &str) -> String {
+pub(super) fn types_module(module: &str) -> String {
     format!("{TYPES_CRATE}::{module}")
 }
 
@@ -374,8 +374,9 @@ pub fn render(root: &Path, specs: &[Spec]) -> Result<Vec<Output>> {
             .with_context(|| format!("failed to generate the client for {}", spec.source))?;
         let split = split_types(file, &types_module(&module))?;
         outputs.push(types_output(&module, &spec.source, &split.types));
-        let wiring_tokens = wiring(spec.api.vendor);
-        let streams = streams(spec, shared)
+        let wiring_tokens = wiring(spec);
+        let sends = send_outputs(&split.client);
+        let streams = streams(spec, shared, &sends)
             .with_context(|| format!("failed to generate the index streams of {}", spec.source))?;
         let client = format!(
             "{}\n{}\n{}",
@@ -471,9 +472,17 @@ fn vendor_marker(vendor: Vendor) -> TokenStream {
     quote!(crate::vendor::#marker)
 }
 
-/// What attaches a generated `Client` to the hand-written runtime.
-fn wiring(vendor: Vendor) -> TokenStream {
-    let marker = vendor_marker(vendor);
+/// What attaches a generated `Client` to the hand-written runtime, with the route of every
+/// operation (progenitor's `OperationInfo` names only the operationId; the runtime's spans
+/// also name the method and the path template).
+fn wiring(spec: &Spec) -> TokenStream {
+    let marker = vendor_marker(spec.api.vendor);
+    let routes = spec.api.operations.iter().map(|op| {
+        let id = &op.id;
+        let method = op.method.to_uppercase();
+        let path = &op.path;
+        quote!(crate::runtime::Route { operation_id: #id, method: #method, path: #path })
+    });
     quote! {
         /// Attaches the hand-written runtime (headers, credentials, retries, error bodies): by
         /// value, which takes precedence over progenitor's default impl for `&Client`.
@@ -489,6 +498,8 @@ fn wiring(vendor: Vendor) -> TokenStream {
 
         impl crate::runtime::Connect for Client {
             type Vendor = #marker;
+
+            const ROUTES: &'static [crate::runtime::Route] = &[#(#routes),*];
 
             fn from_parts(base_url: &str, http: reqwest::Client, runtime: crate::runtime::Runtime) -> Self {
                 Self::new_with_client(base_url, http, runtime)
@@ -626,9 +637,48 @@ fn page_size(op: &spec::model::Operation) -> u64 {
         .unwrap_or(50)
 }
 
-/// `stream()` on the builder of every index (an operation with `limit` and `offset`): every
-/// record of every page, with the builder's other arguments.
-fn streams(spec: &Spec, shared: &BTreeMap<String, String>) -> Result<TokenStream> {
+/// The return type of progenitor's `send()` per builder (`ListAccounts` → `Result<...>`), read
+/// from its `builder` module, so that wrappers of `send()` name the same type.
+fn send_outputs(client: &syn::File) -> BTreeMap<String, syn::ReturnType> {
+    let mut out = BTreeMap::new();
+    let builder = client.items.iter().find_map(|item| match item {
+        syn::Item::Mod(m) if m.ident == "builder" => m.content.as_ref(),
+        _ => None,
+    });
+    for item in builder
+        .map(|(_, items)| items.as_slice())
+        .unwrap_or_default()
+    {
+        let syn::Item::Impl(block) = item else {
+            continue;
+        };
+        let syn::Type::Path(path) = block.self_ty.as_ref() else {
+            continue;
+        };
+        let Some(name) = path.path.segments.last().map(|s| s.ident.to_string()) else {
+            continue;
+        };
+        for member in &block.items {
+            if let syn::ImplItem::Fn(f) = member
+                && f.sig.ident == "send"
+            {
+                out.insert(name.clone(), f.sig.output.clone());
+            }
+        }
+    }
+    out
+}
+
+/// On the builder of every index (an operation with `limit` and `offset`): `stream()`, every
+/// record of every page with the builder's other arguments; and `send_filtered` /
+/// `stream_filtered`, the same with query filters (Coupa attribute filters, `fields`) for this
+/// request only. progenitor's builder fields are private to its module, so the filters travel
+/// with the request's future ([`with_request_filters`](crate::runtime)), not in the builder.
+fn streams(
+    spec: &Spec,
+    shared: &BTreeMap<String, String>,
+    sends: &BTreeMap<String, syn::ReturnType>,
+) -> Result<TokenStream> {
     let mut out = Vec::new();
     for op in spec.api.operations.iter().filter(|op| op.is_paged()) {
         let builder = ident(&naming::pascal(&op.id));
@@ -672,6 +722,17 @@ fn streams(spec: &Spec, shared: &BTreeMap<String, String>) -> Result<TokenStream
              stream ends after the last page or after the first error, which it yields.",
             op.id
         );
+        let output = sends
+            .get(&builder.to_string())
+            .ok_or_else(|| anyhow!("progenitor wrote no `send()` for the builder of {}", op.id))?;
+        let send_doc = format!(
+            " Sends `{}` with `filters` appended to its query (attribute filters such as \
+             `code[starts_with]=SF`, `fields`), for this request only; the client's own filters \
+             ([`ClientExt::with_filters`](crate::ClientExt::with_filters)) apply too.",
+            op.id
+        );
+        let stream_doc = " [`stream()`](Self::stream) with `filters` on every page's request \
+                          (see [`send_filtered`](Self::send_filtered)).";
         out.push(quote! {
             impl<'a> builder::#builder<'a> {
                 #[doc = #doc]
@@ -679,6 +740,22 @@ fn streams(spec: &Spec, shared: &BTreeMap<String, String>) -> Result<TokenStream
                     crate::pagination::#walk(#limit, move |page| {
                         let request = self.clone().offset(page.offset).limit(page.limit);
                         async move { Ok(#page) }
+                    })
+                }
+
+                #[doc = #send_doc]
+                pub async fn send_filtered(self, filters: crate::filters::Filters) #output {
+                    crate::runtime::with_request_filters(filters, self.send()).await
+                }
+
+                #[doc = #stream_doc]
+                pub fn stream_filtered(self, filters: crate::filters::Filters) -> impl futures::Stream<Item = Result<#item, crate::errors::VendorError>> + 'a {
+                    crate::pagination::#walk(#limit, move |page| {
+                        let request = self.clone().offset(page.offset).limit(page.limit);
+                        let filters = filters.clone();
+                        async move {
+                            crate::runtime::with_request_filters(filters, async move { Ok(#page) }).await
+                        }
                     })
                 }
             }

@@ -8,12 +8,17 @@
 //! The generators read the typed model of each spec ([`crate::spec::Api`]), built once by [`specs`]:
 //! - [`client`]: the model types (`spendapi-types`) and the client modules (progenitor over a
 //!   client view of the spec), with the wiring that attaches the client's hand-written runtime;
-//! - [`server`]: a trait, an axum router and a utoipa document per API (`spendapi-server`).
+//! - [`server`]: a trait, an axum router and a utoipa document per API (`spendapi-server`);
+//! - [`mock`]: typed `httpmock` helpers per API (`spendapi-mock`), from progenitor;
+//! - [`cli`]: the `spendapi` command line's subcommands per API (`spendapi-cli`), from
+//!   progenitor, and the index its hand-written shell reads.
 //!
-//! Both use [`plumbing`] (outputs, headers, the specs, formatting), a leaf; this module uses
-//! all three, and neither generator imports it back.
+//! All use [`plumbing`] (outputs, headers, the specs, formatting), a leaf; this module uses
+//! them all, and no generator imports it back.
 
+pub mod cli;
 pub mod client;
+pub mod mock;
 pub mod plumbing;
 pub mod server;
 
@@ -29,6 +34,8 @@ pub fn render(root: &Path) -> Result<Vec<Output>> {
     let specs = specs(root)?;
     let mut outputs = client::render(root, &specs)?;
     outputs.extend(server::render(root, &specs)?);
+    outputs.extend(mock::render(root, &specs)?);
+    outputs.extend(cli::render(root, &specs)?);
     Ok(outputs)
 }
 

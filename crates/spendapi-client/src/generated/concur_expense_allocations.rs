@@ -950,6 +950,23 @@ impl ClientHooks<crate::runtime::Runtime> for Client {
 }
 impl crate::runtime::Connect for Client {
     type Vendor = crate::vendor::Concur;
+    const ROUTES: &'static [crate::runtime::Route] = &[
+        crate::runtime::Route {
+            operation_id: "list_expense_allocations",
+            method: "GET",
+            path: "/expensereports/v4/users/{userID}/context/{contextType}/reports/{reportId}/expenses/{expenseId}/allocations",
+        },
+        crate::runtime::Route {
+            operation_id: "get_report_allocation",
+            method: "GET",
+            path: "/expensereports/v4/users/{userID}/context/{contextType}/reports/{reportId}/allocations/{allocationId}",
+        },
+        crate::runtime::Route {
+            operation_id: "update_report_allocation",
+            method: "PATCH",
+            path: "/expensereports/v4/users/{userID}/context/{contextType}/reports/{reportId}/allocations/{allocationId}",
+        },
+    ];
     fn from_parts(
         base_url: &str,
         http: reqwest::Client,

@@ -1731,6 +1731,33 @@ impl ClientHooks<crate::runtime::Runtime> for Client {
 }
 impl crate::runtime::Connect for Client {
     type Vendor = crate::vendor::CoupaCore;
+    const ROUTES: &'static [crate::runtime::Route] = &[
+        crate::runtime::Route {
+            operation_id: "list_accounts",
+            method: "GET",
+            path: "/api/accounts",
+        },
+        crate::runtime::Route {
+            operation_id: "create_account",
+            method: "POST",
+            path: "/api/accounts",
+        },
+        crate::runtime::Route {
+            operation_id: "get_account",
+            method: "GET",
+            path: "/api/accounts/{id}",
+        },
+        crate::runtime::Route {
+            operation_id: "update_account",
+            method: "PUT",
+            path: "/api/accounts/{id}",
+        },
+        crate::runtime::Route {
+            operation_id: "update_account_allocation",
+            method: "PUT",
+            path: "/api/accountAllocations",
+        },
+    ];
     fn from_parts(
         base_url: &str,
         http: reqwest::Client,
@@ -1751,6 +1778,38 @@ impl<'a> builder::ListAccounts<'a> {
             move |page| {
                 let request = self.clone().offset(page.offset).limit(page.limit);
                 async move { Ok(request.send().await?.into_inner().0) }
+            },
+        )
+    }
+    /// Sends `list_accounts` with `filters` appended to its query (attribute filters such as `code[starts_with]=SF`, `fields`), for this request only; the client's own filters ([`ClientExt::with_filters`](crate::ClientExt::with_filters)) apply too.
+    pub async fn send_filtered(
+        self,
+        filters: crate::filters::Filters,
+    ) -> Result<
+        ResponseValue<types::AccountList>,
+        Error<::spendapi_types::coupa_common::CoupaJsonErrors>,
+    > {
+        crate::runtime::with_request_filters(filters, self.send()).await
+    }
+    /// [`stream()`](Self::stream) with `filters` on every page's request (see [`send_filtered`](Self::send_filtered)).
+    pub fn stream_filtered(
+        self,
+        filters: crate::filters::Filters,
+    ) -> impl futures::Stream<
+        Item = Result<types::Account, crate::errors::VendorError>,
+    > + 'a {
+        crate::pagination::array_index(
+            50u64,
+            move |page| {
+                let request = self.clone().offset(page.offset).limit(page.limit);
+                let filters = filters.clone();
+                async move {
+                    crate::runtime::with_request_filters(
+                            filters,
+                            async move { Ok(request.send().await?.into_inner().0) },
+                        )
+                        .await
+                }
             },
         )
     }

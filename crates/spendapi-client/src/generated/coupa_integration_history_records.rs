@@ -2334,6 +2334,63 @@ impl ClientHooks<crate::runtime::Runtime> for Client {
 }
 impl crate::runtime::Connect for Client {
     type Vendor = crate::vendor::CoupaCore;
+    const ROUTES: &'static [crate::runtime::Route] = &[
+        crate::runtime::Route {
+            operation_id: "list_integration_history_records",
+            method: "GET",
+            path: "/api/integration_history_records",
+        },
+        crate::runtime::Route {
+            operation_id: "create_integration_history_record",
+            method: "POST",
+            path: "/api/integration_history_records",
+        },
+        crate::runtime::Route {
+            operation_id: "get_integration_history_record",
+            method: "GET",
+            path: "/api/integration_history_records/{id}",
+        },
+        crate::runtime::Route {
+            operation_id: "update_integration_history_record",
+            method: "PUT",
+            path: "/api/integration_history_records/{id}",
+        },
+        crate::runtime::Route {
+            operation_id: "patch_integration_history_record",
+            method: "PATCH",
+            path: "/api/integration_history_records/{id}",
+        },
+        crate::runtime::Route {
+            operation_id: "acknowledge_integration_history_record",
+            method: "POST",
+            path: "/api/integration_history_records/acknowledge",
+        },
+        crate::runtime::Route {
+            operation_id: "create_alert_integration_history_record",
+            method: "POST",
+            path: "/api/integration_history_records/create_alert",
+        },
+        crate::runtime::Route {
+            operation_id: "create_alert_and_mark_exported_integration_history_record",
+            method: "POST",
+            path: "/api/integration_history_records/create_alert_and_mark_exported",
+        },
+        crate::runtime::Route {
+            operation_id: "mark_exported_integration_history_record",
+            method: "POST",
+            path: "/api/integration_history_records/mark_exported",
+        },
+        crate::runtime::Route {
+            operation_id: "resolve_integration_history_record",
+            method: "PUT",
+            path: "/api/integration_history_records/{id}/resolve",
+        },
+        crate::runtime::Route {
+            operation_id: "unresolve_integration_history_record",
+            method: "PUT",
+            path: "/api/integration_history_records/{id}/unresolve",
+        },
+    ];
     fn from_parts(
         base_url: &str,
         http: reqwest::Client,
@@ -2354,6 +2411,38 @@ impl<'a> builder::ListIntegrationHistoryRecords<'a> {
             move |page| {
                 let request = self.clone().offset(page.offset).limit(page.limit);
                 async move { Ok(request.send().await?.into_inner().0) }
+            },
+        )
+    }
+    /// Sends `list_integration_history_records` with `filters` appended to its query (attribute filters such as `code[starts_with]=SF`, `fields`), for this request only; the client's own filters ([`ClientExt::with_filters`](crate::ClientExt::with_filters)) apply too.
+    pub async fn send_filtered(
+        self,
+        filters: crate::filters::Filters,
+    ) -> Result<
+        ResponseValue<types::IntegrationHistoryRecordList>,
+        Error<::spendapi_types::coupa_common::CoupaJsonErrors>,
+    > {
+        crate::runtime::with_request_filters(filters, self.send()).await
+    }
+    /// [`stream()`](Self::stream) with `filters` on every page's request (see [`send_filtered`](Self::send_filtered)).
+    pub fn stream_filtered(
+        self,
+        filters: crate::filters::Filters,
+    ) -> impl futures::Stream<
+        Item = Result<types::IntegrationHistoryRecord, crate::errors::VendorError>,
+    > + 'a {
+        crate::pagination::array_index(
+            50u64,
+            move |page| {
+                let request = self.clone().offset(page.offset).limit(page.limit);
+                let filters = filters.clone();
+                async move {
+                    crate::runtime::with_request_filters(
+                            filters,
+                            async move { Ok(request.send().await?.into_inner().0) },
+                        )
+                        .await
+                }
             },
         )
     }

@@ -1214,6 +1214,43 @@ impl ClientHooks<crate::runtime::Runtime> for Client {
 }
 impl crate::runtime::Connect for Client {
     type Vendor = crate::vendor::CoupaSourcing;
+    const ROUTES: &'static [crate::runtime::Route] = &[
+        crate::runtime::Route {
+            operation_id: "list_events",
+            method: "GET",
+            path: "/api/events",
+        },
+        crate::runtime::Route {
+            operation_id: "update_events",
+            method: "PUT",
+            path: "/api/events",
+        },
+        crate::runtime::Route {
+            operation_id: "create_events",
+            method: "POST",
+            path: "/api/events",
+        },
+        crate::runtime::Route {
+            operation_id: "delete_events",
+            method: "DELETE",
+            path: "/api/events",
+        },
+        crate::runtime::Route {
+            operation_id: "get_event",
+            method: "GET",
+            path: "/api/events/{id}",
+        },
+        crate::runtime::Route {
+            operation_id: "update_event",
+            method: "PUT",
+            path: "/api/events/{id}",
+        },
+        crate::runtime::Route {
+            operation_id: "delete_event",
+            method: "DELETE",
+            path: "/api/events/{id}",
+        },
+    ];
     fn from_parts(
         base_url: &str,
         http: reqwest::Client,
@@ -1241,6 +1278,43 @@ impl<'a> builder::ListEvents<'a> {
                             items: list.events,
                         }
                     })
+                }
+            },
+        )
+    }
+    /// Sends `list_events` with `filters` appended to its query (attribute filters such as `code[starts_with]=SF`, `fields`), for this request only; the client's own filters ([`ClientExt::with_filters`](crate::ClientExt::with_filters)) apply too.
+    pub async fn send_filtered(
+        self,
+        filters: crate::filters::Filters,
+    ) -> Result<ResponseValue<types::EventList>, Error<types::CsoResult>> {
+        crate::runtime::with_request_filters(filters, self.send()).await
+    }
+    /// [`stream()`](Self::stream) with `filters` on every page's request (see [`send_filtered`](Self::send_filtered)).
+    pub fn stream_filtered(
+        self,
+        filters: crate::filters::Filters,
+    ) -> impl futures::Stream<
+        Item = Result<types::Event, crate::errors::VendorError>,
+    > + 'a {
+        crate::pagination::counted_index(
+            250u64,
+            move |page| {
+                let request = self.clone().offset(page.offset).limit(page.limit);
+                let filters = filters.clone();
+                async move {
+                    crate::runtime::with_request_filters(
+                            filters,
+                            async move {
+                                Ok({
+                                    let list = request.send().await?.into_inner();
+                                    crate::pagination::CsoPage {
+                                        total: u64::try_from(list.total).unwrap_or(0),
+                                        items: list.events,
+                                    }
+                                })
+                            },
+                        )
+                        .await
                 }
             },
         )

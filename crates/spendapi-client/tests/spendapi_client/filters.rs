@@ -125,3 +125,84 @@ async fn filters_on_a_raw_reqwest_request() {
         Some("offset=50&segment-1=SF&segment-2%5Bblank%5D=false")
     );
 }
+
+#[tokio::test]
+async fn send_filtered_applies_to_that_request_only_after_the_handles_filters() {
+    let server = Server::start(|_| Reply::json(200, serde_json::json!([]))).await;
+    let coupa = server
+        .config()
+        .coupa(CoupaAuth::bearer("t"))
+        .expect("client");
+    let active = coupa
+        .accounts
+        .with_filters(Filters::new().eq("active", true));
+    active
+        .list_accounts()
+        .limit(10u64)
+        .send_filtered(
+            Filters::new()
+                .starts_with("code", "SF-")
+                .fields(Fields::of(["id", "code"])),
+        )
+        .await
+        .expect("list");
+    // The same handle, unfiltered per request: only the handle's filters.
+    active.list_accounts().send().await.expect("list");
+
+    let sent: Vec<_> = server
+        .requests_to(ACCOUNTS)
+        .into_iter()
+        .map(|r| r.query_pairs())
+        .collect();
+    let pairs = |list: &[(&str, &str)]| -> Vec<(String, String)> {
+        list.iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    };
+    assert_eq!(
+        sent,
+        [
+            pairs(&[
+                ("limit", "10"),
+                ("active", "true"),
+                ("code[starts_with]", "SF-"),
+                ("fields", "[\"id\",\"code\"]"),
+            ]),
+            pairs(&[("active", "true")]),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn stream_filtered_sends_the_filters_with_every_page() {
+    // Two full CSO pages of 250, then a short one.
+    let server = Server::start(|r| {
+        let offset: usize = r
+            .query_param("offset")
+            .and_then(|o| o.parse().ok())
+            .unwrap_or(0);
+        let count = if offset < 500 { 250 } else { 3 };
+        let events: Vec<_> = (0..count)
+            .map(|n| serde_json::json!({"id": format!("{}", offset + n), "name": "LTL"}))
+            .collect();
+        Reply::json(200, serde_json::json!({"total": 503, "events": events}))
+    })
+    .await;
+    let events = server.config().cso("key").expect("client");
+    let all: Vec<_> = futures::TryStreamExt::try_collect(
+        events
+            .list_events()
+            .stream_filtered(Filters::new().contains("name", "LTL")),
+    )
+    .await
+    .expect("every page");
+    assert_eq!(all.len(), 503);
+    let requests = server.requests_to(EVENTS);
+    assert_eq!(requests.len(), 3);
+    for request in &requests {
+        assert_eq!(
+            request.query_param("name[contains]").as_deref(),
+            Some("LTL")
+        );
+    }
+}

@@ -9,5 +9,7 @@ mod filters;
 mod headers;
 mod operations;
 mod pagination;
+mod release;
 mod retry;
 mod support;
+mod traces;
