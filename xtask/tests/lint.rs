@@ -1,21 +1,30 @@
-//! Each lint rule fires, with its exact message, on a small bad fixture derived from
-//! `fixtures/lint/good.yaml`, and the good fixture (which references a shared file) is clean.
-//! Every fixture with operations declares `info.x-spendapi-vendor` (except the vendor rule's
-//! own), so that it reports only what it is meant to; `shared.yaml` holds only components and
-//! declares none.
+//! Each lint rule has one fixture, `fixtures/lint/<rule-id>.yaml`, a small bad spec derived
+//! from `fixtures/lint/good.yaml` on which the rule fires with its exact message; the good
+//! fixture (which references a shared file) is clean, and the README's rule table is the
+//! registry's. Every fixture with operations declares `info.x-spendapi-vendor` (except the
+//! vendor rules' own), so that it reports only what it is meant to; `shared.yaml` holds only
+//! components and declares none.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use xtask::lint::lint;
+use xtask::lint::{Finding, Rule, lint};
+
+/// The fixtures that belong to no rule: the clean spec and the file it references.
+const NOT_RULES: &[&str] = &["good", "shared"];
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lint")
 }
 
-/// The findings for one fixture, as `pointer: message` lines.
-fn findings(name: &str) -> Vec<String> {
+fn lint_fixture(name: &str) -> Vec<Finding> {
     let dir = fixtures();
     lint(&dir, &[dir.join(format!("{name}.yaml"))])
+}
+
+/// The findings for one fixture, as `pointer: message` lines.
+fn findings(name: &str) -> Vec<String> {
+    lint_fixture(name)
         .into_iter()
         .map(|f| {
             assert!(f.file.ends_with(".yaml"), "finding names its file: {f}");
@@ -42,11 +51,17 @@ fn each_rule_fires_with_a_precise_message() {
             ],
         ),
         (
+            "unreadable-file",
+            &[
+                ": failed to parse {DIR}/unreadable-file.yaml: did not find expected ',' or '}' at line 3 column 1, while parsing a flow mapping at line 2 column 7",
+            ],
+        ),
+        (
             "missing-operation-id",
             &["{OP}: operation has no operationId"],
         ),
         (
-            "bad-operation-id",
+            "operation-id-snake-case",
             &["{OP}: operationId 'getThing' is not snake_case"],
         ),
         ("no-summary", &["{OP}: operation has no summary"]),
@@ -58,6 +73,12 @@ fn each_rule_fires_with_a_precise_message() {
         (
             "property-without-description",
             &["/components/schemas/Thing/properties/name: property 'name' has no description"],
+        ),
+        (
+            "unbundlable",
+            &[
+                ": cannot be bundled: {DIR}/unbundlable.yaml: /components/schemas/Error is defined here and differently in {DIR}/shared.yaml",
+            ],
         ),
         (
             "invalid-json-example",
@@ -72,7 +93,7 @@ fn each_rule_fires_with_a_precise_message() {
             ],
         ),
         (
-            "openapi-3-1",
+            "openapi-version",
             &["/openapi: version 3.1.0 is not OpenAPI 3.0.x (progenitor reads 3.0 only)"],
         ),
         (
@@ -87,6 +108,7 @@ fn each_rule_fires_with_a_precise_message() {
                 "{OP}/responses/200/content/application~1json/schema: inline response schema: use a named component schema ($ref)",
             ],
         ),
+        ("no-responses", &["{OP}: operation has no responses"]),
         (
             "status-200-and-204",
             &["{OP}: 200 and 204 on one operation (progenitor panics)"],
@@ -187,10 +209,20 @@ fn each_rule_fires_with_a_precise_message() {
             ],
         ),
     ];
+    let dir = fixtures();
+    let dir = dir.to_string_lossy();
     for (fixture, expected) in cases {
-        let expected: Vec<String> = expected.iter().map(|e| e.replace("{OP}", OP)).collect();
+        let expected: Vec<String> = expected
+            .iter()
+            .map(|e| e.replace("{OP}", OP).replace("{DIR}", &dir))
+            .collect();
         assert_eq!(findings(fixture), expected, "fixture {fixture}");
     }
+    // Every rule has its messages pinned, here or in its own test below.
+    let mut pinned: BTreeSet<&str> = cases.iter().map(|(fixture, _)| *fixture).collect();
+    pinned.insert("duplicate-operation-id");
+    let ids: BTreeSet<&str> = Rule::ALL.iter().map(|r| r.id()).collect();
+    assert_eq!(pinned, ids);
 }
 
 #[test]
@@ -204,21 +236,64 @@ fn duplicate_operation_ids_name_both_places() {
 }
 
 #[test]
-fn every_fixture_is_exercised() {
-    // A fixture added without a case above would silently test nothing.
-    let mut names: Vec<String> = std::fs::read_dir(fixtures())
+fn one_fixture_per_rule_and_it_fires() {
+    // A fixture without a rule would silently test nothing; a rule without one, untested.
+    let stems: BTreeSet<String> = std::fs::read_dir(fixtures())
         .expect("fixtures dir")
         .map(|e| {
-            e.expect("entry")
-                .path()
-                .file_stem()
+            let path = e.expect("entry").path();
+            assert_eq!(path.extension().and_then(|e| e.to_str()), Some("yaml"));
+            path.file_stem()
                 .expect("stem")
                 .to_string_lossy()
                 .into_owned()
         })
+        .filter(|stem| !NOT_RULES.contains(&stem.as_str()))
         .collect();
-    names.sort();
-    assert_eq!(names.len(), 32, "{names:?}");
+    let ids: BTreeSet<String> = Rule::ALL.iter().map(|r| r.id().to_owned()).collect();
+    assert_eq!(stems, ids, "fixtures/lint/<rule-id>.yaml, one per rule");
+    for rule in Rule::ALL {
+        let found = lint_fixture(rule.id());
+        assert!(
+            found.iter().any(|f| f.rule == *rule),
+            "{}.yaml has no finding of its rule: {found:?}",
+            rule.id()
+        );
+    }
+}
+
+#[test]
+fn findings_print_their_rule_id() {
+    let found = lint_fixture("no-tags");
+    assert_eq!(
+        found[0].to_string(),
+        format!("error[no-tags] no-tags.yaml: {OP}: operation has no tags")
+    );
+}
+
+#[test]
+fn the_readme_rule_table_is_the_registry() {
+    let readme = std::fs::read_to_string(xtask::spec::workspace_root().join("README.md"))
+        .expect("README.md");
+    let table: Vec<(String, String)> = readme
+        .lines()
+        .skip_while(|line| *line != "| rule | what it checks |")
+        .skip(2)
+        .take_while(|line| line.starts_with('|'))
+        .map(|line| {
+            let row = line.trim_start_matches("| ").trim_end_matches(" |");
+            let (id, description) = row.split_once(" | ").expect("two columns");
+            (id.trim_matches('`').to_owned(), description.to_owned())
+        })
+        .collect();
+    let registry: Vec<(String, String)> = Rule::ALL
+        .iter()
+        .map(|r| (r.id().to_owned(), r.description().to_owned()))
+        .collect();
+    assert_eq!(
+        table, registry,
+        "README.md's lint rule table, in registry order"
+    );
 }
 
 #[test]
