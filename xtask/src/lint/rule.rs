@@ -3,8 +3,9 @@
 
 use std::fmt;
 
-use super::{Check, document, documentation, enums, examples, parameters, references};
-use super::{responses, schemas};
+use super::{
+    Check, document, documentation, enums, examples, parameters, references, responses, schemas,
+};
 
 macro_rules! rules {
     ($( $variant:ident = $id:literal, $check:expr, $description:literal; )*) => {
