@@ -1,13 +1,17 @@
-//! The generated code matches the specs (freshness), its shape is pinned by snapshots, the
-//! client view's steps do what they say, and a spec progenitor cannot take fails readably.
+//! The generated code matches the specs (freshness), each generator's output for a small
+//! fixture spec per feature is pinned by snapshots (`fixtures/generate/`), as is each real
+//! spec's client view, the client view's steps do what they say, and a spec progenitor cannot
+//! take fails readably.
 
 mod support;
+
+use std::path::PathBuf;
 
 use support::copy_dir;
 
 use serde_json::json;
 use xtask::codegen::client::{self as client, client_view};
-use xtask::codegen::{self as generate};
+use xtask::codegen::{self as generate, cli, mock, server};
 use xtask::spec;
 
 /// `cargo test` fails on stale generated code, like `cargo xtask generate --check`.
@@ -29,8 +33,10 @@ fn rendering_is_deterministic() {
     assert_eq!(first, second);
 }
 
+/// The client view of each real spec and the adaptations that made it: facts the committed
+/// generated code does not show.
 #[test]
-fn snapshots_of_client_views_and_generated_code() {
+fn snapshots_of_client_views() {
     let root = spec::workspace_root();
     for spec in client::client_specs(&root).expect("client specs") {
         let adaptations: Vec<String> = spec.adaptations.iter().map(ToString::to_string).collect();
@@ -40,9 +46,48 @@ fn snapshots_of_client_views_and_generated_code() {
         );
         insta::assert_yaml_snapshot!(format!("client_view__{}", spec.api), spec.view);
     }
-    for output in generate::render(&root).expect("render") {
-        let name = output.path.replace('/', "__");
-        insta::assert_snapshot!(name, output.contents);
+}
+
+/// Small specs, one per generator feature; see [`generator_output_of_each_fixture`].
+const FIXTURES: &str = "xtask/tests/fixtures/generate";
+
+/// Each fixture rendered alone through every generator, one snapshot per crate
+/// (`fixture__<name>__<crate>`), so a generator change shows as a small diff. The real specs'
+/// output is pinned by the committed files ([`generated_code_is_fresh`]), not snapshotted.
+#[test]
+fn generator_output_of_each_fixture() {
+    let root = spec::workspace_root();
+    let mut fixtures: Vec<PathBuf> = std::fs::read_dir(root.join(FIXTURES))
+        .expect("fixtures")
+        .map(|entry| entry.expect("entry").path())
+        .filter(|path| path.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    fixtures.sort();
+    assert!(!fixtures.is_empty(), "no fixture under {FIXTURES}");
+    for path in fixtures {
+        let name = path.file_stem().expect("name").to_string_lossy().into_owned();
+        let specs = generate::load_specs(&root, std::slice::from_ref(&path)).expect("load");
+        // The vendor's shared types are the same for every fixture and committed as they are.
+        let shared: Vec<String> = specs
+            .iter()
+            .filter_map(|s| s.api.vendor.shared_components())
+            .map(|c| format!("/{}.rs", c.module))
+            .collect();
+        let mut outputs = client::render(&root, &specs).expect("client");
+        outputs.extend(server::render(&root, &specs).expect("server"));
+        outputs.extend(mock::render(&root, &specs).expect("mock"));
+        outputs.extend(cli::render(&root, &specs).expect("cli"));
+        for krate in ["types", "client", "server", "mock", "cli"] {
+            let prefix = format!("crates/spendapi-{krate}/");
+            let files: Vec<String> = outputs
+                .iter()
+                .filter(|o| o.path.starts_with(&prefix))
+                .filter(|o| !shared.iter().any(|s| o.path.ends_with(s.as_str())))
+                .map(|o| format!("// ---- {} ----\n{}", o.path, o.contents))
+                .collect();
+            assert!(!files.is_empty(), "{name}: nothing generated in {prefix}");
+            insta::assert_snapshot!(format!("fixture__{name}__{krate}"), files.join("\n"));
+        }
     }
 }
 

@@ -27,7 +27,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
-pub use self::plumbing::{Output, Spec, format, header, specs};
+pub use self::plumbing::{Output, Spec, format, header, load_specs, specs};
 
 /// Renders every generated file of the workspace.
 pub fn render(root: &Path) -> Result<Vec<Output>> {

@@ -1,9 +1,9 @@
 //! What every generator shares: one generated file ([`Output`]), its [`header`], the specs
-//! read once ([`Spec`], [`specs`]) and formatting ([`format`]). A leaf: it imports neither the
+//! read once ([`Spec`], [`specs`], [`load_specs`]) and formatting ([`format`]). A leaf: it imports neither the
 //! generators nor the module that drives them.
 
 use std::collections::BTreeSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use serde_json::Value;
@@ -43,11 +43,17 @@ impl Spec {
 
 /// Every spec under `openapi/`, bundled and modelled.
 pub fn specs(root: &Path) -> Result<Vec<Spec>> {
-    spec::spec_files(root)?
-        .into_iter()
+    load_specs(root, &spec::spec_files(root)?)
+}
+
+/// The specs at `paths`, bundled and modelled; their sources are relative to `root`. The
+/// generators take any such list, so tests render fixture specs kept outside `openapi/`.
+pub fn load_specs(root: &Path, paths: &[PathBuf]) -> Result<Vec<Spec>> {
+    paths
+        .iter()
         .map(|path| {
-            let source = spec::display(root, &path);
-            let api = Api::load(&path).with_context(|| format!("failed to read {source}"))?;
+            let source = spec::display(root, path);
+            let api = Api::load(path).with_context(|| format!("failed to read {source}"))?;
             Ok(Spec { source, api })
         })
         .collect()
