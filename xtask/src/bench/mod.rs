@@ -143,11 +143,16 @@ fn regeneration(
     scratch: &Path,
     skipped: &mut Vec<String>,
 ) -> Result<regen::Regeneration> {
-    eprintln!("bench: timing xtask generate --check");
-    let ours = regen::ours(root, &release.join("xtask"), options.runs)?;
+    eprintln!("bench: timing cargo xtask generate --check (debug build, as the README runs it)");
+    let ours = regen::cargo_xtask(root, &["generate", "--check"], options.runs)?;
+    let cargo_overhead = regen::cargo_xtask(root, &["--help"], options.runs)?;
+    eprintln!("bench: timing the release xtask generate --check");
+    let release = regen::binary(root, &release.join("xtask"), options.runs)?;
     let mut result = regen::Regeneration {
         specs: specs.len(),
         ours,
+        release: Some(release),
+        cargo_overhead: Some(cargo_overhead),
         peer: None,
         peer_version: None,
         ratio: None,

@@ -15,6 +15,8 @@ use super::procs::{self, Server};
 pub const SHOW: &str = "event show-by-id";
 pub const FILTERED: &str = "events, state=Active, first page of 50";
 pub const DEEP: &str = "events, deep page (offset 90 % of rows)";
+/// The same rows as [`DEEP`], reached by keyset: `event-number[gt]=` the last number seen.
+pub const KEYSET: &str = "events, keyset page (event-number[gt] at 90 % of rows)";
 pub const ACCOUNT_JSON: &str = "Coupa account show, JSON";
 pub const ACCOUNT_XML: &str = "Coupa account show, XML";
 pub const ACCOUNTS_FILTERED: &str = "Coupa accounts, segment-1=S3, first page of 50";
@@ -86,6 +88,14 @@ fn event_requests(base: &str, id: &str, deep_offset: u64) -> Vec<(&'static str, 
             DEEP,
             key(Request::get(format!(
                 "{base}/api/events?limit=50&offset={deep_offset}"
+            ))),
+        ),
+        // Loaded events are numbered 1..=N in the default order, so this is the deep page's
+        // rows again; the brackets are percent-encoded as a client's URL builder sends them.
+        (
+            KEYSET,
+            key(Request::get(format!(
+                "{base}/api/events?limit=50&event-number%5Bgt%5D={deep_offset}"
             ))),
         ),
         (
