@@ -85,6 +85,17 @@ pub struct Sandbox {
     pub seed: Seed,
 }
 
+/// `http://<Host>`: the sandbox's own base URL as the client reached it (the served specs'
+/// servers, Concur's token `geolocation`). Here rather than in `web` so that `tokens`, which
+/// `web` routes to, does not import `web` back.
+pub fn base_url(headers: &axum::http::HeaderMap) -> String {
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("127.0.0.1");
+    format!("http://{host}")
+}
+
 /// Seconds since the epoch.
 pub fn now_secs() -> i64 {
     chrono::Utc::now().timestamp()

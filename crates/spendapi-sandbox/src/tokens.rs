@@ -345,7 +345,7 @@ pub async fn concur_token(
             "refresh_token": refresh,
             "refresh_expires_in": now_secs() + REFRESH_LIFETIME_SECS,
             "scope": scopes,
-            "geolocation": crate::web::base_url(&headers),
+            "geolocation": crate::base_url(&headers),
         }))
         .into_response(),
         (Err(err), _) | (_, Err(err)) => server_error(err),

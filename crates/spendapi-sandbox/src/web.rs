@@ -22,7 +22,7 @@ use spendapi_server::{
 };
 use tower::ServiceExt as _;
 
-use crate::{Sandbox, Settings, demo, store, tokens};
+use crate::{Sandbox, Settings, base_url, demo, store, tokens};
 
 include!(concat!(env!("OUT_DIR"), "/specs.rs"));
 
@@ -111,15 +111,6 @@ impl Apis {
             &self.allocations
         }
     }
-}
-
-/// `http://<Host>`: the sandbox's own base URL as the client reached it.
-pub fn base_url(headers: &HeaderMap) -> String {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("127.0.0.1");
-    format!("http://{host}")
 }
 
 async fn index(headers: HeaderMap) -> Response {
