@@ -2,8 +2,8 @@
 //! stripped, `servers` and token URLs pointed at the sandbox itself) and writes each as YAML
 //! (with `spendapi_spec::yaml`, the writer of everything published, so YAML 1.1 readers get
 //! strings where the spec has strings) and as its JSON twin into `OUT_DIR`, plus `specs.rs`,
-//! the table `src/web.rs` includes: the binary never needs the source tree, and a new spec is
-//! served without naming it here.
+//! the table `src/web.rs` includes (name, vendor, path templates, YAML, JSON): the binary never
+//! needs the source tree, and a new spec is served, routed and listed without naming it here.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -19,21 +19,24 @@ fn main() -> Result<()> {
     // `sqlx::migrate!` embeds the migrations: a new one must rebuild the crate.
     println!("cargo:rerun-if-changed=migrations");
     let mut table = String::from(
-        "/// The bundled specs (written by `build.rs`): name, where the YAML is served, YAML, JSON.\n\
-         pub const SPECS: &[(&str, &str, &str, &str)] = &[\n",
+        "/// The bundled specs (written by `build.rs`, one per `openapi/*.yaml`).\n\
+         pub const SPECS: &[ServedSpec] = &[\n",
     );
     for path in spendapi_spec::spec_files(&root)? {
         println!("cargo:rerun-if-changed={}", path.display());
         let name = spendapi_spec::api_name(&path);
-        let (yaml, json) = served(&path).with_context(|| format!("bundling {name}"))?;
+        let served = served(&path).with_context(|| format!("bundling {name}"))?;
         let yaml_file = out.join(format!("{name}.yaml"));
         let json_file = out.join(format!("{name}.json"));
-        std::fs::write(&yaml_file, yaml)?;
-        std::fs::write(&json_file, json)?;
+        std::fs::write(&yaml_file, &served.yaml)?;
+        std::fs::write(&json_file, &served.json)?;
         writeln!(
             table,
-            "    ({name:?}, {:?}, include_str!({:?}), include_str!({:?})),",
+            "    ServedSpec {{ name: {name:?}, url: {:?}, vendor: Vendor::{}, paths: &{:?}, \
+             yaml: include_str!({:?}), json: include_str!({:?}) }},",
             format!("/openapi/{name}.yaml"),
+            served.vendor.variant(),
+            served.paths,
             yaml_file.display(),
             json_file.display()
         )?;
@@ -43,15 +46,33 @@ fn main() -> Result<()> {
     Ok(())
 }
 
-/// The served form of one spec, as YAML and JSON.
-fn served(path: &Path) -> Result<(String, String)> {
+/// The served form of one spec, with what routing needs of it.
+struct Served {
+    vendor: Vendor,
+    /// The path templates of its operations (`/api/events/{id}`), in document order.
+    paths: Vec<String>,
+    yaml: String,
+    json: String,
+}
+
+fn served(path: &Path) -> Result<Served> {
     let mut doc = spendapi_spec::bundle(path)?;
     let vendor = Vendor::of(&doc)?;
+    let paths = doc
+        .get("paths")
+        .and_then(|p| p.as_object())
+        .map(|p| p.keys().cloned().collect())
+        .unwrap_or_default();
     spendapi_spec::strip_extensions(&mut doc);
     point_at_sandbox(&mut doc, vendor);
     let yaml = spendapi_spec::to_yaml_checked(&doc).context("writing YAML")?;
     let json = serde_json::to_string_pretty(&doc)? + "\n";
-    Ok((yaml, json))
+    Ok(Served {
+        vendor,
+        paths,
+        yaml,
+        json,
+    })
 }
 
 /// Where the served spec says the sandbox is; `src/web.rs` replaces it with the base URL the
@@ -63,10 +84,12 @@ const PLACEHOLDER: &str = "http://sandbox.invalid";
 /// code) are left out.
 fn point_at_sandbox(doc: &mut serde_json::Value, vendor: Vendor) {
     doc["servers"] = serde_json::json!([{"url": PLACEHOLDER, "description": "This sandbox."}]);
-    let token_path = match vendor {
-        Vendor::Concur => "/oauth2/v0/token",
-        Vendor::CoupaCore | Vendor::CoupaSourcing => "/oauth2/token",
-    };
+    // A vendor whose clients use an API key has no token endpoint of its own; the sandbox
+    // serves Coupa's for the OAuth2 schemes such a spec may still declare.
+    let token_path = vendor
+        .token_path()
+        .or(Vendor::CoupaCore.token_path())
+        .unwrap_or("/oauth2/token");
     let token_url = serde_json::Value::from(format!("{PLACEHOLDER}{token_path}"));
     if let Some(schemes) = doc
         .pointer_mut("/components/securitySchemes")

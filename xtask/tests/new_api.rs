@@ -3,9 +3,10 @@
 //! runs, and a small crate added beside the others (`fixtures/new-api/crates/new-api-check`)
 //! builds against the result and checks over loopback that every new client sends its vendor's
 //! credentials and headers and decodes its vendor's error body, that every new server trait
-//! serves its operations behind vendor-format rejections, and that every new API's typed mock
+//! serves its operations behind vendor-format rejections, that every new API's typed mock
 //! helpers answer its client and its `spendapi` subcommands call it (the CLI run against a
-//! one-request server). No file of the workspace is edited:
+//! one-request server), and that the sandbox serves each new spec and answers its paths with
+//! 501 in the vendor's format (it has no implementation for them). No file of the workspace is edited:
 //! the test also checks that only generated files and `Cargo.lock` differ from the original.
 //!
 //! The scratch workspace builds in its own target directory (`<target>/new-api-workspace`, kept
@@ -137,7 +138,7 @@ fn a_new_spec_per_vendor_is_fully_wired_by_generate_alone() {
     cargo(ws, &target, &["xtask", "generate"]);
     let tested = cargo(ws, &target, &["test", "-p", "new-api-check"]);
     assert!(
-        tested.contains("test result: ok. 7 passed; 0 failed"),
+        tested.contains("test result: ok. 8 passed; 0 failed"),
         "the wiring checks ran:\n{tested}"
     );
 

@@ -26,6 +26,7 @@ use futures::future::BoxFuture;
 use reqwest::StatusCode;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderName, HeaderValue};
 use serde::Deserialize;
+use spendapi_types::Vendor;
 use tokio::time::Instant;
 
 /// Coupa Core OAuth scopes (`service.object.right`) used by the specs.
@@ -495,7 +496,8 @@ impl CoupaAuth {
                 scopes,
                 token_url,
             } => {
-                let url = token_url.unwrap_or_else(|| format!("{base_url}/oauth2/token"));
+                let url =
+                    token_url.unwrap_or_else(|| default_token_url(Vendor::CoupaCore, base_url));
                 let grant = ClientCredentials::new(url, client_id, client_secret, scopes);
                 Ok(Auth::tokens(Arc::new(grant), self.margin))
             }
@@ -601,7 +603,7 @@ impl ConcurAuth {
                 refresh_token,
                 token_url,
             } => {
-                let url = token_url.unwrap_or_else(|| format!("{base_url}/oauth2/v0/token"));
+                let url = token_url.unwrap_or_else(|| default_token_url(Vendor::Concur, base_url));
                 let grant = ConcurRefreshToken::new(url, client_id, client_secret, refresh_token);
                 Ok(Auth::tokens(Arc::new(grant), self.margin))
             }
@@ -621,4 +623,9 @@ impl fmt::Debug for ConcurAuth {
             .field("margin", &self.margin)
             .finish()
     }
+}
+
+/// The vendor's token endpoint on the API's host (the path is the vendor declaration's).
+fn default_token_url(vendor: Vendor, base_url: &str) -> String {
+    format!("{base_url}{}", vendor.token_path().unwrap_or_default())
 }

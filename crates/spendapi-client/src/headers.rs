@@ -1,7 +1,11 @@
-//! The header names the client's modules share (a leaf module: it imports nothing).
+//! The header names the client's modules share (a leaf module: it imports no module of this
+//! crate).
 
-/// The header carrying the Concur correlation id.
-pub const CORRELATION_ID_HEADER: &str = "concur-correlationid";
+/// The header carrying the Concur correlation id (from the vendor declaration).
+pub const CORRELATION_ID_HEADER: &str = match spendapi_types::Vendor::Concur.correlation_header() {
+    Some(header) => header,
+    None => panic!("Concur echoes a correlation id header"),
+};
 
 /// Marks a response whose error body the runtime rewrote into the API's JSON error shape; the
 /// value is the original `Content-Type` (`none` without one).

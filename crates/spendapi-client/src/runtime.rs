@@ -173,7 +173,9 @@ impl Runtime {
         {
             headers.insert(CONTENT_TYPE, json);
         }
-        if vendor == Vendor::Concur && !headers.contains_key(CORRELATION_ID_HEADER) {
+        if let Some(name) = vendor.correlation_header()
+            && !headers.contains_key(name)
+        {
             let id = self
                 .options
                 .correlation_id
@@ -182,7 +184,7 @@ impl Runtime {
                 .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
             let value = HeaderValue::try_from(id)
                 .map_err(|_| "correlation id is not a valid header value".to_owned())?;
-            headers.insert(HeaderName::from_static(CORRELATION_ID_HEADER), value);
+            headers.insert(HeaderName::from_static(name), value);
         }
         match &self.auth {
             Auth::None => {}

@@ -2,35 +2,21 @@
 //!
 //! Which vendor an API belongs to is declared once, in its spec (`info.x-spendapi-vendor`);
 //! the generator writes it into each module's wiring as one of the marker types below
-//! (`impl Connect for Client { type Vendor = CoupaCore; ... }`). Everything vendor-specific at
-//! run time (credentials, headers, error formats) is keyed by [`Vendor`] from there.
+//! (`impl Connect for Client { type Vendor = CoupaCore; ... }`). [`Vendor`] itself, with the
+//! facts that differ between vendors, is generated from the one vendor declaration
+//! (`spendapi_spec::Vendor`); the credentials each vendor's clients take are written here.
 
 use crate::auth::{Auth, AuthError, ConcurAuth, CoupaAuth};
 
+/// Which vendor API a generated client talks to (generated, with what differs between vendors
+/// at run time, from the one vendor declaration).
+pub use spendapi_types::Vendor;
+
 /// The header carrying the CSO API key.
-pub const CSO_API_KEY_HEADER: &str = "x-cso-api-key";
-
-/// Which vendor API a generated client talks to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Vendor {
-    /// Coupa Core (accounts, delegations, integration history records).
-    CoupaCore,
-    /// Coupa Sourcing (CSO).
-    CoupaSourcing,
-    /// SAP Concur.
-    Concur,
-}
-
-impl Vendor {
-    /// A stable name for logs and spans (`coupa-core`, `coupa-sourcing`, `concur`).
-    pub fn id(self) -> &'static str {
-        match self {
-            Vendor::CoupaCore => "coupa-core",
-            Vendor::CoupaSourcing => "coupa-sourcing",
-            Vendor::Concur => "concur",
-        }
-    }
-}
+pub const CSO_API_KEY_HEADER: &str = match Vendor::CoupaSourcing.api_key_header() {
+    Some(header) => header,
+    None => panic!("Coupa Sourcing authenticates with an API key header"),
+};
 
 /// How a client authenticates, built from a vendor's credentials (opaque).
 #[derive(Debug, Clone)]

@@ -2,15 +2,16 @@
 //! embedded SQLite or on PostgreSQL (where several sandbox processes may share one database),
 //! served through the generated server traits and routers of `spendapi-server`.
 //!
-//! [`app`] builds the whole service (the five generated routers, the token endpoints, the
+//! [`app`] builds the whole service (the generated router of every API in the specs, the token endpoints, the
 //! reset and fault-injection hooks for test suites, Swagger UI and the bundled specs); the
 //! binary (`src/main.rs`) adds the command line, logging and graceful shutdown.
 //!
 //! Module map: [`store`] holds every SQL statement; [`query`] the Coupa index conventions;
 //! [`coupa`], [`cso`] and [`concur`] implement the generated traits, each mapping between
 //! stored documents and the generated types in one place per resource; [`tokens`] the OAuth
-//! endpoints and the [`spendapi_server::Verifier`]; [`demo`] the seed data; [`web`] the
-//! routes outside the specs; [`bulk`] the generated records of `cargo xtask bench`.
+//! endpoints and the [`spendapi_server::Verifier`]; [`demo`] the seed data; [`apis`] the
+//! served specs (found by `build.rs`) and which router answers each path (501 in the vendor's
+//! format for a spec without an implementation); [`web`] the routes outside the specs; [`bulk`] the generated records of `cargo xtask bench`.
 //!
 //! # Readings the vendor documents leave open
 //!
@@ -43,6 +44,7 @@
 //!   instead, with `Retry-After: 1` (no spec documents an outage; 503 is what a client's retry
 //!   logic expects).
 
+pub mod apis;
 pub mod bulk;
 pub mod concur;
 pub mod config;

@@ -9,7 +9,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
-use spendapi_server::{AuthError, Caller, Scheme, SchemeKind, Verifier};
+use spendapi_server::{AuthError, Caller, Scheme, SchemeKind, Vendor, Verifier};
 
 use crate::{Sandbox, now_secs};
 
@@ -32,10 +32,9 @@ impl Verifier for Sandbox {
                 }
             }
             SchemeKind::Bearer => {
-                let kind = if scheme.name.starts_with("concur") {
-                    CONCUR
-                } else {
-                    COUPA
+                let kind = match scheme.vendor {
+                    Vendor::Concur => CONCUR,
+                    Vendor::CoupaCore | Vendor::CoupaSourcing => COUPA,
                 };
                 match self.store.token(kind, credential, now_secs()).await {
                     Ok(Some((client, scopes))) => Ok(Caller::new(

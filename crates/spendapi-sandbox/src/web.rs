@@ -1,4 +1,5 @@
-//! The service: the five generated routers (the only way API operations are served) plus the
+//! The service: the generated router of every API in the specs (the only way API operations
+//! are served; dispatched by [`crate::apis`]) plus the
 //! routes outside the specs: token endpoints, `POST /_sandbox/reset`, `GET /healthz`, `/docs`
 //! (Swagger UI), `/openapi/<name>.yaml` (and its JSON twin `<name>.json`); and request layers
 //! for test suites, the vendor rules the typed path cannot express (`X-Sandbox-Fault`, Concur
@@ -16,15 +17,20 @@ use axum::routing::{get, post};
 use serde_json::json;
 use spendapi_server::negotiate::{self, Format};
 use spendapi_server::vendor::{self, Detail, ErrorContext, Problem, ProblemKind, Vendor};
-use spendapi_server::{
-    Options, concur_expense_allocations, coupa_accounts, coupa_delegations,
-    coupa_integration_history_records, cso_events,
-};
 use tower::ServiceExt as _;
 
+use crate::apis::{Apis, SPECS, vendor_of};
 use crate::{Sandbox, Settings, base_url, demo, store, tokens};
 
-include!(concat!(env!("OUT_DIR"), "/specs.rs"));
+/// The token endpoints, where the vendor declaration puts them.
+const COUPA_TOKEN: &str = match Vendor::CoupaCore.token_path() {
+    Some(path) => path,
+    None => panic!("Coupa Core issues OAuth 2.0 tokens"),
+};
+const CONCUR_TOKEN: &str = match Vendor::Concur.token_path() {
+    Some(path) => path,
+    None => panic!("Concur issues OAuth 2.0 tokens"),
+};
 
 /// Opens the database, loads the seed into a fresh one and builds the service.
 pub async fn app(settings: Settings) -> Result<Router> {
@@ -40,29 +46,20 @@ pub async fn build(settings: Settings) -> Result<(Router, Sandbox)> {
         config: Arc::new(settings.config),
         seed: settings.seed,
     };
-    let options = Options::default;
-    // Each generated router answers unknown paths in its vendor's format (a fallback), so
-    // they are not merged: requests go to the router of the API their path belongs to.
-    let apis = Apis {
-        accounts: coupa_accounts::router_with(sandbox.clone(), options()),
-        delegations: coupa_delegations::router_with(sandbox.clone(), options()),
-        records: coupa_integration_history_records::router_with(sandbox.clone(), options()),
-        events: cso_events::router_with(sandbox.clone(), options()),
-        allocations: concur_expense_allocations::router_with(sandbox.clone(), options()),
-    };
+    let apis = Apis::new(&sandbox);
     let docs = utoipa_swagger_ui::SwaggerUi::new("/docs").config(
         utoipa_swagger_ui::Config::new(
             SPECS
                 .iter()
-                .map(|(name, url, _, _)| utoipa_swagger_ui::Url::new(name, url)),
+                .map(|spec| utoipa_swagger_ui::Url::new(spec.name, spec.url)),
         )
         .try_it_out_enabled(true)
         .persist_authorization(true),
     );
     let extra = Router::new()
         .route("/", get(index))
-        .route("/oauth2/token", post(tokens::coupa_token))
-        .route("/oauth2/v0/token", post(tokens::concur_token))
+        .route(COUPA_TOKEN, post(tokens::coupa_token))
+        .route(CONCUR_TOKEN, post(tokens::concur_token))
         .route("/_sandbox/reset", post(reset))
         .route("/healthz", get(healthz))
         .route("/openapi/{file}", get(spec))
@@ -70,8 +67,15 @@ pub async fn build(settings: Settings) -> Result<(Router, Sandbox)> {
     let router = extra
         .merge(docs)
         .fallback(move |request: Request| {
-            let router = apis.pick(request.uri().path()).clone();
+            let router = apis.router(request.uri().path()).cloned();
             async move {
+                let Some(router) = router else {
+                    return own_error(
+                        StatusCode::NOT_FOUND,
+                        "not_found",
+                        "no API of this sandbox is served at this path",
+                    );
+                };
                 match router.oneshot(request).await {
                     Ok(response) => response,
                     Err(never) => match never {},
@@ -84,42 +88,13 @@ pub async fn build(settings: Settings) -> Result<(Router, Sandbox)> {
     Ok((router, sandbox))
 }
 
-/// The five generated routers.
-#[derive(Clone)]
-struct Apis {
-    accounts: Router,
-    delegations: Router,
-    records: Router,
-    events: Router,
-    allocations: Router,
-}
-
-impl Apis {
-    /// The router serving `path` (unknown Coupa paths get Coupa's 404 from the accounts
-    /// router; anything else Concur's, whose format is plain JSON).
-    fn pick(&self, path: &str) -> &Router {
-        let under = |prefix: &str| path == prefix || path.starts_with(&format!("{prefix}/"));
-        if under("/api/delegations") {
-            &self.delegations
-        } else if under("/api/integration_history_records") {
-            &self.records
-        } else if under("/api/events") {
-            &self.events
-        } else if path.starts_with("/api/") {
-            &self.accounts
-        } else {
-            &self.allocations
-        }
-    }
-}
-
 async fn index(headers: HeaderMap) -> Response {
     let base = base_url(&headers);
     axum::Json(json!({
         "docs": format!("{base}/docs/"),
-        "specs": SPECS.iter().map(|(_, url, _, _)| format!("{base}{url}")).collect::<Vec<_>>(),
-        "coupa_token": format!("{base}/oauth2/token"),
-        "concur_token": format!("{base}/oauth2/v0/token"),
+        "specs": SPECS.iter().map(|spec| format!("{base}{}", spec.url)).collect::<Vec<_>>(),
+        "coupa_token": format!("{base}{COUPA_TOKEN}"),
+        "concur_token": format!("{base}{CONCUR_TOKEN}"),
     }))
     .into_response()
 }
@@ -130,11 +105,11 @@ const PLACEHOLDER: &str = "http://sandbox.invalid";
 /// A bundled spec, `<name>.yaml` or `<name>.json`, its server and token URLs pointing at the
 /// base URL of this request.
 async fn spec(Path(file): Path<String>, headers: HeaderMap) -> Response {
-    let found = SPECS.iter().find_map(|(name, _, yaml, json)| {
+    let found = SPECS.iter().find_map(|spec| {
         let (stem, extension) = file.rsplit_once('.')?;
-        match (stem == *name, extension) {
-            (true, "yaml") => Some(("application/yaml", *yaml)),
-            (true, "json") => Some(("application/json", *json)),
+        match (stem == spec.name, extension) {
+            (true, "yaml") => Some(("application/yaml", spec.yaml)),
+            (true, "json") => Some(("application/json", spec.json)),
             _ => None,
         }
     });
@@ -264,19 +239,6 @@ fn cso_error(status: StatusCode, type_: &str, message: &str) -> Response {
         axum::Json(json!({"result": [{"type": type_, "description": message}]})),
     )
         .into_response()
-}
-
-/// Which API a path belongs to.
-fn vendor_of(path: &str) -> Option<Vendor> {
-    if path.starts_with("/expensereports/") {
-        Some(Vendor::Concur)
-    } else if path == "/api/events" || path.starts_with("/api/events/") {
-        Some(Vendor::CoupaSourcing)
-    } else if path.starts_with("/api/") {
-        Some(Vendor::CoupaCore)
-    } else {
-        None
-    }
 }
 
 /// An error in the format of the API `path` belongs to.

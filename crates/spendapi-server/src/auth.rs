@@ -23,6 +23,9 @@ pub enum SchemeKind {
 pub struct Scheme {
     /// The scheme's name in the spec, e.g. `coupa_oauth2`.
     pub name: &'static str,
+    /// The vendor of the spec declaring it (`info.x-spendapi-vendor`): whose credentials these
+    /// are.
+    pub vendor: spendapi_types::Vendor,
     pub kind: SchemeKind,
 }
 

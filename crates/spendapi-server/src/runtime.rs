@@ -3,8 +3,8 @@
 //! rendered in the negotiated format. The generated code only describes operations
 //! ([`ApiSpec`], [`OperationSpec`]) and converts between these steps and the typed structs.
 
-use std::cell::RefCell;
 use std::collections::HashMap;
+use std::fmt;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
@@ -168,13 +168,54 @@ impl<S> Clone for Shared<S> {
     }
 }
 
+impl Runtime {
+    /// Compiles the API's schemas. Panics only if the generated schemas do not compile, which
+    /// the crate's tests rule out for every spec.
+    fn new(spec: &'static ApiSpec, options: Options) -> Runtime {
+        let schemas = Schemas::parse(spec.schemas).expect("generated $defs are JSON");
+        let mut operations = HashMap::new();
+        for op in spec.operations {
+            let compile = |schema: &str| {
+                let schema = Schemas::parse_schema(schema);
+                let validator = schemas
+                    .compile(&schema)
+                    .unwrap_or_else(|err| panic!("{}: {}: {err}", spec.name, op.id));
+                (schema, validator)
+            };
+            let params = op.params.iter().map(|p| compile(p.schema)).collect();
+            let bodies = op
+                .body
+                .iter()
+                .flat_map(|b| b.media.iter())
+                .map(|m| compile(m.schema))
+                .collect();
+            operations.insert(op.id, CompiledOperation { params, bodies });
+        }
+        let xml_schemas: HashMap<&'static str, Value> = spec
+            .operations
+            .iter()
+            .flat_map(|op| op.responses.iter().flat_map(|r| r.media.iter()))
+            .filter(|m| Format::of(m.media_type) == Format::Xml)
+            .map(|m| (m.schema, Schemas::parse_schema(m.schema)))
+            .collect();
+        let xml = xml::Plan::build(&schemas, xml_schemas.iter().map(|(k, v)| (*k, v)));
+        Runtime {
+            spec,
+            schemas,
+            operations,
+            xml,
+            options,
+        }
+    }
+}
+
 /// The typed inputs of one request, validated, waiting to be deserialised into the generated
 /// parameter structs and the body type.
 #[derive(Debug)]
 pub struct Input {
     pub caller: Caller,
-    /// The negotiated response media type.
-    pub media: &'static str,
+    /// What the generated reply code writes the response with.
+    pub reply: ReplyContext,
     path: Map<String, Value>,
     query: Map<String, Value>,
     headers: Map<String, Value>,
@@ -247,36 +288,25 @@ enum Payload {
     Xml(String),
 }
 
-thread_local! {
-    /// The router answering the request whose operation runs on this thread, set around each
-    /// poll of the operation (see [`Shared::handle`]): [`Reply::body`] writes XML with its
-    /// compiled schemas, which the generated `into_reply` cannot pass.
-    static ANSWERING: RefCell<Option<Answering>> = const { RefCell::new(None) };
-}
-
-/// What [`ANSWERING`] holds.
-struct Answering {
+/// What the generated `into_reply` needs besides the typed response: the negotiated media type
+/// and the router's compiled schemas, with which XML bodies are written. Built per request by
+/// the runtime and passed down as an argument.
+#[derive(Clone)]
+pub struct ReplyContext {
     runtime: Arc<Runtime>,
     /// The fallback name of an XML root element (the operation's resource).
     resource: &'static str,
+    /// The negotiated response media type.
+    pub media: &'static str,
 }
 
-/// Sets [`ANSWERING`] for as long as it lives, then restores what was there.
-struct AnsweringGuard(Option<Answering>);
-
-impl AnsweringGuard {
-    fn enter(runtime: &Arc<Runtime>, resource: &'static str) -> AnsweringGuard {
-        let answering = Answering {
-            runtime: Arc::clone(runtime),
-            resource,
-        };
-        AnsweringGuard(ANSWERING.replace(Some(answering)))
-    }
-}
-
-impl Drop for AnsweringGuard {
-    fn drop(&mut self) {
-        ANSWERING.set(self.0.take());
+impl fmt::Debug for ReplyContext {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ReplyContext")
+            .field("api", &self.runtime.spec.name)
+            .field("resource", &self.resource)
+            .field("media", &self.media)
+            .finish()
     }
 }
 
@@ -300,6 +330,7 @@ impl Reply {
     /// Sets the body, in `media_type`, described by `schema`.
     pub fn body<T: Serialize>(
         mut self,
+        cx: &ReplyContext,
         media_type: &'static str,
         schema: &'static str,
         body: &T,
@@ -308,14 +339,11 @@ impl Reply {
             Format::Json => serde_json::to_vec(body)
                 .map(Payload::Json)
                 .map_err(|err| err.to_string()),
-            Format::Xml => ANSWERING.with_borrow(|answering| match answering {
-                Some(answering) => answering
-                    .runtime
-                    .write_xml(body, schema, answering.resource)
-                    .map(Payload::Xml)
-                    .map_err(|err| err.to_string()),
-                None => Err("an XML body was built outside a router's operation".to_owned()),
-            }),
+            Format::Xml => cx
+                .runtime
+                .write_xml(body, schema, cx.resource)
+                .map(Payload::Xml)
+                .map_err(|err| err.to_string()),
         };
         self.body = Some(Encoded {
             media_type,
@@ -345,43 +373,9 @@ impl<S: Verifier> Shared<S> {
     /// Compiles the API's schemas. Panics only if the generated schemas do not compile, which
     /// the crate's tests rule out for every spec.
     pub fn new(spec: &'static ApiSpec, api: S, options: Options) -> Shared<S> {
-        let schemas = Schemas::parse(spec.schemas).expect("generated $defs are JSON");
-        let mut operations = HashMap::new();
-        for op in spec.operations {
-            let compile = |schema: &str| {
-                let schema = Schemas::parse_schema(schema);
-                let validator = schemas
-                    .compile(&schema)
-                    .unwrap_or_else(|err| panic!("{}: {}: {err}", spec.name, op.id));
-                (schema, validator)
-            };
-            let params = op.params.iter().map(|p| compile(p.schema)).collect();
-            let bodies = op
-                .body
-                .iter()
-                .flat_map(|b| b.media.iter())
-                .map(|m| compile(m.schema))
-                .collect();
-            operations.insert(op.id, CompiledOperation { params, bodies });
-        }
-        let xml_schemas: HashMap<&'static str, Value> = spec
-            .operations
-            .iter()
-            .flat_map(|op| op.responses.iter().flat_map(|r| r.media.iter()))
-            .filter(|m| Format::of(m.media_type) == Format::Xml)
-            .map(|m| (m.schema, Schemas::parse_schema(m.schema)))
-            .collect();
-        let xml = xml::Plan::build(&schemas, xml_schemas.iter().map(|(k, v)| (*k, v)));
-        let runtime = Runtime {
-            spec,
-            schemas,
-            operations,
-            xml,
-            options,
-        };
         Shared {
             api: Arc::new(api),
-            runtime: Arc::new(runtime),
+            runtime: Arc::new(Runtime::new(spec, options)),
         }
     }
 
@@ -407,15 +401,8 @@ impl<S: Verifier> Shared<S> {
         let format = format.unwrap_or(Format::Json);
         // A panicking implementation is a bug in the implementation, but the caller still gets
         // an answer in the vendor's format rather than a dropped connection.
-        let mut outcome =
-            std::pin::pin!(AssertUnwindSafe(call(Arc::clone(&self.api), input)).catch_unwind());
-        // The generated code turns the typed response into a `Reply` inside this future; XML
-        // is written there, with this router's schemas (`ANSWERING`).
-        let outcome = std::future::poll_fn(|cx| {
-            let _answering = AnsweringGuard::enter(rt, op.resource);
-            outcome.as_mut().poll(cx)
-        })
-        .await;
+        let outcome = AssertUnwindSafe(call(Arc::clone(&self.api), input)).catch_unwind();
+        let outcome = outcome.await;
         match outcome {
             Ok(Ok(reply)) => rt.render(reply, &path, op.resource, format),
             Ok(Err(problem)) => rt.reject(&problem, format, &path, op.resource),
@@ -503,7 +490,11 @@ impl<S: Verifier> Shared<S> {
         };
         let mut input = Input {
             caller,
-            media,
+            reply: ReplyContext {
+                runtime: Arc::clone(rt),
+                resource: op.resource,
+                media,
+            },
             path: Map::new(),
             query: Map::new(),
             headers: Map::new(),
@@ -890,17 +881,32 @@ impl Transcode<spendapi_types::coupa_common::CoupaXmlErrors>
 mod tests {
     use super::*;
 
-    /// XML is written with the schemas of the router answering; outside one, the reply carries
-    /// the reason it has no body (rendered as a 500 if it ever reached a router).
+    /// A reply is written with the context the runtime passes down: XML with the compiled
+    /// schemas of the answering router (its root element named by the schema), JSON as is.
     #[test]
-    fn xml_replies_need_a_router() {
-        let reply = Reply::new(200).body("application/xml", "{}", &[1, 2]);
-        let payload = reply.body.expect("a body").payload;
-        assert_eq!(
-            payload.expect_err("no router"),
-            "an XML body was built outside a router's operation"
-        );
-        let reply = Reply::new(200).body("application/json", "{}", &[1, 2]);
+    fn replies_are_written_with_the_context_passed_in() {
+        let cx = ReplyContext {
+            runtime: Arc::new(Runtime::new(
+                &crate::coupa_accounts::API,
+                Options::default(),
+            )),
+            resource: "account",
+            media: "application/xml",
+        };
+        let errors = spendapi_types::coupa_common::CoupaXmlErrors {
+            error: vec!["Name can't be blank".to_owned()],
+        };
+        let schema = r##"{"$ref":"#/$defs/CoupaXmlErrors"}"##;
+        let reply = Reply::new(400).body(&cx, "application/xml", schema, &errors);
+        match reply.body.expect("a body").payload {
+            Ok(Payload::Xml(text)) => assert!(
+                text.contains("<errors><error>Name can&apos;t be blank</error></errors>")
+                    || text.contains("<errors><error>Name can't be blank</error></errors>"),
+                "{text}"
+            ),
+            other => panic!("expected XML, got {other:?}"),
+        }
+        let reply = Reply::new(200).body(&cx, "application/json", "{}", &[1, 2]);
         assert!(matches!(
             reply.body.expect("a body").payload,
             Ok(Payload::Json(ref bytes)) if bytes == b"[1,2]"

@@ -13,39 +13,9 @@ use spendapi_types::cso_events as cso;
 pub use crate::detail::Detail;
 use crate::negotiate::Format;
 
-/// Which vendor an API belongs to: decides the error format and a few wire conventions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Vendor {
-    /// Coupa Core: XML or JSON errors following `Accept`.
-    CoupaCore,
-    /// Coupa Sourcing (CSO): the `result` envelope; nulls are left out of responses.
-    CoupaSourcing,
-    /// SAP Concur: `ErrorMessage`; `concur-correlationid` echoed on every response.
-    Concur,
-}
-
-impl Vendor {
-    /// Whether the vendor leaves null values out of response bodies.
-    pub fn omits_nulls(self) -> bool {
-        matches!(self, Vendor::CoupaSourcing)
-    }
-
-    /// The request header echoed on every response (a UUID is generated when it is absent).
-    pub fn correlation_header(self) -> Option<&'static str> {
-        match self {
-            Vendor::Concur => Some("concur-correlationid"),
-            _ => None,
-        }
-    }
-
-    /// The media types the vendor can render errors in, preferred first.
-    pub fn error_formats(self) -> &'static [&'static str] {
-        match self {
-            Vendor::CoupaCore => &["application/json", "application/xml"],
-            _ => &["application/json"],
-        }
-    }
-}
+/// Which vendor an API belongs to: decides the error format and a few wire conventions
+/// (generated, with those conventions, from the one vendor declaration).
+pub use spendapi_types::Vendor;
 
 /// What went wrong, before it is put in a vendor's format.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,6 +39,8 @@ pub enum ProblemKind {
     PayloadTooLarge,
     UnsupportedMediaType,
     Internal,
+    /// The API is served but has no implementation behind it.
+    NotImplemented,
 }
 
 impl ProblemKind {
@@ -83,6 +55,7 @@ impl ProblemKind {
             ProblemKind::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ProblemKind::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ProblemKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            ProblemKind::NotImplemented => StatusCode::NOT_IMPLEMENTED,
         }
     }
 
@@ -99,6 +72,7 @@ impl ProblemKind {
             ProblemKind::PayloadTooLarge => "api.error.payload_too_large",
             ProblemKind::UnsupportedMediaType => "api.error.unsupported_media_type",
             ProblemKind::Internal => "api.error.internal",
+            ProblemKind::NotImplemented => "api.error.not_implemented",
         }
     }
 }

@@ -1,7 +1,13 @@
-//! Which vendor an API belongs to. Every spec declares it in `info.x-spendapi-vendor`; this is
-//! the only place that knows what each vendor implies for the tools (error formats and auth are
-//! the runtimes' business, keyed by the same [`Vendor`]). Nothing reads a vendor from a file
-//! name.
+//! The vendors: the one declaration of which vendors exist and of the facts that differ between
+//! them (credentials, token endpoint, error formats, headers, shared components).
+//!
+//! Every spec names its vendor in `info.x-spendapi-vendor`; nothing reads a vendor from a file
+//! name. The runtimes' `Vendor` type (`spendapi_types::Vendor`, re-exported by the client and the
+//! server stubs) is generated from this table by `cargo xtask generate`, so the facts below
+//! reach the client, the stubs and the sandbox from here alone. Behaviour that is code rather
+//! than data (rendering an error body, building credentials) is written per vendor in the
+//! runtimes, behind exhaustive `match`es on that type: adding a variant here makes the compiler
+//! list every place a new vendor needs (see "Adding a vendor" in ARCHITECTURE.md).
 
 use anyhow::{Result, anyhow, bail};
 use serde_json::Value;
@@ -79,6 +85,74 @@ impl Vendor {
         format!("expected one of {}", ids.join(", "))
     }
 
+    /// One line saying what the vendor is, for the generated type's docs.
+    pub fn summary(self) -> &'static str {
+        match self {
+            Vendor::CoupaCore => {
+                "Coupa Core: OAuth2 client credentials, XML or JSON, Coupa's `errors` bodies."
+            }
+            Vendor::CoupaSourcing => {
+                "Coupa Sourcing (CSO): the `X-CSO-API-KEY` header, JSON, the `result` envelope."
+            }
+            Vendor::Concur => {
+                "SAP Concur: OAuth2 bearer tokens, `ErrorMessage`, `concur-correlationid`."
+            }
+        }
+    }
+
+    /// How a client authenticates.
+    pub fn credentials(self) -> Credentials {
+        match self {
+            Vendor::CoupaCore => Credentials::OAuth2 {
+                token_path: "/oauth2/token",
+            },
+            Vendor::CoupaSourcing => Credentials::ApiKeyHeader {
+                header: "x-cso-api-key",
+            },
+            Vendor::Concur => Credentials::OAuth2 {
+                token_path: "/oauth2/v0/token",
+            },
+        }
+    }
+
+    /// The token endpoint's path, for a vendor whose clients use OAuth 2.0.
+    pub fn token_path(self) -> Option<&'static str> {
+        match self.credentials() {
+            Credentials::OAuth2 { token_path } => Some(token_path),
+            Credentials::ApiKeyHeader { .. } => None,
+        }
+    }
+
+    /// The media types errors can be rendered in, preferred first.
+    pub fn error_formats(self) -> &'static [&'static str] {
+        match self {
+            Vendor::CoupaCore => &["application/json", "application/xml"],
+            Vendor::CoupaSourcing | Vendor::Concur => &["application/json"],
+        }
+    }
+
+    /// The request header echoed on every response (generated when absent), if any.
+    pub fn correlation_header(self) -> Option<&'static str> {
+        match self {
+            Vendor::Concur => Some("concur-correlationid"),
+            Vendor::CoupaCore | Vendor::CoupaSourcing => None,
+        }
+    }
+
+    /// Whether response bodies leave null values out (CSO) rather than writing `null`.
+    pub fn omits_nulls(self) -> bool {
+        matches!(self, Vendor::CoupaSourcing)
+    }
+
+    /// The short name of the vendor's command group in the generated CLI.
+    pub fn command(self) -> &'static str {
+        match self {
+            Vendor::CoupaCore => "coupa",
+            Vendor::CoupaSourcing => "cso",
+            Vendor::Concur => "concur",
+        }
+    }
+
     /// The components this vendor's specs share, if any.
     pub fn shared_components(self) -> Option<SharedComponents> {
         match self {
@@ -89,6 +163,15 @@ impl Vendor {
             Vendor::CoupaSourcing | Vendor::Concur => None,
         }
     }
+}
+
+/// How a vendor's clients authenticate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Credentials {
+    /// OAuth 2.0 bearer tokens from a token endpoint at `token_path` on the API's host.
+    OAuth2 { token_path: &'static str },
+    /// A static API key in a request header (lower case).
+    ApiKeyHeader { header: &'static str },
 }
 
 #[cfg(test)]

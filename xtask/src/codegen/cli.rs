@@ -30,11 +30,7 @@ fn ident(name: &str) -> Ident {
 
 /// The vendor's word in the command tree.
 pub fn vendor_command(vendor: Vendor) -> &'static str {
-    match vendor {
-        Vendor::CoupaCore => "coupa",
-        Vendor::CoupaSourcing => "cso",
-        Vendor::Concur => "concur",
-    }
+    vendor.command()
 }
 
 /// The API's word under its vendor: the API name without the vendor's word (`coupa-accounts`

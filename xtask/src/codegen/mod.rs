@@ -11,7 +11,9 @@
 //! - [`server`]: a trait, an axum router and a utoipa document per API (`spendapi-server`);
 //! - [`mock`]: typed `httpmock` helpers per API (`spendapi-mock`), from progenitor;
 //! - [`cli`]: the `spendapi` command line's subcommands per API (`spendapi-cli`), from
-//!   progenitor, and the index its hand-written shell reads.
+//!   progenitor, and the index its hand-written shell reads;
+//! - [`vendor`]: the runtimes' `Vendor` type (`spendapi-types`), from the one vendor
+//!   declaration (`spendapi_spec::Vendor`).
 //!
 //! All use [`plumbing`] (outputs, headers, the specs, formatting), a leaf; this module uses
 //! them all, and no generator imports it back.
@@ -21,6 +23,7 @@ pub mod client;
 pub mod mock;
 pub mod plumbing;
 pub mod server;
+pub mod vendor;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -34,13 +37,19 @@ type Generator = fn(&Path, &[Spec]) -> Result<Vec<Output>>;
 
 /// Renders every generated file of the workspace.
 ///
-/// The four generators only read the specs, so they run on their own threads: most of the
+/// The generators only read the specs, so they run on their own threads: most of the
 /// time goes into progenitor, syn and prettyplease, and a spec author waits for the slowest
 /// generator rather than for the sum (README, "Regeneration as the spec author runs it").
 pub fn render(root: &Path) -> Result<Vec<Output>> {
     let specs = specs(root)?;
     let specs = specs.as_slice();
-    let generators: [Generator; 4] = [client::render, server::render, mock::render, cli::render];
+    let generators: [Generator; 5] = [
+        client::render,
+        server::render,
+        mock::render,
+        cli::render,
+        vendor::render,
+    ];
     std::thread::scope(|scope| {
         let running: Vec<_> = generators
             .iter()

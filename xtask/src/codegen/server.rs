@@ -308,9 +308,14 @@ fn schemes(api: &spec::Api) -> (Vec<TokenStream>, BTreeMap<String, Ident>) {
         };
         let static_ident = format_ident!("SCHEME_{}", snake(&scheme.name).to_uppercase());
         let name = lit(&scheme.name);
+        let vendor = format_ident!("{}", api.vendor.variant());
         statics.push(quote! {
             #[doc = "A security scheme of the spec."]
-            pub static #static_ident: crate::Scheme = crate::Scheme { name: #name, kind: #kind };
+            pub static #static_ident: crate::Scheme = crate::Scheme {
+                name: #name,
+                vendor: crate::Vendor::#vendor,
+                kind: #kind,
+            };
         });
         idents.insert(scheme.name.clone(), static_ident);
     }
@@ -742,7 +747,7 @@ fn reply_body(base: &TokenStream, media: &[MediaOut]) -> TokenStream {
     let media_type = lit(&first.media_type);
     let schema = lit(&first.schema_text);
     if rest.is_empty() {
-        return quote!(#base.body(#media_type, #schema, &body));
+        return quote!(#base.body(cx, #media_type, #schema, &body));
     }
     let offered: Vec<Literal> = media.iter().map(|m| lit(&m.media_type)).collect();
     let arms = rest.iter().map(|m| {
@@ -754,12 +759,12 @@ fn reply_body(base: &TokenStream, media: &[MediaOut]) -> TokenStream {
             let target = &m.rust;
             quote!(&<_ as rt::Transcode<#target>>::transcode(&body))
         };
-        quote!(#media_type => #base.body(#media_type, #schema, #value),)
+        quote!(#media_type => #base.body(cx, #media_type, #schema, #value),)
     });
     quote! {
         match rt::pick(media, &[#(#offered),*]) {
             #(#arms)*
-            _ => #base.body(#media_type, #schema, &body),
+            _ => #base.body(cx, #media_type, #schema, &body),
         }
     }
 }
@@ -856,7 +861,8 @@ fn operation_items(
         }
         impl #response_ident {
             /// Renders the response in the negotiated media type (or the one this status offers).
-            pub fn into_reply(self, media: &'static str) -> rt::Reply {
+            pub fn into_reply(self, cx: &rt::ReplyContext) -> rt::Reply {
+                let media = cx.media;
                 let _ = media;
                 match self {
                     #(#arms)*
@@ -954,8 +960,8 @@ fn trait_method_and_handler(
             shared
                 .handle(&#static_ident, request, |api, #input_pattern| async move {
                     #(#decodes)*
-                    let media = input.media;
-                    Ok(api.#fn_ident(#(#call_args),*).await.into_reply(media))
+                    let reply = input.reply;
+                    Ok(api.#fn_ident(#(#call_args),*).await.into_reply(&reply))
                 })
                 .await
         }

@@ -11,6 +11,7 @@ pub const SCHEMAS: &str = "{\"$defs\":{\"Amount\":{\"type\":\"object\",\"require
 ///A security scheme of the spec.
 pub static SCHEME_CONCUR_OAUTH2: crate::Scheme = crate::Scheme {
     name: "concur_oauth2",
+    vendor: crate::Vendor::Concur,
     kind: crate::SchemeKind::Bearer,
 };
 /// The API as the runtime sees it.
@@ -257,13 +258,15 @@ pub enum ListExpenseAllocationsResponse {
 }
 impl ListExpenseAllocationsResponse {
     /// Renders the response in the negotiated media type (or the one this status offers).
-    pub fn into_reply(self, media: &'static str) -> rt::Reply {
+    pub fn into_reply(self, cx: &rt::ReplyContext) -> rt::Reply {
+        let media = cx.media;
         let _ = media;
         match self {
             Self::Ok { body, concur_correlationid } => {
                 rt::Reply::new(200u16)
                     .header("concur-correlationid", concur_correlationid)
                     .body(
+                        cx,
                         "application/json",
                         "{\"$ref\":\"#/$defs/ReportAllocationList\"}",
                         &body,
@@ -277,6 +280,7 @@ impl ListExpenseAllocationsResponse {
                 rt::Reply::new(400u16)
                     .header("concur-correlationid", concur_correlationid)
                     .body(
+                        cx,
                         "application/json",
                         "{\"$ref\":\"#/$defs/ErrorMessage\"}",
                         &body,
@@ -286,6 +290,7 @@ impl ListExpenseAllocationsResponse {
                 rt::Reply::new(401u16)
                     .header("concur-correlationid", concur_correlationid)
                     .body(
+                        cx,
                         "application/json",
                         "{\"$ref\":\"#/$defs/ErrorMessage\"}",
                         &body,
@@ -295,6 +300,7 @@ impl ListExpenseAllocationsResponse {
                 rt::Reply::new(403u16)
                     .header("concur-correlationid", concur_correlationid)
                     .body(
+                        cx,
                         "application/json",
                         "{\"$ref\":\"#/$defs/ErrorMessage\"}",
                         &body,
@@ -304,6 +310,7 @@ impl ListExpenseAllocationsResponse {
                 rt::Reply::new(404u16)
                     .header("concur-correlationid", concur_correlationid)
                     .body(
+                        cx,
                         "application/json",
                         "{\"$ref\":\"#/$defs/ErrorMessage\"}",
                         &body,
@@ -313,6 +320,7 @@ impl ListExpenseAllocationsResponse {
                 rt::Reply::new(500u16)
                     .header("concur-correlationid", concur_correlationid)
                     .body(
+                        cx,
                         "application/json",
                         "{\"$ref\":\"#/$defs/ErrorMessage\"}",
                         &body,
@@ -542,13 +550,15 @@ pub enum GetReportAllocationResponse {
 }
 impl GetReportAllocationResponse {
     /// Renders the response in the negotiated media type (or the one this status offers).
-    pub fn into_reply(self, media: &'static str) -> rt::Reply {
+    pub fn into_reply(self, cx: &rt::ReplyContext) -> rt::Reply {
+        let media = cx.media;
         let _ = media;
         match self {
             Self::Ok { body, concur_correlationid } => {
                 rt::Reply::new(200u16)
                     .header("concur-correlationid", concur_correlationid)
                     .body(
+                        cx,
                         "application/json",
                         "{\"$ref\":\"#/$defs/ReportAllocationResponse\"}",
                         &body,
@@ -562,6 +572,7 @@ impl GetReportAllocationResponse {
                 rt::Reply::new(400u16)
                     .header("concur-correlationid", concur_correlationid)
                     .body(
+                        cx,
                         "application/json",
                         "{\"$ref\":\"#/$defs/ErrorMessage\"}",
                         &body,
@@ -571,6 +582,7 @@ impl GetReportAllocationResponse {
                 rt::Reply::new(401u16)
                     .header("concur-correlationid", concur_correlationid)
                     .body(
+                        cx,
                         "application/json",
                         "{\"$ref\":\"#/$defs/ErrorMessage\"}",
                         &body,
@@ -580,6 +592,7 @@ impl GetReportAllocationResponse {
                 rt::Reply::new(403u16)
                     .header("concur-correlationid", concur_correlationid)
                     .body(
+                        cx,
                         "application/json",
                         "{\"$ref\":\"#/$defs/ErrorMessage\"}",
                         &body,
@@ -589,6 +602,7 @@ impl GetReportAllocationResponse {
                 rt::Reply::new(404u16)
                     .header("concur-correlationid", concur_correlationid)
                     .body(
+                        cx,
                         "application/json",
                         "{\"$ref\":\"#/$defs/ErrorMessage\"}",
                         &body,
@@ -598,6 +612,7 @@ impl GetReportAllocationResponse {
                 rt::Reply::new(500u16)
                     .header("concur-correlationid", concur_correlationid)
                     .body(
+                        cx,
                         "application/json",
                         "{\"$ref\":\"#/$defs/ErrorMessage\"}",
                         &body,
@@ -805,7 +820,8 @@ pub enum UpdateReportAllocationResponse {
 }
 impl UpdateReportAllocationResponse {
     /// Renders the response in the negotiated media type (or the one this status offers).
-    pub fn into_reply(self, media: &'static str) -> rt::Reply {
+    pub fn into_reply(self, cx: &rt::ReplyContext) -> rt::Reply {
+        let media = cx.media;
         let _ = media;
         match self {
             Self::NoContent { concur_correlationid } => {
@@ -816,6 +832,7 @@ impl UpdateReportAllocationResponse {
                 rt::Reply::new(400u16)
                     .header("concur-correlationid", concur_correlationid)
                     .body(
+                        cx,
                         "application/json",
                         "{\"$ref\":\"#/$defs/ErrorMessage\"}",
                         &body,
@@ -825,6 +842,7 @@ impl UpdateReportAllocationResponse {
                 rt::Reply::new(401u16)
                     .header("concur-correlationid", concur_correlationid)
                     .body(
+                        cx,
                         "application/json",
                         "{\"$ref\":\"#/$defs/ErrorMessage\"}",
                         &body,
@@ -834,6 +852,7 @@ impl UpdateReportAllocationResponse {
                 rt::Reply::new(403u16)
                     .header("concur-correlationid", concur_correlationid)
                     .body(
+                        cx,
                         "application/json",
                         "{\"$ref\":\"#/$defs/ErrorMessage\"}",
                         &body,
@@ -843,6 +862,7 @@ impl UpdateReportAllocationResponse {
                 rt::Reply::new(404u16)
                     .header("concur-correlationid", concur_correlationid)
                     .body(
+                        cx,
                         "application/json",
                         "{\"$ref\":\"#/$defs/ErrorMessage\"}",
                         &body,
@@ -852,6 +872,7 @@ impl UpdateReportAllocationResponse {
                 rt::Reply::new(500u16)
                     .header("concur-correlationid", concur_correlationid)
                     .body(
+                        cx,
                         "application/json",
                         "{\"$ref\":\"#/$defs/ErrorMessage\"}",
                         &body,
@@ -999,12 +1020,12 @@ pub async fn list_expense_allocations<S: ConcurExpenseAllocations>(
             |api, mut input| async move {
                 let path: ListExpenseAllocationsPath = input.path()?;
                 let headers: ListExpenseAllocationsHeaders = input.headers()?;
-                let media = input.media;
+                let reply = input.reply;
                 Ok(
                     api
                         .list_expense_allocations(input.caller, path, headers)
                         .await
-                        .into_reply(media),
+                        .into_reply(&reply),
                 )
             },
         )
@@ -1109,12 +1130,12 @@ pub async fn get_report_allocation<S: ConcurExpenseAllocations>(
             |api, mut input| async move {
                 let path: GetReportAllocationPath = input.path()?;
                 let headers: GetReportAllocationHeaders = input.headers()?;
-                let media = input.media;
+                let reply = input.reply;
                 Ok(
                     api
                         .get_report_allocation(input.caller, path, headers)
                         .await
-                        .into_reply(media),
+                        .into_reply(&reply),
                 )
             },
         )
@@ -1216,12 +1237,12 @@ pub async fn update_report_allocation<S: ConcurExpenseAllocations>(
                 let path: UpdateReportAllocationPath = input.path()?;
                 let headers: UpdateReportAllocationHeaders = input.headers()?;
                 let body: t::UpdateReportAllocation = input.body()?;
-                let media = input.media;
+                let reply = input.reply;
                 Ok(
                     api
                         .update_report_allocation(input.caller, path, headers, body)
                         .await
-                        .into_reply(media),
+                        .into_reply(&reply),
                 )
             },
         )

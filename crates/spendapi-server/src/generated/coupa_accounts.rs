@@ -13,6 +13,7 @@ pub const SCHEMAS: &str = "{\"$defs\":{\"Account\":{\"type\":\"object\",\"xml\":
 ///A security scheme of the spec.
 pub static SCHEME_COUPA_OAUTH2: crate::Scheme = crate::Scheme {
     name: "coupa_oauth2",
+    vendor: crate::Vendor::CoupaCore,
     kind: crate::SchemeKind::Bearer,
 };
 /// The API as the runtime sees it.
@@ -533,7 +534,8 @@ pub enum ListAccountsResponse {
 }
 impl ListAccountsResponse {
     /// Renders the response in the negotiated media type (or the one this status offers).
-    pub fn into_reply(self, media: &'static str) -> rt::Reply {
+    pub fn into_reply(self, cx: &rt::ReplyContext) -> rt::Reply {
+        let media = cx.media;
         let _ = media;
         match self {
             Self::Ok(body) => {
@@ -541,6 +543,7 @@ impl ListAccountsResponse {
                     "application/xml" => {
                         rt::Reply::new(200u16)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/AccountList\"}",
                                 &body,
@@ -549,6 +552,7 @@ impl ListAccountsResponse {
                     _ => {
                         rt::Reply::new(200u16)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/AccountList\"}",
                                 &body,
@@ -561,6 +565,7 @@ impl ListAccountsResponse {
                     "application/xml" => {
                         rt::Reply::new(400u16)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/CoupaXmlErrors\"}",
                                 &<_ as rt::Transcode<
@@ -571,6 +576,7 @@ impl ListAccountsResponse {
                     _ => {
                         rt::Reply::new(400u16)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/CoupaJsonErrors\"}",
                                 &body,
@@ -583,6 +589,7 @@ impl ListAccountsResponse {
                     "application/xml" => {
                         rt::Reply::new(401u16)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/CoupaXmlErrors\"}",
                                 &<_ as rt::Transcode<
@@ -593,6 +600,7 @@ impl ListAccountsResponse {
                     _ => {
                         rt::Reply::new(401u16)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/CoupaJsonErrors\"}",
                                 &body,
@@ -605,6 +613,7 @@ impl ListAccountsResponse {
                     "application/xml" => {
                         rt::Reply::new(403u16)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/CoupaXmlErrors\"}",
                                 &<_ as rt::Transcode<
@@ -615,6 +624,7 @@ impl ListAccountsResponse {
                     _ => {
                         rt::Reply::new(403u16)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/CoupaJsonErrors\"}",
                                 &body,
@@ -627,6 +637,7 @@ impl ListAccountsResponse {
                     "application/xml" => {
                         rt::Reply::new(404u16)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/CoupaXmlErrors\"}",
                                 &<_ as rt::Transcode<
@@ -637,6 +648,7 @@ impl ListAccountsResponse {
                     _ => {
                         rt::Reply::new(404u16)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/CoupaJsonErrors\"}",
                                 &body,
@@ -650,6 +662,7 @@ impl ListAccountsResponse {
                         rt::Reply::new(429u16)
                             .header("Retry-After", retry_after)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/CoupaXmlErrors\"}",
                                 &<_ as rt::Transcode<
@@ -661,6 +674,7 @@ impl ListAccountsResponse {
                         rt::Reply::new(429u16)
                             .header("Retry-After", retry_after)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/CoupaJsonErrors\"}",
                                 &body,
@@ -817,7 +831,8 @@ pub enum CreateAccountResponse {
 }
 impl CreateAccountResponse {
     /// Renders the response in the negotiated media type (or the one this status offers).
-    pub fn into_reply(self, media: &'static str) -> rt::Reply {
+    pub fn into_reply(self, cx: &rt::ReplyContext) -> rt::Reply {
+        let media = cx.media;
         let _ = media;
         match self {
             Self::Ok(body) => {
@@ -825,6 +840,7 @@ impl CreateAccountResponse {
                     "application/xml" => {
                         rt::Reply::new(200u16)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/Account\"}",
                                 &body,
@@ -833,6 +849,7 @@ impl CreateAccountResponse {
                     _ => {
                         rt::Reply::new(200u16)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/Account\"}",
                                 &body,
@@ -845,6 +862,7 @@ impl CreateAccountResponse {
                     "application/xml" => {
                         rt::Reply::new(201u16)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/Account\"}",
                                 &body,
@@ -853,6 +871,7 @@ impl CreateAccountResponse {
                     _ => {
                         rt::Reply::new(201u16)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/Account\"}",
                                 &body,
@@ -865,6 +884,7 @@ impl CreateAccountResponse {
                     "application/xml" => {
                         rt::Reply::new(400u16)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/CoupaXmlErrors\"}",
                                 &<_ as rt::Transcode<
@@ -875,6 +895,7 @@ impl CreateAccountResponse {
                     _ => {
                         rt::Reply::new(400u16)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/CoupaJsonErrors\"}",
                                 &body,
@@ -887,6 +908,7 @@ impl CreateAccountResponse {
                     "application/xml" => {
                         rt::Reply::new(401u16)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/CoupaXmlErrors\"}",
                                 &<_ as rt::Transcode<
@@ -897,6 +919,7 @@ impl CreateAccountResponse {
                     _ => {
                         rt::Reply::new(401u16)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/CoupaJsonErrors\"}",
                                 &body,
@@ -909,6 +932,7 @@ impl CreateAccountResponse {
                     "application/xml" => {
                         rt::Reply::new(403u16)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/CoupaXmlErrors\"}",
                                 &<_ as rt::Transcode<
@@ -919,6 +943,7 @@ impl CreateAccountResponse {
                     _ => {
                         rt::Reply::new(403u16)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/CoupaJsonErrors\"}",
                                 &body,
@@ -932,6 +957,7 @@ impl CreateAccountResponse {
                         rt::Reply::new(429u16)
                             .header("Retry-After", retry_after)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/CoupaXmlErrors\"}",
                                 &<_ as rt::Transcode<
@@ -943,6 +969,7 @@ impl CreateAccountResponse {
                         rt::Reply::new(429u16)
                             .header("Retry-After", retry_after)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/CoupaJsonErrors\"}",
                                 &body,
@@ -1108,7 +1135,8 @@ pub enum GetAccountResponse {
 }
 impl GetAccountResponse {
     /// Renders the response in the negotiated media type (or the one this status offers).
-    pub fn into_reply(self, media: &'static str) -> rt::Reply {
+    pub fn into_reply(self, cx: &rt::ReplyContext) -> rt::Reply {
+        let media = cx.media;
         let _ = media;
         match self {
             Self::Ok(body) => {
@@ -1116,6 +1144,7 @@ impl GetAccountResponse {
                     "application/xml" => {
                         rt::Reply::new(200u16)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/Account\"}",
                                 &body,
@@ -1124,6 +1153,7 @@ impl GetAccountResponse {
                     _ => {
                         rt::Reply::new(200u16)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/Account\"}",
                                 &body,
@@ -1136,6 +1166,7 @@ impl GetAccountResponse {
                     "application/xml" => {
                         rt::Reply::new(400u16)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/CoupaXmlErrors\"}",
                                 &<_ as rt::Transcode<
@@ -1146,6 +1177,7 @@ impl GetAccountResponse {
                     _ => {
                         rt::Reply::new(400u16)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/CoupaJsonErrors\"}",
                                 &body,
@@ -1158,6 +1190,7 @@ impl GetAccountResponse {
                     "application/xml" => {
                         rt::Reply::new(401u16)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/CoupaXmlErrors\"}",
                                 &<_ as rt::Transcode<
@@ -1168,6 +1201,7 @@ impl GetAccountResponse {
                     _ => {
                         rt::Reply::new(401u16)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/CoupaJsonErrors\"}",
                                 &body,
@@ -1180,6 +1214,7 @@ impl GetAccountResponse {
                     "application/xml" => {
                         rt::Reply::new(403u16)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/CoupaXmlErrors\"}",
                                 &<_ as rt::Transcode<
@@ -1190,6 +1225,7 @@ impl GetAccountResponse {
                     _ => {
                         rt::Reply::new(403u16)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/CoupaJsonErrors\"}",
                                 &body,
@@ -1202,6 +1238,7 @@ impl GetAccountResponse {
                     "application/xml" => {
                         rt::Reply::new(404u16)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/CoupaXmlErrors\"}",
                                 &<_ as rt::Transcode<
@@ -1212,6 +1249,7 @@ impl GetAccountResponse {
                     _ => {
                         rt::Reply::new(404u16)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/CoupaJsonErrors\"}",
                                 &body,
@@ -1225,6 +1263,7 @@ impl GetAccountResponse {
                         rt::Reply::new(429u16)
                             .header("Retry-After", retry_after)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/CoupaXmlErrors\"}",
                                 &<_ as rt::Transcode<
@@ -1236,6 +1275,7 @@ impl GetAccountResponse {
                         rt::Reply::new(429u16)
                             .header("Retry-After", retry_after)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/CoupaJsonErrors\"}",
                                 &body,
@@ -1405,7 +1445,8 @@ pub enum UpdateAccountResponse {
 }
 impl UpdateAccountResponse {
     /// Renders the response in the negotiated media type (or the one this status offers).
-    pub fn into_reply(self, media: &'static str) -> rt::Reply {
+    pub fn into_reply(self, cx: &rt::ReplyContext) -> rt::Reply {
+        let media = cx.media;
         let _ = media;
         match self {
             Self::Ok(body) => {
@@ -1413,6 +1454,7 @@ impl UpdateAccountResponse {
                     "application/xml" => {
                         rt::Reply::new(200u16)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/Account\"}",
                                 &body,
@@ -1421,6 +1463,7 @@ impl UpdateAccountResponse {
                     _ => {
                         rt::Reply::new(200u16)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/Account\"}",
                                 &body,
@@ -1433,6 +1476,7 @@ impl UpdateAccountResponse {
                     "application/xml" => {
                         rt::Reply::new(400u16)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/CoupaXmlErrors\"}",
                                 &<_ as rt::Transcode<
@@ -1443,6 +1487,7 @@ impl UpdateAccountResponse {
                     _ => {
                         rt::Reply::new(400u16)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/CoupaJsonErrors\"}",
                                 &body,
@@ -1455,6 +1500,7 @@ impl UpdateAccountResponse {
                     "application/xml" => {
                         rt::Reply::new(401u16)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/CoupaXmlErrors\"}",
                                 &<_ as rt::Transcode<
@@ -1465,6 +1511,7 @@ impl UpdateAccountResponse {
                     _ => {
                         rt::Reply::new(401u16)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/CoupaJsonErrors\"}",
                                 &body,
@@ -1477,6 +1524,7 @@ impl UpdateAccountResponse {
                     "application/xml" => {
                         rt::Reply::new(403u16)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/CoupaXmlErrors\"}",
                                 &<_ as rt::Transcode<
@@ -1487,6 +1535,7 @@ impl UpdateAccountResponse {
                     _ => {
                         rt::Reply::new(403u16)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/CoupaJsonErrors\"}",
                                 &body,
@@ -1499,6 +1548,7 @@ impl UpdateAccountResponse {
                     "application/xml" => {
                         rt::Reply::new(404u16)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/CoupaXmlErrors\"}",
                                 &<_ as rt::Transcode<
@@ -1509,6 +1559,7 @@ impl UpdateAccountResponse {
                     _ => {
                         rt::Reply::new(404u16)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/CoupaJsonErrors\"}",
                                 &body,
@@ -1522,6 +1573,7 @@ impl UpdateAccountResponse {
                         rt::Reply::new(429u16)
                             .header("Retry-After", retry_after)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/CoupaXmlErrors\"}",
                                 &<_ as rt::Transcode<
@@ -1533,6 +1585,7 @@ impl UpdateAccountResponse {
                         rt::Reply::new(429u16)
                             .header("Retry-After", retry_after)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/CoupaJsonErrors\"}",
                                 &body,
@@ -1689,7 +1742,8 @@ pub enum UpdateAccountAllocationResponse {
 }
 impl UpdateAccountAllocationResponse {
     /// Renders the response in the negotiated media type (or the one this status offers).
-    pub fn into_reply(self, media: &'static str) -> rt::Reply {
+    pub fn into_reply(self, cx: &rt::ReplyContext) -> rt::Reply {
+        let media = cx.media;
         let _ = media;
         match self {
             Self::Ok(body) => {
@@ -1697,6 +1751,7 @@ impl UpdateAccountAllocationResponse {
                     "application/xml" => {
                         rt::Reply::new(200u16)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/Account\"}",
                                 &body,
@@ -1705,6 +1760,7 @@ impl UpdateAccountAllocationResponse {
                     _ => {
                         rt::Reply::new(200u16)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/Account\"}",
                                 &body,
@@ -1717,6 +1773,7 @@ impl UpdateAccountAllocationResponse {
                     "application/xml" => {
                         rt::Reply::new(400u16)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/CoupaXmlErrors\"}",
                                 &<_ as rt::Transcode<
@@ -1727,6 +1784,7 @@ impl UpdateAccountAllocationResponse {
                     _ => {
                         rt::Reply::new(400u16)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/CoupaJsonErrors\"}",
                                 &body,
@@ -1739,6 +1797,7 @@ impl UpdateAccountAllocationResponse {
                     "application/xml" => {
                         rt::Reply::new(401u16)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/CoupaXmlErrors\"}",
                                 &<_ as rt::Transcode<
@@ -1749,6 +1808,7 @@ impl UpdateAccountAllocationResponse {
                     _ => {
                         rt::Reply::new(401u16)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/CoupaJsonErrors\"}",
                                 &body,
@@ -1761,6 +1821,7 @@ impl UpdateAccountAllocationResponse {
                     "application/xml" => {
                         rt::Reply::new(403u16)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/CoupaXmlErrors\"}",
                                 &<_ as rt::Transcode<
@@ -1771,6 +1832,7 @@ impl UpdateAccountAllocationResponse {
                     _ => {
                         rt::Reply::new(403u16)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/CoupaJsonErrors\"}",
                                 &body,
@@ -1783,6 +1845,7 @@ impl UpdateAccountAllocationResponse {
                     "application/xml" => {
                         rt::Reply::new(404u16)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/CoupaXmlErrors\"}",
                                 &<_ as rt::Transcode<
@@ -1793,6 +1856,7 @@ impl UpdateAccountAllocationResponse {
                     _ => {
                         rt::Reply::new(404u16)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/CoupaJsonErrors\"}",
                                 &body,
@@ -1806,6 +1870,7 @@ impl UpdateAccountAllocationResponse {
                         rt::Reply::new(429u16)
                             .header("Retry-After", retry_after)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/CoupaXmlErrors\"}",
                                 &<_ as rt::Transcode<
@@ -1817,6 +1882,7 @@ impl UpdateAccountAllocationResponse {
                         rt::Reply::new(429u16)
                             .header("Retry-After", retry_after)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/CoupaJsonErrors\"}",
                                 &body,
@@ -1953,8 +2019,8 @@ pub async fn list_accounts<S: CoupaAccounts>(
             request,
             |api, mut input| async move {
                 let query: ListAccountsQuery = input.query()?;
-                let media = input.media;
-                Ok(api.list_accounts(input.caller, query).await.into_reply(media))
+                let reply = input.reply;
+                Ok(api.list_accounts(input.caller, query).await.into_reply(&reply))
             },
         )
         .await
@@ -2043,8 +2109,13 @@ pub async fn create_account<S: CoupaAccounts>(
             |api, mut input| async move {
                 let query: CreateAccountQuery = input.query()?;
                 let body: t::AccountCreate = input.body()?;
-                let media = input.media;
-                Ok(api.create_account(input.caller, query, body).await.into_reply(media))
+                let reply = input.reply;
+                Ok(
+                    api
+                        .create_account(input.caller, query, body)
+                        .await
+                        .into_reply(&reply),
+                )
             },
         )
         .await
@@ -2126,8 +2197,8 @@ pub async fn get_account<S: CoupaAccounts>(
             |api, mut input| async move {
                 let path: GetAccountPath = input.path()?;
                 let query: GetAccountQuery = input.query()?;
-                let media = input.media;
-                Ok(api.get_account(input.caller, path, query).await.into_reply(media))
+                let reply = input.reply;
+                Ok(api.get_account(input.caller, path, query).await.into_reply(&reply))
             },
         )
         .await
@@ -2217,12 +2288,12 @@ pub async fn update_account<S: CoupaAccounts>(
                 let path: UpdateAccountPath = input.path()?;
                 let query: UpdateAccountQuery = input.query()?;
                 let body: t::AccountUpdate = input.body()?;
-                let media = input.media;
+                let reply = input.reply;
                 Ok(
                     api
                         .update_account(input.caller, path, query, body)
                         .await
-                        .into_reply(media),
+                        .into_reply(&reply),
                 )
             },
         )
@@ -2312,12 +2383,12 @@ pub async fn update_account_allocation<S: CoupaAccounts>(
             |api, mut input| async move {
                 let query: UpdateAccountAllocationQuery = input.query()?;
                 let body: t::AccountAllocationUpdate = input.body()?;
-                let media = input.media;
+                let reply = input.reply;
                 Ok(
                     api
                         .update_account_allocation(input.caller, query, body)
                         .await
-                        .into_reply(media),
+                        .into_reply(&reply),
                 )
             },
         )

@@ -13,6 +13,7 @@ pub const SCHEMAS: &str = "{\"$defs\":{\"CoupaCustomFields\":{\"type\":[\"object
 ///A security scheme of the spec.
 pub static SCHEME_COUPA_OAUTH2: crate::Scheme = crate::Scheme {
     name: "coupa_oauth2",
+    vendor: crate::Vendor::CoupaCore,
     kind: crate::SchemeKind::Bearer,
 };
 /// The API as the runtime sees it.
@@ -343,7 +344,8 @@ pub enum ListDelegationsResponse {
 }
 impl ListDelegationsResponse {
     /// Renders the response in the negotiated media type (or the one this status offers).
-    pub fn into_reply(self, media: &'static str) -> rt::Reply {
+    pub fn into_reply(self, cx: &rt::ReplyContext) -> rt::Reply {
+        let media = cx.media;
         let _ = media;
         match self {
             Self::Ok(body) => {
@@ -351,6 +353,7 @@ impl ListDelegationsResponse {
                     "application/xml" => {
                         rt::Reply::new(200u16)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/DelegationList\"}",
                                 &body,
@@ -359,6 +362,7 @@ impl ListDelegationsResponse {
                     _ => {
                         rt::Reply::new(200u16)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/DelegationList\"}",
                                 &body,
@@ -371,6 +375,7 @@ impl ListDelegationsResponse {
                     "application/xml" => {
                         rt::Reply::new(400u16)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/CoupaXmlErrors\"}",
                                 &<_ as rt::Transcode<
@@ -381,6 +386,7 @@ impl ListDelegationsResponse {
                     _ => {
                         rt::Reply::new(400u16)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/CoupaJsonErrors\"}",
                                 &body,
@@ -393,6 +399,7 @@ impl ListDelegationsResponse {
                     "application/xml" => {
                         rt::Reply::new(401u16)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/CoupaXmlErrors\"}",
                                 &<_ as rt::Transcode<
@@ -403,6 +410,7 @@ impl ListDelegationsResponse {
                     _ => {
                         rt::Reply::new(401u16)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/CoupaJsonErrors\"}",
                                 &body,
@@ -415,6 +423,7 @@ impl ListDelegationsResponse {
                     "application/xml" => {
                         rt::Reply::new(403u16)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/CoupaXmlErrors\"}",
                                 &<_ as rt::Transcode<
@@ -425,6 +434,7 @@ impl ListDelegationsResponse {
                     _ => {
                         rt::Reply::new(403u16)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/CoupaJsonErrors\"}",
                                 &body,
@@ -437,6 +447,7 @@ impl ListDelegationsResponse {
                     "application/xml" => {
                         rt::Reply::new(404u16)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/CoupaXmlErrors\"}",
                                 &<_ as rt::Transcode<
@@ -447,6 +458,7 @@ impl ListDelegationsResponse {
                     _ => {
                         rt::Reply::new(404u16)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/CoupaJsonErrors\"}",
                                 &body,
@@ -460,6 +472,7 @@ impl ListDelegationsResponse {
                         rt::Reply::new(429u16)
                             .header("Retry-After", retry_after)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/CoupaXmlErrors\"}",
                                 &<_ as rt::Transcode<
@@ -471,6 +484,7 @@ impl ListDelegationsResponse {
                         rt::Reply::new(429u16)
                             .header("Retry-After", retry_after)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/CoupaJsonErrors\"}",
                                 &body,
@@ -568,8 +582,8 @@ pub async fn list_delegations<S: CoupaDelegations>(
             request,
             |api, mut input| async move {
                 let query: ListDelegationsQuery = input.query()?;
-                let media = input.media;
-                Ok(api.list_delegations(input.caller, query).await.into_reply(media))
+                let reply = input.reply;
+                Ok(api.list_delegations(input.caller, query).await.into_reply(&reply))
             },
         )
         .await

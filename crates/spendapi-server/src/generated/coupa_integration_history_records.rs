@@ -13,6 +13,7 @@ pub const SCHEMAS: &str = "{\"$defs\":{\"CoupaCustomFields\":{\"type\":[\"object
 ///A security scheme of the spec.
 pub static SCHEME_COUPA_OAUTH2: crate::Scheme = crate::Scheme {
     name: "coupa_oauth2",
+    vendor: crate::Vendor::CoupaCore,
     kind: crate::SchemeKind::Bearer,
 };
 /// The API as the runtime sees it.
@@ -369,7 +370,8 @@ pub enum ListIntegrationHistoryRecordsResponse {
 }
 impl ListIntegrationHistoryRecordsResponse {
     /// Renders the response in the negotiated media type (or the one this status offers).
-    pub fn into_reply(self, media: &'static str) -> rt::Reply {
+    pub fn into_reply(self, cx: &rt::ReplyContext) -> rt::Reply {
+        let media = cx.media;
         let _ = media;
         match self {
             Self::Ok(body) => {
@@ -377,6 +379,7 @@ impl ListIntegrationHistoryRecordsResponse {
                     "application/xml" => {
                         rt::Reply::new(200u16)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/IntegrationHistoryRecordList\"}",
                                 &body,
@@ -385,6 +388,7 @@ impl ListIntegrationHistoryRecordsResponse {
                     _ => {
                         rt::Reply::new(200u16)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/IntegrationHistoryRecordList\"}",
                                 &body,
@@ -397,6 +401,7 @@ impl ListIntegrationHistoryRecordsResponse {
                     "application/xml" => {
                         rt::Reply::new(400u16)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/CoupaXmlErrors\"}",
                                 &<_ as rt::Transcode<
@@ -407,6 +412,7 @@ impl ListIntegrationHistoryRecordsResponse {
                     _ => {
                         rt::Reply::new(400u16)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/CoupaJsonErrors\"}",
                                 &body,
@@ -419,6 +425,7 @@ impl ListIntegrationHistoryRecordsResponse {
                     "application/xml" => {
                         rt::Reply::new(401u16)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/CoupaXmlErrors\"}",
                                 &<_ as rt::Transcode<
@@ -429,6 +436,7 @@ impl ListIntegrationHistoryRecordsResponse {
                     _ => {
                         rt::Reply::new(401u16)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/CoupaJsonErrors\"}",
                                 &body,
@@ -441,6 +449,7 @@ impl ListIntegrationHistoryRecordsResponse {
                     "application/xml" => {
                         rt::Reply::new(403u16)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/CoupaXmlErrors\"}",
                                 &<_ as rt::Transcode<
@@ -451,6 +460,7 @@ impl ListIntegrationHistoryRecordsResponse {
                     _ => {
                         rt::Reply::new(403u16)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/CoupaJsonErrors\"}",
                                 &body,
@@ -463,6 +473,7 @@ impl ListIntegrationHistoryRecordsResponse {
                     "application/xml" => {
                         rt::Reply::new(404u16)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/CoupaXmlErrors\"}",
                                 &<_ as rt::Transcode<
@@ -473,6 +484,7 @@ impl ListIntegrationHistoryRecordsResponse {
                     _ => {
                         rt::Reply::new(404u16)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/CoupaJsonErrors\"}",
                                 &body,
@@ -486,6 +498,7 @@ impl ListIntegrationHistoryRecordsResponse {
                         rt::Reply::new(429u16)
                             .header("Retry-After", retry_after)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/CoupaXmlErrors\"}",
                                 &<_ as rt::Transcode<
@@ -497,6 +510,7 @@ impl ListIntegrationHistoryRecordsResponse {
                         rt::Reply::new(429u16)
                             .header("Retry-After", retry_after)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/CoupaJsonErrors\"}",
                                 &body,
@@ -638,7 +652,8 @@ pub enum CreateIntegrationHistoryRecordResponse {
 }
 impl CreateIntegrationHistoryRecordResponse {
     /// Renders the response in the negotiated media type (or the one this status offers).
-    pub fn into_reply(self, media: &'static str) -> rt::Reply {
+    pub fn into_reply(self, cx: &rt::ReplyContext) -> rt::Reply {
+        let media = cx.media;
         let _ = media;
         match self {
             Self::Created(body) => {
@@ -646,6 +661,7 @@ impl CreateIntegrationHistoryRecordResponse {
                     "application/xml" => {
                         rt::Reply::new(201u16)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/IntegrationHistoryRecord\"}",
                                 &body,
@@ -654,6 +670,7 @@ impl CreateIntegrationHistoryRecordResponse {
                     _ => {
                         rt::Reply::new(201u16)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/IntegrationHistoryRecord\"}",
                                 &body,
@@ -666,6 +683,7 @@ impl CreateIntegrationHistoryRecordResponse {
                     "application/xml" => {
                         rt::Reply::new(400u16)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/CoupaXmlErrors\"}",
                                 &<_ as rt::Transcode<
@@ -676,6 +694,7 @@ impl CreateIntegrationHistoryRecordResponse {
                     _ => {
                         rt::Reply::new(400u16)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/CoupaJsonErrors\"}",
                                 &body,
@@ -688,6 +707,7 @@ impl CreateIntegrationHistoryRecordResponse {
                     "application/xml" => {
                         rt::Reply::new(401u16)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/CoupaXmlErrors\"}",
                                 &<_ as rt::Transcode<
@@ -698,6 +718,7 @@ impl CreateIntegrationHistoryRecordResponse {
                     _ => {
                         rt::Reply::new(401u16)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/CoupaJsonErrors\"}",
                                 &body,
@@ -710,6 +731,7 @@ impl CreateIntegrationHistoryRecordResponse {
                     "application/xml" => {
                         rt::Reply::new(403u16)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/CoupaXmlErrors\"}",
                                 &<_ as rt::Transcode<
@@ -720,6 +742,7 @@ impl CreateIntegrationHistoryRecordResponse {
                     _ => {
                         rt::Reply::new(403u16)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/CoupaJsonErrors\"}",
                                 &body,
@@ -733,6 +756,7 @@ impl CreateIntegrationHistoryRecordResponse {
                         rt::Reply::new(429u16)
                             .header("Retry-After", retry_after)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/CoupaXmlErrors\"}",
                                 &<_ as rt::Transcode<
@@ -744,6 +768,7 @@ impl CreateIntegrationHistoryRecordResponse {
                         rt::Reply::new(429u16)
                             .header("Retry-After", retry_after)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/CoupaJsonErrors\"}",
                                 &body,
@@ -909,7 +934,8 @@ pub enum GetIntegrationHistoryRecordResponse {
 }
 impl GetIntegrationHistoryRecordResponse {
     /// Renders the response in the negotiated media type (or the one this status offers).
-    pub fn into_reply(self, media: &'static str) -> rt::Reply {
+    pub fn into_reply(self, cx: &rt::ReplyContext) -> rt::Reply {
+        let media = cx.media;
         let _ = media;
         match self {
             Self::Ok(body) => {
@@ -917,6 +943,7 @@ impl GetIntegrationHistoryRecordResponse {
                     "application/xml" => {
                         rt::Reply::new(200u16)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/IntegrationHistoryRecord\"}",
                                 &body,
@@ -925,6 +952,7 @@ impl GetIntegrationHistoryRecordResponse {
                     _ => {
                         rt::Reply::new(200u16)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/IntegrationHistoryRecord\"}",
                                 &body,
@@ -937,6 +965,7 @@ impl GetIntegrationHistoryRecordResponse {
                     "application/xml" => {
                         rt::Reply::new(400u16)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/CoupaXmlErrors\"}",
                                 &<_ as rt::Transcode<
@@ -947,6 +976,7 @@ impl GetIntegrationHistoryRecordResponse {
                     _ => {
                         rt::Reply::new(400u16)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/CoupaJsonErrors\"}",
                                 &body,
@@ -959,6 +989,7 @@ impl GetIntegrationHistoryRecordResponse {
                     "application/xml" => {
                         rt::Reply::new(401u16)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/CoupaXmlErrors\"}",
                                 &<_ as rt::Transcode<
@@ -969,6 +1000,7 @@ impl GetIntegrationHistoryRecordResponse {
                     _ => {
                         rt::Reply::new(401u16)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/CoupaJsonErrors\"}",
                                 &body,
@@ -981,6 +1013,7 @@ impl GetIntegrationHistoryRecordResponse {
                     "application/xml" => {
                         rt::Reply::new(403u16)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/CoupaXmlErrors\"}",
                                 &<_ as rt::Transcode<
@@ -991,6 +1024,7 @@ impl GetIntegrationHistoryRecordResponse {
                     _ => {
                         rt::Reply::new(403u16)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/CoupaJsonErrors\"}",
                                 &body,
@@ -1003,6 +1037,7 @@ impl GetIntegrationHistoryRecordResponse {
                     "application/xml" => {
                         rt::Reply::new(404u16)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/CoupaXmlErrors\"}",
                                 &<_ as rt::Transcode<
@@ -1013,6 +1048,7 @@ impl GetIntegrationHistoryRecordResponse {
                     _ => {
                         rt::Reply::new(404u16)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/CoupaJsonErrors\"}",
                                 &body,
@@ -1026,6 +1062,7 @@ impl GetIntegrationHistoryRecordResponse {
                         rt::Reply::new(429u16)
                             .header("Retry-After", retry_after)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/CoupaXmlErrors\"}",
                                 &<_ as rt::Transcode<
@@ -1037,6 +1074,7 @@ impl GetIntegrationHistoryRecordResponse {
                         rt::Reply::new(429u16)
                             .header("Retry-After", retry_after)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/CoupaJsonErrors\"}",
                                 &body,
@@ -1206,7 +1244,8 @@ pub enum UpdateIntegrationHistoryRecordResponse {
 }
 impl UpdateIntegrationHistoryRecordResponse {
     /// Renders the response in the negotiated media type (or the one this status offers).
-    pub fn into_reply(self, media: &'static str) -> rt::Reply {
+    pub fn into_reply(self, cx: &rt::ReplyContext) -> rt::Reply {
+        let media = cx.media;
         let _ = media;
         match self {
             Self::Ok(body) => {
@@ -1214,6 +1253,7 @@ impl UpdateIntegrationHistoryRecordResponse {
                     "application/xml" => {
                         rt::Reply::new(200u16)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/IntegrationHistoryRecord\"}",
                                 &body,
@@ -1222,6 +1262,7 @@ impl UpdateIntegrationHistoryRecordResponse {
                     _ => {
                         rt::Reply::new(200u16)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/IntegrationHistoryRecord\"}",
                                 &body,
@@ -1234,6 +1275,7 @@ impl UpdateIntegrationHistoryRecordResponse {
                     "application/xml" => {
                         rt::Reply::new(400u16)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/CoupaXmlErrors\"}",
                                 &<_ as rt::Transcode<
@@ -1244,6 +1286,7 @@ impl UpdateIntegrationHistoryRecordResponse {
                     _ => {
                         rt::Reply::new(400u16)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/CoupaJsonErrors\"}",
                                 &body,
@@ -1256,6 +1299,7 @@ impl UpdateIntegrationHistoryRecordResponse {
                     "application/xml" => {
                         rt::Reply::new(401u16)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/CoupaXmlErrors\"}",
                                 &<_ as rt::Transcode<
@@ -1266,6 +1310,7 @@ impl UpdateIntegrationHistoryRecordResponse {
                     _ => {
                         rt::Reply::new(401u16)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/CoupaJsonErrors\"}",
                                 &body,
@@ -1278,6 +1323,7 @@ impl UpdateIntegrationHistoryRecordResponse {
                     "application/xml" => {
                         rt::Reply::new(403u16)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/CoupaXmlErrors\"}",
                                 &<_ as rt::Transcode<
@@ -1288,6 +1334,7 @@ impl UpdateIntegrationHistoryRecordResponse {
                     _ => {
                         rt::Reply::new(403u16)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/CoupaJsonErrors\"}",
                                 &body,
@@ -1300,6 +1347,7 @@ impl UpdateIntegrationHistoryRecordResponse {
                     "application/xml" => {
                         rt::Reply::new(404u16)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/CoupaXmlErrors\"}",
                                 &<_ as rt::Transcode<
@@ -1310,6 +1358,7 @@ impl UpdateIntegrationHistoryRecordResponse {
                     _ => {
                         rt::Reply::new(404u16)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/CoupaJsonErrors\"}",
                                 &body,
@@ -1323,6 +1372,7 @@ impl UpdateIntegrationHistoryRecordResponse {
                         rt::Reply::new(429u16)
                             .header("Retry-After", retry_after)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/CoupaXmlErrors\"}",
                                 &<_ as rt::Transcode<
@@ -1334,6 +1384,7 @@ impl UpdateIntegrationHistoryRecordResponse {
                         rt::Reply::new(429u16)
                             .header("Retry-After", retry_after)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/CoupaJsonErrors\"}",
                                 &body,
@@ -1503,7 +1554,8 @@ pub enum PatchIntegrationHistoryRecordResponse {
 }
 impl PatchIntegrationHistoryRecordResponse {
     /// Renders the response in the negotiated media type (or the one this status offers).
-    pub fn into_reply(self, media: &'static str) -> rt::Reply {
+    pub fn into_reply(self, cx: &rt::ReplyContext) -> rt::Reply {
+        let media = cx.media;
         let _ = media;
         match self {
             Self::Ok(body) => {
@@ -1511,6 +1563,7 @@ impl PatchIntegrationHistoryRecordResponse {
                     "application/xml" => {
                         rt::Reply::new(200u16)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/IntegrationHistoryRecord\"}",
                                 &body,
@@ -1519,6 +1572,7 @@ impl PatchIntegrationHistoryRecordResponse {
                     _ => {
                         rt::Reply::new(200u16)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/IntegrationHistoryRecord\"}",
                                 &body,
@@ -1531,6 +1585,7 @@ impl PatchIntegrationHistoryRecordResponse {
                     "application/xml" => {
                         rt::Reply::new(400u16)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/CoupaXmlErrors\"}",
                                 &<_ as rt::Transcode<
@@ -1541,6 +1596,7 @@ impl PatchIntegrationHistoryRecordResponse {
                     _ => {
                         rt::Reply::new(400u16)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/CoupaJsonErrors\"}",
                                 &body,
@@ -1553,6 +1609,7 @@ impl PatchIntegrationHistoryRecordResponse {
                     "application/xml" => {
                         rt::Reply::new(401u16)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/CoupaXmlErrors\"}",
                                 &<_ as rt::Transcode<
@@ -1563,6 +1620,7 @@ impl PatchIntegrationHistoryRecordResponse {
                     _ => {
                         rt::Reply::new(401u16)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/CoupaJsonErrors\"}",
                                 &body,
@@ -1575,6 +1633,7 @@ impl PatchIntegrationHistoryRecordResponse {
                     "application/xml" => {
                         rt::Reply::new(403u16)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/CoupaXmlErrors\"}",
                                 &<_ as rt::Transcode<
@@ -1585,6 +1644,7 @@ impl PatchIntegrationHistoryRecordResponse {
                     _ => {
                         rt::Reply::new(403u16)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/CoupaJsonErrors\"}",
                                 &body,
@@ -1597,6 +1657,7 @@ impl PatchIntegrationHistoryRecordResponse {
                     "application/xml" => {
                         rt::Reply::new(404u16)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/CoupaXmlErrors\"}",
                                 &<_ as rt::Transcode<
@@ -1607,6 +1668,7 @@ impl PatchIntegrationHistoryRecordResponse {
                     _ => {
                         rt::Reply::new(404u16)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/CoupaJsonErrors\"}",
                                 &body,
@@ -1620,6 +1682,7 @@ impl PatchIntegrationHistoryRecordResponse {
                         rt::Reply::new(429u16)
                             .header("Retry-After", retry_after)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/CoupaXmlErrors\"}",
                                 &<_ as rt::Transcode<
@@ -1631,6 +1694,7 @@ impl PatchIntegrationHistoryRecordResponse {
                         rt::Reply::new(429u16)
                             .header("Retry-After", retry_after)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/CoupaJsonErrors\"}",
                                 &body,
@@ -1772,7 +1836,8 @@ pub enum AcknowledgeIntegrationHistoryRecordResponse {
 }
 impl AcknowledgeIntegrationHistoryRecordResponse {
     /// Renders the response in the negotiated media type (or the one this status offers).
-    pub fn into_reply(self, media: &'static str) -> rt::Reply {
+    pub fn into_reply(self, cx: &rt::ReplyContext) -> rt::Reply {
+        let media = cx.media;
         let _ = media;
         match self {
             Self::Created(body) => {
@@ -1780,6 +1845,7 @@ impl AcknowledgeIntegrationHistoryRecordResponse {
                     "application/xml" => {
                         rt::Reply::new(201u16)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/IntegrationHistoryRecord\"}",
                                 &body,
@@ -1788,6 +1854,7 @@ impl AcknowledgeIntegrationHistoryRecordResponse {
                     _ => {
                         rt::Reply::new(201u16)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/IntegrationHistoryRecord\"}",
                                 &body,
@@ -1800,6 +1867,7 @@ impl AcknowledgeIntegrationHistoryRecordResponse {
                     "application/xml" => {
                         rt::Reply::new(400u16)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/CoupaXmlErrors\"}",
                                 &<_ as rt::Transcode<
@@ -1810,6 +1878,7 @@ impl AcknowledgeIntegrationHistoryRecordResponse {
                     _ => {
                         rt::Reply::new(400u16)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/CoupaJsonErrors\"}",
                                 &body,
@@ -1822,6 +1891,7 @@ impl AcknowledgeIntegrationHistoryRecordResponse {
                     "application/xml" => {
                         rt::Reply::new(401u16)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/CoupaXmlErrors\"}",
                                 &<_ as rt::Transcode<
@@ -1832,6 +1902,7 @@ impl AcknowledgeIntegrationHistoryRecordResponse {
                     _ => {
                         rt::Reply::new(401u16)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/CoupaJsonErrors\"}",
                                 &body,
@@ -1844,6 +1915,7 @@ impl AcknowledgeIntegrationHistoryRecordResponse {
                     "application/xml" => {
                         rt::Reply::new(403u16)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/CoupaXmlErrors\"}",
                                 &<_ as rt::Transcode<
@@ -1854,6 +1926,7 @@ impl AcknowledgeIntegrationHistoryRecordResponse {
                     _ => {
                         rt::Reply::new(403u16)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/CoupaJsonErrors\"}",
                                 &body,
@@ -1867,6 +1940,7 @@ impl AcknowledgeIntegrationHistoryRecordResponse {
                         rt::Reply::new(429u16)
                             .header("Retry-After", retry_after)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/CoupaXmlErrors\"}",
                                 &<_ as rt::Transcode<
@@ -1878,6 +1952,7 @@ impl AcknowledgeIntegrationHistoryRecordResponse {
                         rt::Reply::new(429u16)
                             .header("Retry-After", retry_after)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/CoupaJsonErrors\"}",
                                 &body,
@@ -2019,7 +2094,8 @@ pub enum CreateAlertIntegrationHistoryRecordResponse {
 }
 impl CreateAlertIntegrationHistoryRecordResponse {
     /// Renders the response in the negotiated media type (or the one this status offers).
-    pub fn into_reply(self, media: &'static str) -> rt::Reply {
+    pub fn into_reply(self, cx: &rt::ReplyContext) -> rt::Reply {
+        let media = cx.media;
         let _ = media;
         match self {
             Self::Created(body) => {
@@ -2027,6 +2103,7 @@ impl CreateAlertIntegrationHistoryRecordResponse {
                     "application/xml" => {
                         rt::Reply::new(201u16)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/IntegrationHistoryRecord\"}",
                                 &body,
@@ -2035,6 +2112,7 @@ impl CreateAlertIntegrationHistoryRecordResponse {
                     _ => {
                         rt::Reply::new(201u16)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/IntegrationHistoryRecord\"}",
                                 &body,
@@ -2047,6 +2125,7 @@ impl CreateAlertIntegrationHistoryRecordResponse {
                     "application/xml" => {
                         rt::Reply::new(400u16)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/CoupaXmlErrors\"}",
                                 &<_ as rt::Transcode<
@@ -2057,6 +2136,7 @@ impl CreateAlertIntegrationHistoryRecordResponse {
                     _ => {
                         rt::Reply::new(400u16)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/CoupaJsonErrors\"}",
                                 &body,
@@ -2069,6 +2149,7 @@ impl CreateAlertIntegrationHistoryRecordResponse {
                     "application/xml" => {
                         rt::Reply::new(401u16)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/CoupaXmlErrors\"}",
                                 &<_ as rt::Transcode<
@@ -2079,6 +2160,7 @@ impl CreateAlertIntegrationHistoryRecordResponse {
                     _ => {
                         rt::Reply::new(401u16)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/CoupaJsonErrors\"}",
                                 &body,
@@ -2091,6 +2173,7 @@ impl CreateAlertIntegrationHistoryRecordResponse {
                     "application/xml" => {
                         rt::Reply::new(403u16)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/CoupaXmlErrors\"}",
                                 &<_ as rt::Transcode<
@@ -2101,6 +2184,7 @@ impl CreateAlertIntegrationHistoryRecordResponse {
                     _ => {
                         rt::Reply::new(403u16)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/CoupaJsonErrors\"}",
                                 &body,
@@ -2114,6 +2198,7 @@ impl CreateAlertIntegrationHistoryRecordResponse {
                         rt::Reply::new(429u16)
                             .header("Retry-After", retry_after)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/CoupaXmlErrors\"}",
                                 &<_ as rt::Transcode<
@@ -2125,6 +2210,7 @@ impl CreateAlertIntegrationHistoryRecordResponse {
                         rt::Reply::new(429u16)
                             .header("Retry-After", retry_after)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/CoupaJsonErrors\"}",
                                 &body,
@@ -2266,7 +2352,8 @@ pub enum CreateAlertAndMarkExportedIntegrationHistoryRecordResponse {
 }
 impl CreateAlertAndMarkExportedIntegrationHistoryRecordResponse {
     /// Renders the response in the negotiated media type (or the one this status offers).
-    pub fn into_reply(self, media: &'static str) -> rt::Reply {
+    pub fn into_reply(self, cx: &rt::ReplyContext) -> rt::Reply {
+        let media = cx.media;
         let _ = media;
         match self {
             Self::Created(body) => {
@@ -2274,6 +2361,7 @@ impl CreateAlertAndMarkExportedIntegrationHistoryRecordResponse {
                     "application/xml" => {
                         rt::Reply::new(201u16)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/IntegrationHistoryRecord\"}",
                                 &body,
@@ -2282,6 +2370,7 @@ impl CreateAlertAndMarkExportedIntegrationHistoryRecordResponse {
                     _ => {
                         rt::Reply::new(201u16)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/IntegrationHistoryRecord\"}",
                                 &body,
@@ -2294,6 +2383,7 @@ impl CreateAlertAndMarkExportedIntegrationHistoryRecordResponse {
                     "application/xml" => {
                         rt::Reply::new(400u16)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/CoupaXmlErrors\"}",
                                 &<_ as rt::Transcode<
@@ -2304,6 +2394,7 @@ impl CreateAlertAndMarkExportedIntegrationHistoryRecordResponse {
                     _ => {
                         rt::Reply::new(400u16)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/CoupaJsonErrors\"}",
                                 &body,
@@ -2316,6 +2407,7 @@ impl CreateAlertAndMarkExportedIntegrationHistoryRecordResponse {
                     "application/xml" => {
                         rt::Reply::new(401u16)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/CoupaXmlErrors\"}",
                                 &<_ as rt::Transcode<
@@ -2326,6 +2418,7 @@ impl CreateAlertAndMarkExportedIntegrationHistoryRecordResponse {
                     _ => {
                         rt::Reply::new(401u16)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/CoupaJsonErrors\"}",
                                 &body,
@@ -2338,6 +2431,7 @@ impl CreateAlertAndMarkExportedIntegrationHistoryRecordResponse {
                     "application/xml" => {
                         rt::Reply::new(403u16)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/CoupaXmlErrors\"}",
                                 &<_ as rt::Transcode<
@@ -2348,6 +2442,7 @@ impl CreateAlertAndMarkExportedIntegrationHistoryRecordResponse {
                     _ => {
                         rt::Reply::new(403u16)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/CoupaJsonErrors\"}",
                                 &body,
@@ -2361,6 +2456,7 @@ impl CreateAlertAndMarkExportedIntegrationHistoryRecordResponse {
                         rt::Reply::new(429u16)
                             .header("Retry-After", retry_after)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/CoupaXmlErrors\"}",
                                 &<_ as rt::Transcode<
@@ -2372,6 +2468,7 @@ impl CreateAlertAndMarkExportedIntegrationHistoryRecordResponse {
                         rt::Reply::new(429u16)
                             .header("Retry-After", retry_after)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/CoupaJsonErrors\"}",
                                 &body,
@@ -2513,7 +2610,8 @@ pub enum MarkExportedIntegrationHistoryRecordResponse {
 }
 impl MarkExportedIntegrationHistoryRecordResponse {
     /// Renders the response in the negotiated media type (or the one this status offers).
-    pub fn into_reply(self, media: &'static str) -> rt::Reply {
+    pub fn into_reply(self, cx: &rt::ReplyContext) -> rt::Reply {
+        let media = cx.media;
         let _ = media;
         match self {
             Self::Created(body) => {
@@ -2521,6 +2619,7 @@ impl MarkExportedIntegrationHistoryRecordResponse {
                     "application/xml" => {
                         rt::Reply::new(201u16)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/IntegrationHistoryRecord\"}",
                                 &body,
@@ -2529,6 +2628,7 @@ impl MarkExportedIntegrationHistoryRecordResponse {
                     _ => {
                         rt::Reply::new(201u16)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/IntegrationHistoryRecord\"}",
                                 &body,
@@ -2541,6 +2641,7 @@ impl MarkExportedIntegrationHistoryRecordResponse {
                     "application/xml" => {
                         rt::Reply::new(400u16)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/CoupaXmlErrors\"}",
                                 &<_ as rt::Transcode<
@@ -2551,6 +2652,7 @@ impl MarkExportedIntegrationHistoryRecordResponse {
                     _ => {
                         rt::Reply::new(400u16)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/CoupaJsonErrors\"}",
                                 &body,
@@ -2563,6 +2665,7 @@ impl MarkExportedIntegrationHistoryRecordResponse {
                     "application/xml" => {
                         rt::Reply::new(401u16)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/CoupaXmlErrors\"}",
                                 &<_ as rt::Transcode<
@@ -2573,6 +2676,7 @@ impl MarkExportedIntegrationHistoryRecordResponse {
                     _ => {
                         rt::Reply::new(401u16)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/CoupaJsonErrors\"}",
                                 &body,
@@ -2585,6 +2689,7 @@ impl MarkExportedIntegrationHistoryRecordResponse {
                     "application/xml" => {
                         rt::Reply::new(403u16)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/CoupaXmlErrors\"}",
                                 &<_ as rt::Transcode<
@@ -2595,6 +2700,7 @@ impl MarkExportedIntegrationHistoryRecordResponse {
                     _ => {
                         rt::Reply::new(403u16)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/CoupaJsonErrors\"}",
                                 &body,
@@ -2608,6 +2714,7 @@ impl MarkExportedIntegrationHistoryRecordResponse {
                         rt::Reply::new(429u16)
                             .header("Retry-After", retry_after)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/CoupaXmlErrors\"}",
                                 &<_ as rt::Transcode<
@@ -2619,6 +2726,7 @@ impl MarkExportedIntegrationHistoryRecordResponse {
                         rt::Reply::new(429u16)
                             .header("Retry-After", retry_after)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/CoupaJsonErrors\"}",
                                 &body,
@@ -2776,7 +2884,8 @@ pub enum ResolveIntegrationHistoryRecordResponse {
 }
 impl ResolveIntegrationHistoryRecordResponse {
     /// Renders the response in the negotiated media type (or the one this status offers).
-    pub fn into_reply(self, media: &'static str) -> rt::Reply {
+    pub fn into_reply(self, cx: &rt::ReplyContext) -> rt::Reply {
+        let media = cx.media;
         let _ = media;
         match self {
             Self::Ok(body) => {
@@ -2784,6 +2893,7 @@ impl ResolveIntegrationHistoryRecordResponse {
                     "application/xml" => {
                         rt::Reply::new(200u16)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/IntegrationHistoryRecord\"}",
                                 &body,
@@ -2792,6 +2902,7 @@ impl ResolveIntegrationHistoryRecordResponse {
                     _ => {
                         rt::Reply::new(200u16)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/IntegrationHistoryRecord\"}",
                                 &body,
@@ -2804,6 +2915,7 @@ impl ResolveIntegrationHistoryRecordResponse {
                     "application/xml" => {
                         rt::Reply::new(400u16)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/CoupaXmlErrors\"}",
                                 &<_ as rt::Transcode<
@@ -2814,6 +2926,7 @@ impl ResolveIntegrationHistoryRecordResponse {
                     _ => {
                         rt::Reply::new(400u16)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/CoupaJsonErrors\"}",
                                 &body,
@@ -2826,6 +2939,7 @@ impl ResolveIntegrationHistoryRecordResponse {
                     "application/xml" => {
                         rt::Reply::new(401u16)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/CoupaXmlErrors\"}",
                                 &<_ as rt::Transcode<
@@ -2836,6 +2950,7 @@ impl ResolveIntegrationHistoryRecordResponse {
                     _ => {
                         rt::Reply::new(401u16)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/CoupaJsonErrors\"}",
                                 &body,
@@ -2848,6 +2963,7 @@ impl ResolveIntegrationHistoryRecordResponse {
                     "application/xml" => {
                         rt::Reply::new(403u16)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/CoupaXmlErrors\"}",
                                 &<_ as rt::Transcode<
@@ -2858,6 +2974,7 @@ impl ResolveIntegrationHistoryRecordResponse {
                     _ => {
                         rt::Reply::new(403u16)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/CoupaJsonErrors\"}",
                                 &body,
@@ -2870,6 +2987,7 @@ impl ResolveIntegrationHistoryRecordResponse {
                     "application/xml" => {
                         rt::Reply::new(404u16)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/CoupaXmlErrors\"}",
                                 &<_ as rt::Transcode<
@@ -2880,6 +2998,7 @@ impl ResolveIntegrationHistoryRecordResponse {
                     _ => {
                         rt::Reply::new(404u16)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/CoupaJsonErrors\"}",
                                 &body,
@@ -2893,6 +3012,7 @@ impl ResolveIntegrationHistoryRecordResponse {
                         rt::Reply::new(429u16)
                             .header("Retry-After", retry_after)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/CoupaXmlErrors\"}",
                                 &<_ as rt::Transcode<
@@ -2904,6 +3024,7 @@ impl ResolveIntegrationHistoryRecordResponse {
                         rt::Reply::new(429u16)
                             .header("Retry-After", retry_after)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/CoupaJsonErrors\"}",
                                 &body,
@@ -3061,7 +3182,8 @@ pub enum UnresolveIntegrationHistoryRecordResponse {
 }
 impl UnresolveIntegrationHistoryRecordResponse {
     /// Renders the response in the negotiated media type (or the one this status offers).
-    pub fn into_reply(self, media: &'static str) -> rt::Reply {
+    pub fn into_reply(self, cx: &rt::ReplyContext) -> rt::Reply {
+        let media = cx.media;
         let _ = media;
         match self {
             Self::Ok(body) => {
@@ -3069,6 +3191,7 @@ impl UnresolveIntegrationHistoryRecordResponse {
                     "application/xml" => {
                         rt::Reply::new(200u16)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/IntegrationHistoryRecord\"}",
                                 &body,
@@ -3077,6 +3200,7 @@ impl UnresolveIntegrationHistoryRecordResponse {
                     _ => {
                         rt::Reply::new(200u16)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/IntegrationHistoryRecord\"}",
                                 &body,
@@ -3089,6 +3213,7 @@ impl UnresolveIntegrationHistoryRecordResponse {
                     "application/xml" => {
                         rt::Reply::new(400u16)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/CoupaXmlErrors\"}",
                                 &<_ as rt::Transcode<
@@ -3099,6 +3224,7 @@ impl UnresolveIntegrationHistoryRecordResponse {
                     _ => {
                         rt::Reply::new(400u16)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/CoupaJsonErrors\"}",
                                 &body,
@@ -3111,6 +3237,7 @@ impl UnresolveIntegrationHistoryRecordResponse {
                     "application/xml" => {
                         rt::Reply::new(401u16)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/CoupaXmlErrors\"}",
                                 &<_ as rt::Transcode<
@@ -3121,6 +3248,7 @@ impl UnresolveIntegrationHistoryRecordResponse {
                     _ => {
                         rt::Reply::new(401u16)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/CoupaJsonErrors\"}",
                                 &body,
@@ -3133,6 +3261,7 @@ impl UnresolveIntegrationHistoryRecordResponse {
                     "application/xml" => {
                         rt::Reply::new(403u16)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/CoupaXmlErrors\"}",
                                 &<_ as rt::Transcode<
@@ -3143,6 +3272,7 @@ impl UnresolveIntegrationHistoryRecordResponse {
                     _ => {
                         rt::Reply::new(403u16)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/CoupaJsonErrors\"}",
                                 &body,
@@ -3155,6 +3285,7 @@ impl UnresolveIntegrationHistoryRecordResponse {
                     "application/xml" => {
                         rt::Reply::new(404u16)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/CoupaXmlErrors\"}",
                                 &<_ as rt::Transcode<
@@ -3165,6 +3296,7 @@ impl UnresolveIntegrationHistoryRecordResponse {
                     _ => {
                         rt::Reply::new(404u16)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/CoupaJsonErrors\"}",
                                 &body,
@@ -3178,6 +3310,7 @@ impl UnresolveIntegrationHistoryRecordResponse {
                         rt::Reply::new(429u16)
                             .header("Retry-After", retry_after)
                             .body(
+                                cx,
                                 "application/xml",
                                 "{\"$ref\":\"#/$defs/CoupaXmlErrors\"}",
                                 &<_ as rt::Transcode<
@@ -3189,6 +3322,7 @@ impl UnresolveIntegrationHistoryRecordResponse {
                         rt::Reply::new(429u16)
                             .header("Retry-After", retry_after)
                             .body(
+                                cx,
                                 "application/json",
                                 "{\"$ref\":\"#/$defs/CoupaJsonErrors\"}",
                                 &body,
@@ -3394,12 +3528,12 @@ pub async fn list_integration_history_records<S: CoupaIntegrationHistoryRecords>
             request,
             |api, mut input| async move {
                 let query: ListIntegrationHistoryRecordsQuery = input.query()?;
-                let media = input.media;
+                let reply = input.reply;
                 Ok(
                     api
                         .list_integration_history_records(input.caller, query)
                         .await
-                        .into_reply(media),
+                        .into_reply(&reply),
                 )
             },
         )
@@ -3481,12 +3615,12 @@ pub async fn create_integration_history_record<S: CoupaIntegrationHistoryRecords
             |api, mut input| async move {
                 let query: CreateIntegrationHistoryRecordQuery = input.query()?;
                 let body: t::IntegrationHistoryRecordCreate = input.body()?;
-                let media = input.media;
+                let reply = input.reply;
                 Ok(
                     api
                         .create_integration_history_record(input.caller, query, body)
                         .await
-                        .into_reply(media),
+                        .into_reply(&reply),
                 )
             },
         )
@@ -3569,12 +3703,12 @@ pub async fn get_integration_history_record<S: CoupaIntegrationHistoryRecords>(
             |api, mut input| async move {
                 let path: GetIntegrationHistoryRecordPath = input.path()?;
                 let query: GetIntegrationHistoryRecordQuery = input.query()?;
-                let media = input.media;
+                let reply = input.reply;
                 Ok(
                     api
                         .get_integration_history_record(input.caller, path, query)
                         .await
-                        .into_reply(media),
+                        .into_reply(&reply),
                 )
             },
         )
@@ -3665,7 +3799,7 @@ pub async fn update_integration_history_record<S: CoupaIntegrationHistoryRecords
                 let path: UpdateIntegrationHistoryRecordPath = input.path()?;
                 let query: UpdateIntegrationHistoryRecordQuery = input.query()?;
                 let body: t::IntegrationHistoryRecordUpdate = input.body()?;
-                let media = input.media;
+                let reply = input.reply;
                 Ok(
                     api
                         .update_integration_history_record(
@@ -3675,7 +3809,7 @@ pub async fn update_integration_history_record<S: CoupaIntegrationHistoryRecords
                             body,
                         )
                         .await
-                        .into_reply(media),
+                        .into_reply(&reply),
                 )
             },
         )
@@ -3766,7 +3900,7 @@ pub async fn patch_integration_history_record<S: CoupaIntegrationHistoryRecords>
                 let path: PatchIntegrationHistoryRecordPath = input.path()?;
                 let query: PatchIntegrationHistoryRecordQuery = input.query()?;
                 let body: t::IntegrationHistoryRecordUpdate = input.body()?;
-                let media = input.media;
+                let reply = input.reply;
                 Ok(
                     api
                         .patch_integration_history_record(
@@ -3776,7 +3910,7 @@ pub async fn patch_integration_history_record<S: CoupaIntegrationHistoryRecords>
                             body,
                         )
                         .await
-                        .into_reply(media),
+                        .into_reply(&reply),
                 )
             },
         )
@@ -3858,7 +3992,7 @@ pub async fn acknowledge_integration_history_record<S: CoupaIntegrationHistoryRe
             |api, mut input| async move {
                 let query: AcknowledgeIntegrationHistoryRecordQuery = input.query()?;
                 let body: t::IntegrationHistoryRecordCreate = input.body()?;
-                let media = input.media;
+                let reply = input.reply;
                 Ok(
                     api
                         .acknowledge_integration_history_record(
@@ -3867,7 +4001,7 @@ pub async fn acknowledge_integration_history_record<S: CoupaIntegrationHistoryRe
                             body,
                         )
                         .await
-                        .into_reply(media),
+                        .into_reply(&reply),
                 )
             },
         )
@@ -3949,7 +4083,7 @@ pub async fn create_alert_integration_history_record<S: CoupaIntegrationHistoryR
             |api, mut input| async move {
                 let query: CreateAlertIntegrationHistoryRecordQuery = input.query()?;
                 let body: t::IntegrationHistoryRecordCreate = input.body()?;
-                let media = input.media;
+                let reply = input.reply;
                 Ok(
                     api
                         .create_alert_integration_history_record(
@@ -3958,7 +4092,7 @@ pub async fn create_alert_integration_history_record<S: CoupaIntegrationHistoryR
                             body,
                         )
                         .await
-                        .into_reply(media),
+                        .into_reply(&reply),
                 )
             },
         )
@@ -4040,7 +4174,7 @@ pub async fn create_alert_and_mark_exported_integration_history_record<
                 let query: CreateAlertAndMarkExportedIntegrationHistoryRecordQuery = input
                     .query()?;
                 let body: t::IntegrationHistoryRecordCreate = input.body()?;
-                let media = input.media;
+                let reply = input.reply;
                 Ok(
                     api
                         .create_alert_and_mark_exported_integration_history_record(
@@ -4049,7 +4183,7 @@ pub async fn create_alert_and_mark_exported_integration_history_record<
                             body,
                         )
                         .await
-                        .into_reply(media),
+                        .into_reply(&reply),
                 )
             },
         )
@@ -4131,7 +4265,7 @@ pub async fn mark_exported_integration_history_record<S: CoupaIntegrationHistory
             |api, mut input| async move {
                 let query: MarkExportedIntegrationHistoryRecordQuery = input.query()?;
                 let body: t::IntegrationHistoryRecordCreate = input.body()?;
-                let media = input.media;
+                let reply = input.reply;
                 Ok(
                     api
                         .mark_exported_integration_history_record(
@@ -4140,7 +4274,7 @@ pub async fn mark_exported_integration_history_record<S: CoupaIntegrationHistory
                             body,
                         )
                         .await
-                        .into_reply(media),
+                        .into_reply(&reply),
                 )
             },
         )
@@ -4223,12 +4357,12 @@ pub async fn resolve_integration_history_record<S: CoupaIntegrationHistoryRecord
             |api, mut input| async move {
                 let path: ResolveIntegrationHistoryRecordPath = input.path()?;
                 let query: ResolveIntegrationHistoryRecordQuery = input.query()?;
-                let media = input.media;
+                let reply = input.reply;
                 Ok(
                     api
                         .resolve_integration_history_record(input.caller, path, query)
                         .await
-                        .into_reply(media),
+                        .into_reply(&reply),
                 )
             },
         )
@@ -4314,12 +4448,12 @@ pub async fn unresolve_integration_history_record<S: CoupaIntegrationHistoryReco
             |api, mut input| async move {
                 let path: UnresolveIntegrationHistoryRecordPath = input.path()?;
                 let query: UnresolveIntegrationHistoryRecordQuery = input.query()?;
-                let media = input.media;
+                let reply = input.reply;
                 Ok(
                     api
                         .unresolve_integration_history_record(input.caller, path, query)
                         .await
-                        .into_reply(media),
+                        .into_reply(&reply),
                 )
             },
         )

@@ -11,6 +11,7 @@ pub const SCHEMAS: &str = "{\"$defs\":{\"CsoResult\":{\"type\":\"object\",\"requ
 ///A security scheme of the spec.
 pub static SCHEME_CSO_API_KEY: crate::Scheme = crate::Scheme {
     name: "cso_api_key",
+    vendor: crate::Vendor::CoupaSourcing,
     kind: crate::SchemeKind::ApiKeyHeader("X-CSO-API-KEY"),
 };
 /// The API as the runtime sees it.
@@ -225,24 +226,45 @@ pub enum ListEventsResponse {
 }
 impl ListEventsResponse {
     /// Renders the response in the negotiated media type (or the one this status offers).
-    pub fn into_reply(self, media: &'static str) -> rt::Reply {
+    pub fn into_reply(self, cx: &rt::ReplyContext) -> rt::Reply {
+        let media = cx.media;
         let _ = media;
         match self {
             Self::Ok(body) => {
                 rt::Reply::new(200u16)
-                    .body("application/json", "{\"$ref\":\"#/$defs/EventList\"}", &body)
+                    .body(
+                        cx,
+                        "application/json",
+                        "{\"$ref\":\"#/$defs/EventList\"}",
+                        &body,
+                    )
             }
             Self::BadRequest(body) => {
                 rt::Reply::new(400u16)
-                    .body("application/json", "{\"$ref\":\"#/$defs/CsoResult\"}", &body)
+                    .body(
+                        cx,
+                        "application/json",
+                        "{\"$ref\":\"#/$defs/CsoResult\"}",
+                        &body,
+                    )
             }
             Self::Unauthorized(body) => {
                 rt::Reply::new(401u16)
-                    .body("application/json", "{\"$ref\":\"#/$defs/CsoResult\"}", &body)
+                    .body(
+                        cx,
+                        "application/json",
+                        "{\"$ref\":\"#/$defs/CsoResult\"}",
+                        &body,
+                    )
             }
             Self::Forbidden(body) => {
                 rt::Reply::new(403u16)
-                    .body("application/json", "{\"$ref\":\"#/$defs/CsoResult\"}", &body)
+                    .body(
+                        cx,
+                        "application/json",
+                        "{\"$ref\":\"#/$defs/CsoResult\"}",
+                        &body,
+                    )
             }
         }
     }
@@ -324,12 +346,14 @@ pub enum UpdateEventsResponse {
 }
 impl UpdateEventsResponse {
     /// Renders the response in the negotiated media type (or the one this status offers).
-    pub fn into_reply(self, media: &'static str) -> rt::Reply {
+    pub fn into_reply(self, cx: &rt::ReplyContext) -> rt::Reply {
+        let media = cx.media;
         let _ = media;
         match self {
             Self::Ok(body) => {
                 rt::Reply::new(200u16)
                     .body(
+                        cx,
                         "application/json",
                         "{\"$ref\":\"#/$defs/EventUpdateResult\"}",
                         &body,
@@ -337,15 +361,30 @@ impl UpdateEventsResponse {
             }
             Self::BadRequest(body) => {
                 rt::Reply::new(400u16)
-                    .body("application/json", "{\"$ref\":\"#/$defs/CsoResult\"}", &body)
+                    .body(
+                        cx,
+                        "application/json",
+                        "{\"$ref\":\"#/$defs/CsoResult\"}",
+                        &body,
+                    )
             }
             Self::Unauthorized(body) => {
                 rt::Reply::new(401u16)
-                    .body("application/json", "{\"$ref\":\"#/$defs/CsoResult\"}", &body)
+                    .body(
+                        cx,
+                        "application/json",
+                        "{\"$ref\":\"#/$defs/CsoResult\"}",
+                        &body,
+                    )
             }
             Self::Forbidden(body) => {
                 rt::Reply::new(403u16)
-                    .body("application/json", "{\"$ref\":\"#/$defs/CsoResult\"}", &body)
+                    .body(
+                        cx,
+                        "application/json",
+                        "{\"$ref\":\"#/$defs/CsoResult\"}",
+                        &body,
+                    )
             }
         }
     }
@@ -427,12 +466,14 @@ pub enum CreateEventsResponse {
 }
 impl CreateEventsResponse {
     /// Renders the response in the negotiated media type (or the one this status offers).
-    pub fn into_reply(self, media: &'static str) -> rt::Reply {
+    pub fn into_reply(self, cx: &rt::ReplyContext) -> rt::Reply {
+        let media = cx.media;
         let _ = media;
         match self {
             Self::Created(body) => {
                 rt::Reply::new(201u16)
                     .body(
+                        cx,
                         "application/json",
                         "{\"$ref\":\"#/$defs/EventCreateResult\"}",
                         &body,
@@ -440,15 +481,30 @@ impl CreateEventsResponse {
             }
             Self::BadRequest(body) => {
                 rt::Reply::new(400u16)
-                    .body("application/json", "{\"$ref\":\"#/$defs/CsoResult\"}", &body)
+                    .body(
+                        cx,
+                        "application/json",
+                        "{\"$ref\":\"#/$defs/CsoResult\"}",
+                        &body,
+                    )
             }
             Self::Unauthorized(body) => {
                 rt::Reply::new(401u16)
-                    .body("application/json", "{\"$ref\":\"#/$defs/CsoResult\"}", &body)
+                    .body(
+                        cx,
+                        "application/json",
+                        "{\"$ref\":\"#/$defs/CsoResult\"}",
+                        &body,
+                    )
             }
             Self::Forbidden(body) => {
                 rt::Reply::new(403u16)
-                    .body("application/json", "{\"$ref\":\"#/$defs/CsoResult\"}", &body)
+                    .body(
+                        cx,
+                        "application/json",
+                        "{\"$ref\":\"#/$defs/CsoResult\"}",
+                        &body,
+                    )
             }
         }
     }
@@ -530,12 +586,14 @@ pub enum DeleteEventsResponse {
 }
 impl DeleteEventsResponse {
     /// Renders the response in the negotiated media type (or the one this status offers).
-    pub fn into_reply(self, media: &'static str) -> rt::Reply {
+    pub fn into_reply(self, cx: &rt::ReplyContext) -> rt::Reply {
+        let media = cx.media;
         let _ = media;
         match self {
             Self::Ok(body) => {
                 rt::Reply::new(200u16)
                     .body(
+                        cx,
                         "application/json",
                         "{\"$ref\":\"#/$defs/EventDeleteResult\"}",
                         &body,
@@ -543,15 +601,30 @@ impl DeleteEventsResponse {
             }
             Self::BadRequest(body) => {
                 rt::Reply::new(400u16)
-                    .body("application/json", "{\"$ref\":\"#/$defs/CsoResult\"}", &body)
+                    .body(
+                        cx,
+                        "application/json",
+                        "{\"$ref\":\"#/$defs/CsoResult\"}",
+                        &body,
+                    )
             }
             Self::Unauthorized(body) => {
                 rt::Reply::new(401u16)
-                    .body("application/json", "{\"$ref\":\"#/$defs/CsoResult\"}", &body)
+                    .body(
+                        cx,
+                        "application/json",
+                        "{\"$ref\":\"#/$defs/CsoResult\"}",
+                        &body,
+                    )
             }
             Self::Forbidden(body) => {
                 rt::Reply::new(403u16)
-                    .body("application/json", "{\"$ref\":\"#/$defs/CsoResult\"}", &body)
+                    .body(
+                        cx,
+                        "application/json",
+                        "{\"$ref\":\"#/$defs/CsoResult\"}",
+                        &body,
+                    )
             }
         }
     }
@@ -650,28 +723,49 @@ pub enum GetEventResponse {
 }
 impl GetEventResponse {
     /// Renders the response in the negotiated media type (or the one this status offers).
-    pub fn into_reply(self, media: &'static str) -> rt::Reply {
+    pub fn into_reply(self, cx: &rt::ReplyContext) -> rt::Reply {
+        let media = cx.media;
         let _ = media;
         match self {
             Self::Ok(body) => {
                 rt::Reply::new(200u16)
-                    .body("application/json", "{\"$ref\":\"#/$defs/Event\"}", &body)
+                    .body(cx, "application/json", "{\"$ref\":\"#/$defs/Event\"}", &body)
             }
             Self::BadRequest(body) => {
                 rt::Reply::new(400u16)
-                    .body("application/json", "{\"$ref\":\"#/$defs/CsoResult\"}", &body)
+                    .body(
+                        cx,
+                        "application/json",
+                        "{\"$ref\":\"#/$defs/CsoResult\"}",
+                        &body,
+                    )
             }
             Self::Unauthorized(body) => {
                 rt::Reply::new(401u16)
-                    .body("application/json", "{\"$ref\":\"#/$defs/CsoResult\"}", &body)
+                    .body(
+                        cx,
+                        "application/json",
+                        "{\"$ref\":\"#/$defs/CsoResult\"}",
+                        &body,
+                    )
             }
             Self::Forbidden(body) => {
                 rt::Reply::new(403u16)
-                    .body("application/json", "{\"$ref\":\"#/$defs/CsoResult\"}", &body)
+                    .body(
+                        cx,
+                        "application/json",
+                        "{\"$ref\":\"#/$defs/CsoResult\"}",
+                        &body,
+                    )
             }
             Self::NotFound(body) => {
                 rt::Reply::new(404u16)
-                    .body("application/json", "{\"$ref\":\"#/$defs/CsoResult\"}", &body)
+                    .body(
+                        cx,
+                        "application/json",
+                        "{\"$ref\":\"#/$defs/CsoResult\"}",
+                        &body,
+                    )
             }
         }
     }
@@ -778,12 +872,14 @@ pub enum UpdateEventResponse {
 }
 impl UpdateEventResponse {
     /// Renders the response in the negotiated media type (or the one this status offers).
-    pub fn into_reply(self, media: &'static str) -> rt::Reply {
+    pub fn into_reply(self, cx: &rt::ReplyContext) -> rt::Reply {
+        let media = cx.media;
         let _ = media;
         match self {
             Self::Ok(body) => {
                 rt::Reply::new(200u16)
                     .body(
+                        cx,
                         "application/json",
                         "{\"$ref\":\"#/$defs/EventUpdateResult\"}",
                         &body,
@@ -791,19 +887,39 @@ impl UpdateEventResponse {
             }
             Self::BadRequest(body) => {
                 rt::Reply::new(400u16)
-                    .body("application/json", "{\"$ref\":\"#/$defs/CsoResult\"}", &body)
+                    .body(
+                        cx,
+                        "application/json",
+                        "{\"$ref\":\"#/$defs/CsoResult\"}",
+                        &body,
+                    )
             }
             Self::Unauthorized(body) => {
                 rt::Reply::new(401u16)
-                    .body("application/json", "{\"$ref\":\"#/$defs/CsoResult\"}", &body)
+                    .body(
+                        cx,
+                        "application/json",
+                        "{\"$ref\":\"#/$defs/CsoResult\"}",
+                        &body,
+                    )
             }
             Self::Forbidden(body) => {
                 rt::Reply::new(403u16)
-                    .body("application/json", "{\"$ref\":\"#/$defs/CsoResult\"}", &body)
+                    .body(
+                        cx,
+                        "application/json",
+                        "{\"$ref\":\"#/$defs/CsoResult\"}",
+                        &body,
+                    )
             }
             Self::NotFound(body) => {
                 rt::Reply::new(404u16)
-                    .body("application/json", "{\"$ref\":\"#/$defs/CsoResult\"}", &body)
+                    .body(
+                        cx,
+                        "application/json",
+                        "{\"$ref\":\"#/$defs/CsoResult\"}",
+                        &body,
+                    )
             }
         }
     }
@@ -902,12 +1018,14 @@ pub enum DeleteEventResponse {
 }
 impl DeleteEventResponse {
     /// Renders the response in the negotiated media type (or the one this status offers).
-    pub fn into_reply(self, media: &'static str) -> rt::Reply {
+    pub fn into_reply(self, cx: &rt::ReplyContext) -> rt::Reply {
+        let media = cx.media;
         let _ = media;
         match self {
             Self::Ok(body) => {
                 rt::Reply::new(200u16)
                     .body(
+                        cx,
                         "application/json",
                         "{\"$ref\":\"#/$defs/EventDeleteResult\"}",
                         &body,
@@ -915,19 +1033,39 @@ impl DeleteEventResponse {
             }
             Self::BadRequest(body) => {
                 rt::Reply::new(400u16)
-                    .body("application/json", "{\"$ref\":\"#/$defs/CsoResult\"}", &body)
+                    .body(
+                        cx,
+                        "application/json",
+                        "{\"$ref\":\"#/$defs/CsoResult\"}",
+                        &body,
+                    )
             }
             Self::Unauthorized(body) => {
                 rt::Reply::new(401u16)
-                    .body("application/json", "{\"$ref\":\"#/$defs/CsoResult\"}", &body)
+                    .body(
+                        cx,
+                        "application/json",
+                        "{\"$ref\":\"#/$defs/CsoResult\"}",
+                        &body,
+                    )
             }
             Self::Forbidden(body) => {
                 rt::Reply::new(403u16)
-                    .body("application/json", "{\"$ref\":\"#/$defs/CsoResult\"}", &body)
+                    .body(
+                        cx,
+                        "application/json",
+                        "{\"$ref\":\"#/$defs/CsoResult\"}",
+                        &body,
+                    )
             }
             Self::NotFound(body) => {
                 rt::Reply::new(404u16)
-                    .body("application/json", "{\"$ref\":\"#/$defs/CsoResult\"}", &body)
+                    .body(
+                        cx,
+                        "application/json",
+                        "{\"$ref\":\"#/$defs/CsoResult\"}",
+                        &body,
+                    )
             }
         }
     }
@@ -1055,8 +1193,8 @@ pub async fn list_events<S: CsoEvents>(
             request,
             |api, mut input| async move {
                 let query: ListEventsQuery = input.query()?;
-                let media = input.media;
-                Ok(api.list_events(input.caller, query).await.into_reply(media))
+                let reply = input.reply;
+                Ok(api.list_events(input.caller, query).await.into_reply(&reply))
             },
         )
         .await
@@ -1106,8 +1244,8 @@ pub async fn update_events<S: CsoEvents>(
             request,
             |api, mut input| async move {
                 let body: t::EventUpdateRequest = input.body()?;
-                let media = input.media;
-                Ok(api.update_events(input.caller, body).await.into_reply(media))
+                let reply = input.reply;
+                Ok(api.update_events(input.caller, body).await.into_reply(&reply))
             },
         )
         .await
@@ -1157,8 +1295,8 @@ pub async fn create_events<S: CsoEvents>(
             request,
             |api, mut input| async move {
                 let body: t::EventCreateRequest = input.body()?;
-                let media = input.media;
-                Ok(api.create_events(input.caller, body).await.into_reply(media))
+                let reply = input.reply;
+                Ok(api.create_events(input.caller, body).await.into_reply(&reply))
             },
         )
         .await
@@ -1208,8 +1346,8 @@ pub async fn delete_events<S: CsoEvents>(
             request,
             |api, mut input| async move {
                 let body: t::EventDeleteRequest = input.body()?;
-                let media = input.media;
-                Ok(api.delete_events(input.caller, body).await.into_reply(media))
+                let reply = input.reply;
+                Ok(api.delete_events(input.caller, body).await.into_reply(&reply))
             },
         )
         .await
@@ -1261,8 +1399,8 @@ pub async fn get_event<S: CsoEvents>(
             request,
             |api, mut input| async move {
                 let path: GetEventPath = input.path()?;
-                let media = input.media;
-                Ok(api.get_event(input.caller, path).await.into_reply(media))
+                let reply = input.reply;
+                Ok(api.get_event(input.caller, path).await.into_reply(&reply))
             },
         )
         .await
@@ -1319,8 +1457,8 @@ pub async fn update_event<S: CsoEvents>(
             |api, mut input| async move {
                 let path: UpdateEventPath = input.path()?;
                 let body: t::EventUpdate = input.body()?;
-                let media = input.media;
-                Ok(api.update_event(input.caller, path, body).await.into_reply(media))
+                let reply = input.reply;
+                Ok(api.update_event(input.caller, path, body).await.into_reply(&reply))
             },
         )
         .await
@@ -1372,8 +1510,8 @@ pub async fn delete_event<S: CsoEvents>(
             request,
             |api, mut input| async move {
                 let path: DeleteEventPath = input.path()?;
-                let media = input.media;
-                Ok(api.delete_event(input.caller, path).await.into_reply(media))
+                let reply = input.reply;
+                Ok(api.delete_event(input.caller, path).await.into_reply(&reply))
             },
         )
         .await
