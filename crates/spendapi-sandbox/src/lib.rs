@@ -6,7 +6,7 @@
 //! reset and fault-injection hooks for test suites, Swagger UI and the bundled specs); the
 //! binary (`src/main.rs`) adds the command line, logging and graceful shutdown.
 //!
-//! Module map: [`store`] holds every SQL statement; [`query`] the Coupa index conventions;
+//! Module map: [`store`] holds every SQL statement ([`group`]: SQLite's group commit); [`query`] the Coupa index conventions;
 //! [`coupa`], [`cso`] and [`concur`] implement the generated traits, each mapping between
 //! stored documents and the generated types in one place per resource; [`tokens`] the OAuth
 //! endpoints and the [`spendapi_server::Verifier`]; [`demo`] the seed data; [`apis`] the
@@ -51,6 +51,7 @@ pub mod config;
 pub mod coupa;
 pub mod cso;
 pub mod demo;
+pub mod group;
 pub mod query;
 pub mod store;
 pub mod tokens;

@@ -13,9 +13,11 @@
 //! `synchronous=FULL` and PostgreSQL its default `fsync`/`synchronous_commit`, so `kill -9` (or
 //! a power cut) never loses an acknowledged write.
 //!
-//! Concurrency, SQLite: every write runs in one transaction on the single writer connection
-//! (the write pool has one connection), so two requests never interleave their
-//! read-modify-write; readers use their own pool and see only committed data (WAL).
+//! Concurrency, SQLite: every write runs on the single writer connection, one request at a
+//! time, so two requests never interleave their read-modify-write; concurrent requests share
+//! one transaction and one fsync, each in its own savepoint, and each is acknowledged only
+//! after that transaction commits ([`crate::group`]). Readers use their own pool and see only
+//! committed data (WAL).
 //!
 //! Concurrency, PostgreSQL (any number of sandbox processes on one database): writes run at
 //! READ COMMITTED with row locks. Every read inside a write transaction is `SELECT … FOR
@@ -43,6 +45,8 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 use sqlx::{Database, Postgres, QueryBuilder, Row, Sqlite, Transaction};
+
+use crate::group::{Group, Member};
 
 /// How a column is typed and bound.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -470,8 +474,9 @@ const PG_STATEMENT_TIMEOUT_MS: &str = "10000";
 /// only.
 #[derive(Clone, Debug)]
 pub enum Store {
-    /// A reader pool and a single-writer pool on the same file.
-    Sqlite { read: SqlitePool, write: SqlitePool },
+    /// A reader pool and the single writer connection, shared by concurrent writes through
+    /// group commit ([`Group`]).
+    Sqlite { read: SqlitePool, write: Group },
     /// A reader pool and a writer pool. PostgreSQL takes many writers; the pools are separate
     /// because a handler may read through the store while its write transaction holds a
     /// connection, and with one shared pool enough such requests would wait on each other
@@ -494,8 +499,8 @@ macro_rules! on_pool {
 macro_rules! on_tx {
     ($tx:expr, $conn:ident => $body:expr) => {
         match &mut $tx.tx {
-            Inner::Sqlite(tx) => {
-                let $conn = &mut **tx;
+            Inner::Sqlite(member) => {
+                let $conn = member.conn();
                 $body
             }
             Inner::Postgres(tx) => {
@@ -640,7 +645,10 @@ impl Store {
             .run(&write)
             .await
             .context("applying the migrations")?;
-        Ok(Store::Sqlite { read, write })
+        Ok(Store::Sqlite {
+            read,
+            write: Group::new(write),
+        })
     }
 
     /// Which backend this is, for logs and tests.
@@ -677,9 +685,7 @@ impl Store {
 
     async fn start(&self, lock: &str) -> Result<Tx> {
         let tx = match self {
-            Store::Sqlite { write, .. } => {
-                Inner::Sqlite(write.begin().await.context("starting a transaction")?)
-            }
+            Store::Sqlite { write, .. } => Inner::Sqlite(write.begin().await?),
             Store::Postgres { write, .. } => {
                 let mut tx = write.begin().await.context("starting a transaction")?;
                 sqlx::query(&format!("SELECT {lock}($1)"))
@@ -938,17 +944,17 @@ pub struct Tx {
 }
 
 enum Inner {
-    Sqlite(Transaction<'static, Sqlite>),
+    /// A savepoint in the open group's transaction.
+    Sqlite(Member),
     Postgres(Transaction<'static, Postgres>),
 }
 
 impl Tx {
     pub async fn commit(self) -> Result<()> {
         match self.tx {
-            Inner::Sqlite(tx) => tx.commit().await,
-            Inner::Postgres(tx) => tx.commit().await,
+            Inner::Sqlite(member) => member.commit().await,
+            Inner::Postgres(tx) => tx.commit().await.context("committing"),
         }
-        .context("committing")
     }
 
     /// The value of counter `name`, if it exists.
@@ -1173,10 +1179,10 @@ impl Tx {
     /// Drops expired tokens.
     pub async fn purge_tokens(&mut self, now: i64) -> Result<()> {
         match &mut self.tx {
-            Inner::Sqlite(tx) => {
+            Inner::Sqlite(member) => {
                 sqlx::query("DELETE FROM tokens WHERE expires_at <= ?")
                     .bind(now)
-                    .execute(&mut **tx)
+                    .execute(member.conn())
                     .await?;
             }
             // Two replicas issuing tokens at once would otherwise delete the same expired
