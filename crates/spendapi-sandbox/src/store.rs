@@ -659,6 +659,15 @@ impl Store {
         }
     }
 
+    /// How many write transactions this process has committed on SQLite (each one fsync;
+    /// with group commit, one per group of concurrent writes); `None` on PostgreSQL.
+    pub fn commits(&self) -> Option<u64> {
+        match self {
+            Store::Sqlite { write, .. } => Some(write.commits()),
+            Store::Postgres { .. } => None,
+        }
+    }
+
     /// Whether the database answers, within a second (a health check must not take as long
     /// as the request it vouches for).
     pub async fn ping(&self) -> Result<()> {

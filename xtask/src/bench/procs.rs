@@ -134,6 +134,28 @@ impl Server {
         format!("http://{}", self.addr)
     }
 
+    /// The body of `GET <path>` on this loopback server, parsed as JSON.
+    ///
+    /// One HTTP/1.0 request written by hand: the benchmark reads one number from the sandbox's
+    /// `/healthz` between load runs, and an HTTP client crate would cost the xtask's build more
+    /// than these lines (the load itself is oha's or wrk's).
+    pub fn get_json(&self, path: &str) -> Result<serde_json::Value> {
+        use std::io::Write as _;
+        let mut stream = TcpStream::connect_timeout(&self.addr, Duration::from_secs(5))
+            .with_context(|| format!("connecting to {}", self.addr))?;
+        stream.set_read_timeout(Some(Duration::from_secs(5)))?;
+        write!(stream, "GET {path} HTTP/1.0\r\nHost: {}\r\n\r\n", self.addr)?;
+        let mut response = String::new();
+        stream.read_to_string(&mut response)?;
+        let (head, body) = response
+            .split_once("\r\n\r\n")
+            .context("an HTTP response")?;
+        if !head.starts_with("HTTP/1.0 200") && !head.starts_with("HTTP/1.1 200") {
+            bail!("GET {path}: {}", head.lines().next().unwrap_or_default());
+        }
+        serde_json::from_str(body).with_context(|| format!("GET {path}: JSON"))
+    }
+
     /// Peak resident memory so far (`VmHWM`), in bytes.
     pub fn peak_rss(&self) -> Option<u64> {
         peak_rss(

@@ -193,6 +193,39 @@ fn mb(bytes: u64) -> String {
 }
 
 /// The printed table.
+/// The bulk create per database: requests, events and fsyncs per second.
+fn bulk_create_table(report: &Report, out: &mut String) {
+    let rows: Vec<(u64, f64, Option<f64>)> = report
+        .sizing
+        .iter()
+        .filter_map(|s| {
+            let rps = report.rps(&serving::sandbox_label(s.events), serving::CREATE)?;
+            Some((s.events, rps, s.create_fsyncs_per_s))
+        })
+        .collect();
+    if rows.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "\nBulk create (50 events per request; fsyncs: write transactions committed)\n\n\
+         | events | req/s | events/s | fsyncs/s | requests per fsync |\n|---:|---:|---:|---:|---:|"
+    );
+    for (events, rps, fsyncs) in rows {
+        let (fsyncs, per) = match fsyncs {
+            Some(f) if f > 0.0 => (format!("{f:.0}"), format!("{:.1}", rps / f)),
+            _ => ("?".to_owned(), "?".to_owned()),
+        };
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {fsyncs} | {per} |",
+            serving::group(events),
+            serving::group(rps.round() as u64),
+            serving::group((rps * 50.0).round() as u64)
+        );
+    }
+}
+
 pub fn render(report: &Report) -> String {
     let mut out = String::new();
     let m = &report.machine;
@@ -282,6 +315,7 @@ pub fn render(report: &Report) -> String {
             );
         }
     }
+    bulk_create_table(report, &mut out);
     if !report.targets.is_empty() {
         let _ = writeln!(out, "\nTargets\n\n| target | measured | |\n|---|---|---|");
         for t in &report.targets {
@@ -364,6 +398,7 @@ mod tests {
                 db_bytes: events * 400,
                 db_bytes_per_million_events: 400e6,
                 peak_rss_bytes: Some(30_000_000),
+                create_fsyncs_per_s: Some(40.0),
             })
             .to_vec();
         report.evaluate();

@@ -47,6 +47,9 @@ pub struct Sizing {
     pub db_bytes_per_million_events: f64,
     /// `VmHWM` of the sandbox after every scenario.
     pub peak_rss_bytes: Option<u64>,
+    /// Write transactions committed per second during the bulk create (each one fsync;
+    /// `/healthz`'s `commits` before and after), when the sandbox reports them.
+    pub create_fsyncs_per_s: Option<f64>,
 }
 
 /// The server label of a sandbox run.
@@ -195,9 +198,16 @@ pub fn sandbox(
             .header("Accept", accept);
         scenarios.push((name, request));
     }
-    // Last: it grows the table.
-    scenarios.push(create);
-    let rows = run_all(tool, &label, scenarios, bounds, scratch)?;
+    let mut rows = run_all(tool, &label, scenarios, bounds, scratch)?;
+    // Last, since it grows the table; with the commits it took.
+    let commits = || -> Option<u64> { server.get_json("/healthz").ok()?["commits"].as_u64() };
+    let before = commits();
+    let started = Instant::now();
+    rows.extend(run_all(tool, &label, vec![create], bounds, scratch)?);
+    let elapsed = started.elapsed().as_secs_f64();
+    let create_fsyncs_per_s = before
+        .zip(commits())
+        .map(|(before, after)| after.saturating_sub(before) as f64 / elapsed.max(1e-9));
     let peak_rss_bytes = server.peak_rss();
     drop(server);
     let _ = std::fs::remove_file(&db);
@@ -211,6 +221,7 @@ pub fn sandbox(
             db_bytes,
             db_bytes_per_million_events: db_bytes as f64 * 1e6 / events.max(1) as f64,
             peak_rss_bytes,
+            create_fsyncs_per_s,
         },
     ))
 }

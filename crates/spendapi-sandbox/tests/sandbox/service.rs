@@ -279,3 +279,29 @@ async fn nul_characters_are_not_server_errors() {
         .expect("show");
     assert!(response.status().is_client_error(), "{}", response.status());
 }
+
+/// `/healthz` answers 200 while the database does; on SQLite it also counts the committed
+/// write transactions (each one fsync), which grow with each acknowledged write.
+#[tokio::test]
+async fn healthz_counts_commits_on_sqlite() {
+    let sb = crate::support::start_file().await;
+    let health = |sb: &crate::support::Sb| {
+        let request = sb.http.get(sb.url("/healthz"));
+        async move {
+            let response = request.send().await.expect("healthz");
+            assert_eq!(response.status(), 200);
+            let body: Value = response.json().await.expect("JSON");
+            assert_eq!(body["status"], "ok");
+            body["commits"].as_u64().expect("a commit count on SQLite")
+        }
+    };
+    let before = health(&sb).await;
+    let response = sb
+        .cso(Method::POST, "/api/events")
+        .json(&json!({"events": [{"market-id": "1"}]}))
+        .send()
+        .await
+        .expect("create");
+    assert!(response.status().is_success(), "{}", response.status());
+    assert!(health(&sb).await > before, "the create was committed");
+}
