@@ -92,3 +92,8 @@ pub fn shared(root: &Path, vendor: Vendor) -> Result<Option<Shared>> {
         schema_names,
     }))
 }
+
+/// An identifier of generated code.
+pub fn ident(name: &str) -> proc_macro2::Ident {
+    proc_macro2::Ident::new(name, proc_macro2::Span::call_site())
+}
