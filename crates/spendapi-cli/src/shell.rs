@@ -19,7 +19,7 @@ use spendapi_client::vendor::{Concur, CoupaCore, CoupaSourcing, VendorKind};
 use spendapi_client::{ConcurAuth, Config, Connect, CoupaAuth, ErrorBody, ResponseValue};
 
 /// An API in the command tree (`coupa accounts`), from the generated index.
-pub struct Api {
+pub struct ApiCommand {
     /// The vendor's word (`coupa`, `cso`, `concur`).
     pub vendor: &'static str,
     /// The API's word under it (`accounts`).
@@ -27,11 +27,11 @@ pub struct Api {
     /// The generated module (`coupa_accounts`).
     pub module: &'static str,
     pub about: &'static str,
-    pub operations: Vec<Operation>,
+    pub operations: Vec<OperationCommand>,
 }
 
 /// One operation's subcommand.
-pub struct Operation {
+pub struct OperationCommand {
     /// Its name under the API (`list`).
     pub name: &'static str,
     pub operation_id: &'static str,
@@ -101,7 +101,7 @@ const GLOBAL: &[(&str, &str, &str, bool)] = &[
 ];
 
 /// The whole command tree: global options, `<vendor> <api> <operation>`, `completions`.
-pub fn command(apis: &[Api]) -> Command {
+pub fn command(apis: &[ApiCommand]) -> Command {
     let mut root = Command::new("spendapi")
         .about("Every operation of the Coupa Core, Coupa Sourcing and SAP Concur specs")
         .version(env!("CARGO_PKG_VERSION"))

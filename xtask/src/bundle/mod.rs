@@ -25,7 +25,7 @@
 //!
 //! YAML is written by `spendapi_spec::yaml`, the one writer of everything published. Modules,
 //! each using only those listed before it: [`markdown`]
-//! (CommonMark to HTML that loads nothing), [`model`] (reading a partner spec), [`partner`]
+//! (CommonMark to HTML that loads nothing), [`model`] (an API's summary, from the typed model), [`partner`]
 //! (the partner form of a spec), [`html`] (the pages); this module renders and writes.
 
 pub mod html;
@@ -85,22 +85,22 @@ pub fn render(root: &Path) -> Result<Bundle> {
     for path in spec::spec_files(root)? {
         let name = spec::api_name(&path);
         let source = spec::display(root, &path);
-        let (doc, unconfirmed) = partner::partner_spec_counted(&path)
-            .with_context(|| format!("failed to bundle {source}"))?;
-        let summary = model::summarize(&name, &doc, unconfirmed);
+        let (api, unconfirmed) =
+            partner::partner_api(&path).with_context(|| format!("failed to bundle {source}"))?;
+        let summary = model::summarize(&api, unconfirmed);
+        let doc = &api.doc;
 
-        let mut json = serde_json::to_string_pretty(&doc)
+        let mut json = serde_json::to_string_pretty(doc)
             .with_context(|| format!("failed to serialize {source} as JSON"))?;
         json.push('\n');
-        let body = spec::to_yaml_checked(&doc)
+        let body = spec::to_yaml_checked(doc)
             .with_context(|| format!("failed to write {source} as YAML"))?;
         let yaml = format!(
             "# {title} {version}: self-contained OpenAPI document (from {source} by `cargo xtask bundle`); do not edit.\n{body}",
             title = model::one_line(&summary.title),
             version = model::one_line(&summary.version),
         );
-        let html = api_page(&name, &doc)
-            .with_context(|| format!("failed to render the HTML page of {source}"))?;
+        let html = api_page(&api);
 
         files.insert(format!("{name}.json"), json.into_bytes());
         files.insert(format!("{name}.yaml"), yaml.into_bytes());

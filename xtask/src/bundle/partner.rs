@@ -7,7 +7,7 @@ use anyhow::Result;
 use serde_json::Value;
 
 use crate::spec;
-use crate::spec::strip_extensions;
+use crate::spec::{Api, Vendor, strip_extensions};
 
 /// The partner form of one spec: self-contained, without `x-` extensions, with every
 /// `x-unconfirmed` note folded into its element's description.
@@ -16,10 +16,23 @@ pub fn partner_spec(path: &Path) -> Result<Value> {
 }
 
 pub(super) fn partner_spec_counted(path: &Path) -> Result<(Value, usize)> {
+    let (doc, _, notes) = partner_parts(path)?;
+    Ok((doc, notes))
+}
+
+/// The typed model of the partner form of one spec (its vendor read before the extensions
+/// go), and how many `x-unconfirmed` notes were folded.
+pub(super) fn partner_api(path: &Path) -> Result<(Api, usize)> {
+    let (doc, vendor, notes) = partner_parts(path)?;
+    Ok((Api::with_vendor(&spec::api_name(path), vendor, doc)?, notes))
+}
+
+fn partner_parts(path: &Path) -> Result<(Value, Vendor, usize)> {
     let mut doc = spec::bundle(path)?;
+    let vendor = Vendor::of(&doc)?;
     let notes = fold_unconfirmed(&mut doc);
     strip_extensions(&mut doc);
-    Ok((doc, notes))
+    Ok((doc, vendor, notes))
 }
 
 /// Appends every `x-unconfirmed` note (outside example values) to the `description` beside it

@@ -142,7 +142,7 @@ pub fn render(root: &Path, specs: &[Spec]) -> Result<Vec<Output>> {
             let variant = ident(&naming::pascal(&op.id));
             let paged = op.is_paged();
             quote! {
-                crate::shell::Operation {
+                crate::shell::OperationCommand {
                     name: #name,
                     operation_id: #id,
                     paged: #paged,
@@ -154,7 +154,7 @@ pub fn render(root: &Path, specs: &[Spec]) -> Result<Vec<Output>> {
         let api = api_command(spec);
         let about = format!("{} ({})", spec.api.title, spec.source);
         entries.push(quote! {
-            crate::shell::Api {
+            crate::shell::ApiCommand {
                 vendor: #vendor,
                 name: #api,
                 module: #module,
@@ -177,7 +177,7 @@ pub fn render(root: &Path, specs: &[Spec]) -> Result<Vec<Output>> {
         #(#modules)*
 
         /// Every API in the command tree, with its operations' subcommands.
-        pub fn apis() -> Vec<crate::shell::Api> {
+        pub fn apis() -> Vec<crate::shell::ApiCommand> {
             vec![#(#entries),*]
         }
 

@@ -66,7 +66,7 @@ pub fn format(tokens: proc_macro2::TokenStream) -> Result<String> {
 }
 
 /// The components a vendor's specs share (`Vendor::shared_components`), loaded.
-pub struct Shared {
+pub struct SharedComponentsFile {
     pub components: SharedComponents,
     /// The shared file as written (its references are local to it).
     pub doc: Value,
@@ -76,7 +76,7 @@ pub struct Shared {
 }
 
 /// The shared components of `vendor`, if it has any.
-pub fn shared(root: &Path, vendor: Vendor) -> Result<Option<Shared>> {
+pub fn shared(root: &Path, vendor: Vendor) -> Result<Option<SharedComponentsFile>> {
     let Some(components) = vendor.shared_components() else {
         return Ok(None);
     };
@@ -86,9 +86,14 @@ pub fn shared(root: &Path, vendor: Vendor) -> Result<Option<Shared>> {
         .and_then(Value::as_object)
         .map(|m| m.keys().cloned().collect())
         .unwrap_or_default();
-    Ok(Some(Shared {
+    Ok(Some(SharedComponentsFile {
         components,
         doc,
         schema_names,
     }))
+}
+
+/// An identifier of generated code.
+pub fn ident(name: &str) -> proc_macro2::Ident {
+    proc_macro2::Ident::new(name, proc_macro2::Span::call_site())
 }

@@ -2,10 +2,10 @@
 
 use serde_json::Value;
 
-use super::{Cx, Operation};
+use super::{Cx, LintedOperation};
 
 /// The operation's `operationId`, unless missing or empty.
-fn operation_id<'a>(op: &Operation<'a>) -> Option<&'a str> {
+fn operation_id<'a>(op: &LintedOperation<'a>) -> Option<&'a str> {
     op.op
         .get("operationId")
         .and_then(Value::as_str)
@@ -13,14 +13,14 @@ fn operation_id<'a>(op: &Operation<'a>) -> Option<&'a str> {
 }
 
 /// `missing-operation-id`.
-pub(super) fn missing_operation_id(cx: &mut Cx, op: &Operation) {
+pub(super) fn missing_operation_id(cx: &mut Cx, op: &LintedOperation) {
     if operation_id(op).is_none() {
         cx.report(&op.ptr, "operation has no operationId");
     }
 }
 
 /// `operation-id-snake-case`: the generated method names are the ids as written.
-pub(super) fn operation_id_snake_case(cx: &mut Cx, op: &Operation) {
+pub(super) fn operation_id_snake_case(cx: &mut Cx, op: &LintedOperation) {
     if let Some(id) = operation_id(op)
         && !is_snake_case(id)
     {
@@ -29,7 +29,7 @@ pub(super) fn operation_id_snake_case(cx: &mut Cx, op: &Operation) {
 }
 
 /// `duplicate-operation-id`: across every file linted together, naming the first use.
-pub(super) fn duplicate_operation_id(cx: &mut Cx, op: &Operation) {
+pub(super) fn duplicate_operation_id(cx: &mut Cx, op: &LintedOperation) {
     let Some(id) = operation_id(op) else { return };
     match cx.linter.operation_ids.get(id) {
         Some((file, other)) => {
@@ -44,7 +44,7 @@ pub(super) fn duplicate_operation_id(cx: &mut Cx, op: &Operation) {
 }
 
 /// `no-summary`.
-pub(super) fn no_summary(cx: &mut Cx, op: &Operation) {
+pub(super) fn no_summary(cx: &mut Cx, op: &LintedOperation) {
     if op
         .op
         .get("summary")
@@ -56,7 +56,7 @@ pub(super) fn no_summary(cx: &mut Cx, op: &Operation) {
 }
 
 /// `no-tags`.
-pub(super) fn no_tags(cx: &mut Cx, op: &Operation) {
+pub(super) fn no_tags(cx: &mut Cx, op: &LintedOperation) {
     if op
         .op
         .get("tags")
@@ -69,7 +69,7 @@ pub(super) fn no_tags(cx: &mut Cx, op: &Operation) {
 
 /// `no-security`: in a document with security schemes and no global requirement, each
 /// operation states its own.
-pub(super) fn no_security(cx: &mut Cx, op: &Operation) {
+pub(super) fn no_security(cx: &mut Cx, op: &LintedOperation) {
     let has_security = cx
         .doc
         .pointer("/components/securitySchemes")

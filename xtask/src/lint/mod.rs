@@ -99,20 +99,20 @@ enum Check {
     /// Once per document.
     Document(fn(&mut Cx)),
     /// Once per operation (path items that are `$ref`s hold none).
-    Operation(fn(&mut Cx, &Operation)),
+    Operation(fn(&mut Cx, &LintedOperation)),
     /// Once per schema object, nested ones included, with its pointer.
     Schema(fn(&mut Cx, &str, &Value)),
 }
 
 /// An operation: `ptr` points at it, `item` is the path item holding it.
-struct Operation<'a> {
+struct LintedOperation<'a> {
     ptr: String,
     op: &'a Value,
     item: &'a Value,
 }
 
 /// Every operation of `doc`, in path order and then [`METHODS`] order.
-fn operations(doc: &Value) -> Vec<Operation<'_>> {
+fn operations(doc: &Value) -> Vec<LintedOperation<'_>> {
     let mut out = Vec::new();
     for (path, item) in doc
         .get("paths")
@@ -126,7 +126,7 @@ fn operations(doc: &Value) -> Vec<Operation<'_>> {
         let item_ptr = join("/paths", path);
         for method in METHODS {
             if let Some(op) = item.get(method) {
-                out.push(Operation {
+                out.push(LintedOperation {
                     ptr: join(&item_ptr, method),
                     op,
                     item,

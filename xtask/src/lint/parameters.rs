@@ -3,12 +3,12 @@
 use serde_json::Value;
 
 use super::walk::local;
-use super::{Cx, Operation};
+use super::{Cx, LintedOperation};
 use crate::spec::resolve::follow;
 use crate::spec::{METHODS, join};
 
 /// `cookie-parameter`.
-pub(super) fn cookie_parameter(cx: &mut Cx, op: &Operation) {
+pub(super) fn cookie_parameter(cx: &mut Cx, op: &LintedOperation) {
     for (pointer, param) in operation_parameters(cx.doc, op) {
         if param.get("in").and_then(Value::as_str) == Some("cookie") {
             cx.report(&pointer, "cookie parameters are refused by progenitor");
@@ -17,7 +17,7 @@ pub(super) fn cookie_parameter(cx: &mut Cx, op: &Operation) {
 }
 
 /// `deep-object`.
-pub(super) fn deep_object(cx: &mut Cx, op: &Operation) {
+pub(super) fn deep_object(cx: &mut Cx, op: &LintedOperation) {
     for (pointer, param) in operation_parameters(cx.doc, op) {
         if param.get("in").and_then(Value::as_str) == Some("query")
             && param.get("style").and_then(Value::as_str) == Some("deepObject")
@@ -32,7 +32,7 @@ pub(super) fn deep_object(cx: &mut Cx, op: &Operation) {
 
 /// The parameters an operation takes, its path item's first, each followed through `$ref`s.
 /// The pointers number them in that one list, the path item's under `/parameters`.
-fn operation_parameters<'a>(doc: &'a Value, op: &Operation<'a>) -> Vec<(String, &'a Value)> {
+fn operation_parameters<'a>(doc: &'a Value, op: &LintedOperation<'a>) -> Vec<(String, &'a Value)> {
     let parameters = |v: &'a Value| v.get("parameters").and_then(Value::as_array).into_iter();
     parameters(op.item)
         .flatten()

@@ -5,12 +5,12 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::{Cx, Operation};
+use super::{Cx, LintedOperation};
 use crate::spec::join;
 use crate::spec::resolve::follow;
 
 /// `inline-body-schema`: progenitor names body types after their component schemas.
-pub(super) fn inline_body_schema(cx: &mut Cx, op: &Operation) {
+pub(super) fn inline_body_schema(cx: &mut Cx, op: &LintedOperation) {
     let request = op
         .op
         .pointer("/requestBody/content")
@@ -44,14 +44,14 @@ pub(super) fn inline_body_schema(cx: &mut Cx, op: &Operation) {
 }
 
 /// `no-responses`.
-pub(super) fn no_responses(cx: &mut Cx, op: &Operation) {
+pub(super) fn no_responses(cx: &mut Cx, op: &LintedOperation) {
     if op.op.get("responses").and_then(Value::as_object).is_none() {
         cx.report(&op.ptr, "operation has no responses");
     }
 }
 
 /// `status-200-and-204`.
-pub(super) fn status_200_and_204(cx: &mut Cx, op: &Operation) {
+pub(super) fn status_200_and_204(cx: &mut Cx, op: &LintedOperation) {
     let Some(statuses) = Statuses::of(cx.doc, op) else {
         return;
     };
@@ -61,7 +61,7 @@ pub(super) fn status_200_and_204(cx: &mut Cx, op: &Operation) {
 }
 
 /// `status-200-and-201`.
-pub(super) fn status_200_and_201(cx: &mut Cx, op: &Operation) {
+pub(super) fn status_200_and_201(cx: &mut Cx, op: &LintedOperation) {
     let Some(statuses) = Statuses::of(cx.doc, op) else {
         return;
     };
@@ -76,7 +76,7 @@ pub(super) fn status_200_and_201(cx: &mut Cx, op: &Operation) {
 }
 
 /// `typed-default`.
-pub(super) fn typed_default(cx: &mut Cx, op: &Operation) {
+pub(super) fn typed_default(cx: &mut Cx, op: &LintedOperation) {
     let Some(statuses) = Statuses::of(cx.doc, op) else {
         return;
     };
@@ -89,7 +89,7 @@ pub(super) fn typed_default(cx: &mut Cx, op: &Operation) {
 }
 
 /// `mixed-error-schemas`: progenitor gives an operation one error type.
-pub(super) fn mixed_error_schemas(cx: &mut Cx, op: &Operation) {
+pub(super) fn mixed_error_schemas(cx: &mut Cx, op: &LintedOperation) {
     let Some(statuses) = Statuses::of(cx.doc, op) else {
         return;
     };
@@ -125,7 +125,7 @@ struct Statuses<'a> {
 
 impl<'a> Statuses<'a> {
     /// `None` when the operation has no responses (`no-responses` reports that).
-    fn of(doc: &Value, op: &Operation<'a>) -> Option<Self> {
+    fn of(doc: &Value, op: &LintedOperation<'a>) -> Option<Self> {
         let responses = op.op.get("responses").and_then(Value::as_object)?;
         let mut statuses = Statuses {
             success: BTreeMap::new(),

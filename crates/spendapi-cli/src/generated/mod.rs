@@ -12,119 +12,120 @@ pub mod coupa_integration_history_records;
 /// Generated from `openapi/cso-events.yaml`.
 pub mod cso_events;
 /// Every API in the command tree, with its operations' subcommands.
-pub fn apis() -> Vec<crate::shell::Api> {
+pub fn apis() -> Vec<crate::shell::ApiCommand> {
     vec![
-        crate ::shell::Api { vendor : "concur", name : "expense-allocations", module :
-        "concur_expense_allocations", about :
+        crate ::shell::ApiCommand { vendor : "concur", name : "expense-allocations",
+        module : "concur_expense_allocations", about :
         "SAP Concur Expense Reports v4 - Allocations (openapi/concur-expense-allocations.yaml)",
-        operations : vec![crate ::shell::Operation { name : "list", operation_id :
+        operations : vec![crate ::shell::OperationCommand { name : "list", operation_id :
         "list_expense_allocations", paged : false, command :
         concur_expense_allocations::Cli:: < crate ::shell::Output >
         ::get_command(concur_expense_allocations::CliCommand::ListExpenseAllocations), },
-        crate ::shell::Operation { name : "get-report", operation_id :
+        crate ::shell::OperationCommand { name : "get-report", operation_id :
         "get_report_allocation", paged : false, command :
         concur_expense_allocations::Cli:: < crate ::shell::Output >
         ::get_command(concur_expense_allocations::CliCommand::GetReportAllocation), },
-        crate ::shell::Operation { name : "update-report", operation_id :
+        crate ::shell::OperationCommand { name : "update-report", operation_id :
         "update_report_allocation", paged : false, command :
         concur_expense_allocations::Cli:: < crate ::shell::Output >
         ::get_command(concur_expense_allocations::CliCommand::UpdateReportAllocation),
-        }], }, crate ::shell::Api { vendor : "coupa", name : "accounts", module :
+        }], }, crate ::shell::ApiCommand { vendor : "coupa", name : "accounts", module :
         "coupa_accounts", about :
         "Coupa Core API - Accounts (account allocations) (openapi/coupa-accounts.yaml)",
-        operations : vec![crate ::shell::Operation { name : "list", operation_id :
+        operations : vec![crate ::shell::OperationCommand { name : "list", operation_id :
         "list_accounts", paged : true, command : coupa_accounts::Cli:: < crate
         ::shell::Output > ::get_command(coupa_accounts::CliCommand::ListAccounts), },
-        crate ::shell::Operation { name : "create", operation_id : "create_account",
+        crate ::shell::OperationCommand { name : "create", operation_id :
+        "create_account", paged : false, command : coupa_accounts::Cli:: < crate
+        ::shell::Output > ::get_command(coupa_accounts::CliCommand::CreateAccount), },
+        crate ::shell::OperationCommand { name : "get", operation_id : "get_account",
         paged : false, command : coupa_accounts::Cli:: < crate ::shell::Output >
-        ::get_command(coupa_accounts::CliCommand::CreateAccount), }, crate
-        ::shell::Operation { name : "get", operation_id : "get_account", paged : false,
-        command : coupa_accounts::Cli:: < crate ::shell::Output >
         ::get_command(coupa_accounts::CliCommand::GetAccount), }, crate
-        ::shell::Operation { name : "update", operation_id : "update_account", paged :
-        false, command : coupa_accounts::Cli:: < crate ::shell::Output >
+        ::shell::OperationCommand { name : "update", operation_id : "update_account",
+        paged : false, command : coupa_accounts::Cli:: < crate ::shell::Output >
         ::get_command(coupa_accounts::CliCommand::UpdateAccount), }, crate
-        ::shell::Operation { name : "update-allocation", operation_id :
+        ::shell::OperationCommand { name : "update-allocation", operation_id :
         "update_account_allocation", paged : false, command : coupa_accounts::Cli:: <
         crate ::shell::Output >
         ::get_command(coupa_accounts::CliCommand::UpdateAccountAllocation), }], }, crate
-        ::shell::Api { vendor : "coupa", name : "delegations", module :
+        ::shell::ApiCommand { vendor : "coupa", name : "delegations", module :
         "coupa_delegations", about :
         "Coupa Core API - Delegations (openapi/coupa-delegations.yaml)", operations :
-        vec![crate ::shell::Operation { name : "list", operation_id : "list_delegations",
-        paged : true, command : coupa_delegations::Cli:: < crate ::shell::Output >
-        ::get_command(coupa_delegations::CliCommand::ListDelegations), }], }, crate
-        ::shell::Api { vendor : "coupa", name : "integration-history-records", module :
-        "coupa_integration_history_records", about :
+        vec![crate ::shell::OperationCommand { name : "list", operation_id :
+        "list_delegations", paged : true, command : coupa_delegations::Cli:: < crate
+        ::shell::Output > ::get_command(coupa_delegations::CliCommand::ListDelegations),
+        }], }, crate ::shell::ApiCommand { vendor : "coupa", name :
+        "integration-history-records", module : "coupa_integration_history_records",
+        about :
         "Coupa Core API - Integration history records (openapi/coupa-integration-history-records.yaml)",
-        operations : vec![crate ::shell::Operation { name : "list", operation_id :
+        operations : vec![crate ::shell::OperationCommand { name : "list", operation_id :
         "list_integration_history_records", paged : true, command :
         coupa_integration_history_records::Cli:: < crate ::shell::Output >
         ::get_command(coupa_integration_history_records::CliCommand::ListIntegrationHistoryRecords),
-        }, crate ::shell::Operation { name : "create", operation_id :
+        }, crate ::shell::OperationCommand { name : "create", operation_id :
         "create_integration_history_record", paged : false, command :
         coupa_integration_history_records::Cli:: < crate ::shell::Output >
         ::get_command(coupa_integration_history_records::CliCommand::CreateIntegrationHistoryRecord),
-        }, crate ::shell::Operation { name : "get", operation_id :
+        }, crate ::shell::OperationCommand { name : "get", operation_id :
         "get_integration_history_record", paged : false, command :
         coupa_integration_history_records::Cli:: < crate ::shell::Output >
         ::get_command(coupa_integration_history_records::CliCommand::GetIntegrationHistoryRecord),
-        }, crate ::shell::Operation { name : "update", operation_id :
+        }, crate ::shell::OperationCommand { name : "update", operation_id :
         "update_integration_history_record", paged : false, command :
         coupa_integration_history_records::Cli:: < crate ::shell::Output >
         ::get_command(coupa_integration_history_records::CliCommand::UpdateIntegrationHistoryRecord),
-        }, crate ::shell::Operation { name : "patch", operation_id :
+        }, crate ::shell::OperationCommand { name : "patch", operation_id :
         "patch_integration_history_record", paged : false, command :
         coupa_integration_history_records::Cli:: < crate ::shell::Output >
         ::get_command(coupa_integration_history_records::CliCommand::PatchIntegrationHistoryRecord),
-        }, crate ::shell::Operation { name : "acknowledge", operation_id :
+        }, crate ::shell::OperationCommand { name : "acknowledge", operation_id :
         "acknowledge_integration_history_record", paged : false, command :
         coupa_integration_history_records::Cli:: < crate ::shell::Output >
         ::get_command(coupa_integration_history_records::CliCommand::AcknowledgeIntegrationHistoryRecord),
-        }, crate ::shell::Operation { name : "create-alert", operation_id :
+        }, crate ::shell::OperationCommand { name : "create-alert", operation_id :
         "create_alert_integration_history_record", paged : false, command :
         coupa_integration_history_records::Cli:: < crate ::shell::Output >
         ::get_command(coupa_integration_history_records::CliCommand::CreateAlertIntegrationHistoryRecord),
-        }, crate ::shell::Operation { name : "create-alert-and-mark-exported",
+        }, crate ::shell::OperationCommand { name : "create-alert-and-mark-exported",
         operation_id : "create_alert_and_mark_exported_integration_history_record", paged
         : false, command : coupa_integration_history_records::Cli:: < crate
         ::shell::Output >
         ::get_command(coupa_integration_history_records::CliCommand::CreateAlertAndMarkExportedIntegrationHistoryRecord),
-        }, crate ::shell::Operation { name : "mark-exported", operation_id :
+        }, crate ::shell::OperationCommand { name : "mark-exported", operation_id :
         "mark_exported_integration_history_record", paged : false, command :
         coupa_integration_history_records::Cli:: < crate ::shell::Output >
         ::get_command(coupa_integration_history_records::CliCommand::MarkExportedIntegrationHistoryRecord),
-        }, crate ::shell::Operation { name : "resolve", operation_id :
+        }, crate ::shell::OperationCommand { name : "resolve", operation_id :
         "resolve_integration_history_record", paged : false, command :
         coupa_integration_history_records::Cli:: < crate ::shell::Output >
         ::get_command(coupa_integration_history_records::CliCommand::ResolveIntegrationHistoryRecord),
-        }, crate ::shell::Operation { name : "unresolve", operation_id :
+        }, crate ::shell::OperationCommand { name : "unresolve", operation_id :
         "unresolve_integration_history_record", paged : false, command :
         coupa_integration_history_records::Cli:: < crate ::shell::Output >
         ::get_command(coupa_integration_history_records::CliCommand::UnresolveIntegrationHistoryRecord),
-        }], }, crate ::shell::Api { vendor : "cso", name : "events", module :
+        }], }, crate ::shell::ApiCommand { vendor : "cso", name : "events", module :
         "cso_events", about :
         "Coupa Sourcing (CSO) Events API (openapi/cso-events.yaml)", operations :
-        vec![crate ::shell::Operation { name : "list", operation_id : "list_events",
-        paged : true, command : cso_events::Cli:: < crate ::shell::Output >
-        ::get_command(cso_events::CliCommand::ListEvents), }, crate ::shell::Operation {
-        name : "update-events", operation_id : "update_events", paged : false, command :
-        cso_events::Cli:: < crate ::shell::Output >
-        ::get_command(cso_events::CliCommand::UpdateEvents), }, crate ::shell::Operation
-        { name : "create", operation_id : "create_events", paged : false, command :
-        cso_events::Cli:: < crate ::shell::Output >
-        ::get_command(cso_events::CliCommand::CreateEvents), }, crate ::shell::Operation
-        { name : "delete-events", operation_id : "delete_events", paged : false, command
-        : cso_events::Cli:: < crate ::shell::Output >
-        ::get_command(cso_events::CliCommand::DeleteEvents), }, crate ::shell::Operation
-        { name : "get", operation_id : "get_event", paged : false, command :
-        cso_events::Cli:: < crate ::shell::Output >
-        ::get_command(cso_events::CliCommand::GetEvent), }, crate ::shell::Operation {
-        name : "update-event", operation_id : "update_event", paged : false, command :
-        cso_events::Cli:: < crate ::shell::Output >
-        ::get_command(cso_events::CliCommand::UpdateEvent), }, crate ::shell::Operation {
-        name : "delete-event", operation_id : "delete_event", paged : false, command :
-        cso_events::Cli:: < crate ::shell::Output >
+        vec![crate ::shell::OperationCommand { name : "list", operation_id :
+        "list_events", paged : true, command : cso_events::Cli:: < crate ::shell::Output
+        > ::get_command(cso_events::CliCommand::ListEvents), }, crate
+        ::shell::OperationCommand { name : "update-events", operation_id :
+        "update_events", paged : false, command : cso_events::Cli:: < crate
+        ::shell::Output > ::get_command(cso_events::CliCommand::UpdateEvents), }, crate
+        ::shell::OperationCommand { name : "create", operation_id : "create_events",
+        paged : false, command : cso_events::Cli:: < crate ::shell::Output >
+        ::get_command(cso_events::CliCommand::CreateEvents), }, crate
+        ::shell::OperationCommand { name : "delete-events", operation_id :
+        "delete_events", paged : false, command : cso_events::Cli:: < crate
+        ::shell::Output > ::get_command(cso_events::CliCommand::DeleteEvents), }, crate
+        ::shell::OperationCommand { name : "get", operation_id : "get_event", paged :
+        false, command : cso_events::Cli:: < crate ::shell::Output >
+        ::get_command(cso_events::CliCommand::GetEvent), }, crate
+        ::shell::OperationCommand { name : "update-event", operation_id : "update_event",
+        paged : false, command : cso_events::Cli:: < crate ::shell::Output >
+        ::get_command(cso_events::CliCommand::UpdateEvent), }, crate
+        ::shell::OperationCommand { name : "delete-event", operation_id : "delete_event",
+        paged : false, command : cso_events::Cli:: < crate ::shell::Output >
         ::get_command(cso_events::CliCommand::DeleteEvent), }], }
     ]
 }

@@ -1,97 +1,61 @@
 //! The reference page of one API: contents, overview, servers, security schemes, operations
 //! grouped by their first tag, and schemas.
 
-use std::collections::BTreeSet;
-
-use anyhow::Result;
 use maud::{Markup, html};
-use openapiv3::{SecurityRequirement, Server};
-use serde_json::{Map, Value};
 
 use super::layout::{anchor, join, op_anchor, page, tag_label};
 use super::operation::{operation_section, security_html, servers_table};
 use super::schema::schema_section;
 use crate::bundle::markdown::markdown;
-use crate::bundle::model::{
-    Operation, array_of, deref, object_of, operations, opt_str, scalar_text, str_of, typed,
-};
+use crate::spec::Api;
+use crate::spec::model::{Operation, SecurityScheme};
 
-/// What the page shows of one document, read once.
-struct Api<'a> {
-    name: &'a str,
-    doc: &'a Value,
-    operations: Vec<Operation<'a>>,
-    /// The tags in page order (see [`tag_order`]).
+/// What the page shows of one API, read once from its model.
+struct ApiPage<'a> {
+    api: &'a Api,
+    /// In document order.
+    operations: Vec<&'a Operation>,
+    /// The tags in page order ([`Api::tag_order`]).
     tags: Vec<String>,
-    schemes: &'a Map<String, Value>,
-    schemas: &'a Map<String, Value>,
 }
 
-impl<'a> Api<'a> {
-    fn new(name: &'a str, doc: &'a Value) -> Self {
-        static EMPTY: std::sync::LazyLock<Map<String, Value>> = std::sync::LazyLock::new(Map::new);
-        let components = doc.get("components").unwrap_or(&Value::Null);
-        let operations = operations(doc);
-        Api {
-            name,
-            doc,
-            tags: tag_order(doc, &operations),
-            operations,
-            schemes: object_of(components, "securitySchemes").unwrap_or(&EMPTY),
-            schemas: object_of(components, "schemas").unwrap_or(&EMPTY),
+impl<'a> ApiPage<'a> {
+    fn new(api: &'a Api) -> Self {
+        ApiPage {
+            api,
+            operations: api.operations_in_document_order(),
+            tags: api.tag_order(),
         }
     }
 
     /// The operations whose first tag is `tag`.
-    fn tagged(&self, tag: &str) -> impl Iterator<Item = &Operation<'a>> {
-        self.operations.iter().filter(move |o| o.first_tag() == tag)
+    fn tagged(&self, tag: &str) -> impl Iterator<Item = &'a Operation> {
+        self.operations
+            .iter()
+            .copied()
+            .filter(move |o| o.first_tag() == tag)
     }
-}
-
-/// The tags of the document in order: the declared ones first, then the others by name, then
-/// `""` for untagged operations if there are any.
-fn tag_order(doc: &Value, operations: &[Operation<'_>]) -> Vec<String> {
-    let mut order: Vec<String> = array_of(doc, "tags")
-        .iter()
-        .map(|t| str_of(t, "name").to_owned())
-        .collect();
-    let others: BTreeSet<String> = operations
-        .iter()
-        .map(Operation::first_tag)
-        .filter(|tag| !order.contains(tag))
-        .collect();
-    let untagged = others.contains("");
-    order.extend(others.into_iter().filter(|tag| !tag.is_empty()));
-    if untagged {
-        order.push(String::new());
-    }
-    order
 }
 
 /// The HTML reference page of one partner spec.
-pub fn api_page(name: &str, doc: &Value) -> Result<String> {
-    let api = Api::new(name, doc);
-    let info = doc.get("info").unwrap_or(&Value::Null);
-    let title = format!(
-        "{} {}",
-        str_of(info, "title"),
-        info.get("version").map(scalar_text).unwrap_or_default()
-    );
+pub fn api_page(api: &Api) -> String {
+    let page_api = ApiPage::new(api);
+    let title = format!("{} {}", api.title, api.version);
     let main = html! {
-        (overview(&api))
-        (servers(&api)?)
-        (security(&api)?)
-        (operations_html(&api)?)
+        (overview(&page_api))
+        (servers(api))
+        (security(api))
+        (operations_html(&page_api))
         section #schemas {
             h2 { "Schemas" }
-            @for (name, schema) in api.schemas { (schema_section(doc, name, schema)) }
+            @for (name, schema) in api.schemas() { (schema_section(api, name, schema)) }
         }
     };
-    Ok(page(&title, contents(&api), main))
+    page(&title, contents(&page_api), main)
 }
 
 /// The table of contents.
-fn contents(api: &Api<'_>) -> Markup {
+fn contents(page: &ApiPage<'_>) -> Markup {
     html! {
         p { a href="index.html" { "← All APIs" } }
         h2 { "Contents" }
@@ -100,21 +64,21 @@ fn contents(api: &Api<'_>) -> Markup {
             li { a href="#servers" { "Servers" } }
             li {
                 a href="#security" { "Security" }
-                ul { @for scheme in api.schemes.keys() {
-                    li { a href={ "#" (anchor("security", scheme)) } { code { (scheme) } } }
+                ul { @for scheme in &page.api.security_schemes {
+                    li { a href={ "#" (anchor("security", &scheme.name)) } { code { (scheme.name) } } }
                 } }
             }
             li {
                 a href="#operations" { "Operations" }
-                ul { @for tag in &api.tags {
+                ul { @for tag in &page.tags {
                     li {
                         a href={ "#" (anchor("tag", tag)) } { (tag_label(tag)) }
-                        ul { @for operation in api.tagged(tag) {
+                        ul { @for operation in page.tagged(tag) {
                             li { a href={ "#" (op_anchor(operation)) } {
                                 span class={ "method " (operation.method) } {
                                     (operation.method.to_uppercase())
                                 }
-                                " " code { (operation.id()) }
+                                " " code { (operation.id) }
                             } }
                         } }
                     }
@@ -122,7 +86,7 @@ fn contents(api: &Api<'_>) -> Markup {
             }
             li {
                 a href="#schemas" { "Schemas" }
-                ul { @for schema in api.schemas.keys() {
+                ul { @for (schema, _) in page.api.schemas() {
                     li { a href={ "#" (anchor("schema", schema)) } { (schema) } }
                 } }
             }
@@ -131,107 +95,90 @@ fn contents(api: &Api<'_>) -> Markup {
 }
 
 /// The title, version, files and the facts of `info`.
-fn overview(api: &Api<'_>) -> Markup {
-    let info = api.doc.get("info").unwrap_or(&Value::Null);
-    let name = api.name;
-    // Each fact a list of texts; URLs are shown as text, never linked.
-    let listed = |key: &str, fields: &[&str]| -> Option<Markup> {
-        let holder = object_of(info, key)?;
-        let parts = fields
-            .iter()
-            .filter_map(|k| holder.get(*k).map(|v| html! { (scalar_text(v)) }));
-        Some(join(parts, ", "))
-    };
+fn overview(page: &ApiPage<'_>) -> Markup {
+    let api = page.api;
+    let info = &api.info;
+    let name = &api.name;
+    // URLs are shown as text, never linked.
+    let listed = |parts: &Vec<String>| join(parts.iter().map(|p| html! { (p) }), ", ");
     html! {
         header #overview {
-            h1 { (str_of(info, "title")) }
+            h1 { (api.title) }
             p.meta {
-                "Version " span.badge { (info.get("version").map(scalar_text).unwrap_or_default()) }
-                " · OpenAPI " (str_of(api.doc, "openapi"))
-                " · " (api.operations.len()) " operation(s)"
+                "Version " span.badge { (api.version) }
+                " · OpenAPI " (api.openapi)
+                " · " (page.operations.len()) " operation(s)"
                 " · download " a href={ (name) ".yaml" } { (name) ".yaml" }
                 " · " a href={ (name) ".json" } { (name) ".json" }
             }
         }
-        (markdown(str_of(info, "description"), 2))
-        @if let Some(terms) = opt_str(info, "termsOfService") {
+        (markdown(&info.description, 2))
+        @if let Some(terms) = &info.terms_of_service {
             p { "Terms of service: " code { (terms) } }
         }
-        @if let Some(contact) = listed("contact", &["name", "email", "url"]) {
-            p { "Contact: " (contact) }
+        @if let Some(contact) = &info.contact {
+            p { "Contact: " (listed(contact)) }
         }
-        @if let Some(license) = listed("license", &["name", "url"]) {
-            p { "License: " (license) }
+        @if let Some(license) = &info.license {
+            p { "License: " (listed(license)) }
         }
-        @if let Some(docs) = api.doc.get("externalDocs") {
+        @if let Some(docs) = &api.external_docs {
             p {
-                "External documentation: " (str_of(docs, "description"))
-                " " code { (str_of(docs, "url")) }
+                "External documentation: " (docs.description)
+                " " code { (docs.url) }
             }
         }
     }
 }
 
-fn servers(api: &Api<'_>) -> Result<Markup> {
-    let servers = typed::<Vec<Server>>(api.doc, "servers")?;
-    Ok(html! {
+fn servers(api: &Api) -> Markup {
+    html! {
         section #servers {
             h2 { "Servers" }
-            @match servers {
-                Some(servers) => (servers_table(&servers)),
+            @match &api.servers {
+                Some(servers) => (servers_table(servers)),
                 None => p { "No server is given: the base URL is " code { "/" } "." },
             }
         }
-    })
+    }
 }
 
-fn security(api: &Api<'_>) -> Result<Markup> {
-    let default = typed::<Vec<SecurityRequirement>>(api.doc, "security")?;
-    Ok(html! {
+fn security(api: &Api) -> Markup {
+    html! {
         section #security {
             h2 { "Security" }
-            @match default {
-                Some(default) => p { "Default for every operation: " (security_html(&default)) },
+            @match &api.security {
+                Some(default) => p { "Default for every operation: " (security_html(default)) },
                 None => p { "No default: each operation names its own requirement." },
             }
-            @for (name, scheme) in api.schemes {
-                (security_scheme(name, deref(api.doc, scheme).0))
-            }
+            @for scheme in &api.security_schemes { (security_scheme(scheme)) }
         }
-    })
+    }
 }
 
 /// The section of one security scheme: its facts, and for OAuth 2 its flows and scopes.
-fn security_scheme(name: &str, scheme: &Value) -> Markup {
-    let facts = ["scheme", "bearerFormat", "in", "name", "openIdConnectUrl"]
-        .into_iter()
-        .filter_map(|key| {
-            let v = scheme.get(key)?;
-            Some(html! { (key) " " code { (scalar_text(v)) } })
-        });
-    let facts = std::iter::once(html! { "type " code { (str_of(scheme, "type")) } }).chain(facts);
+fn security_scheme(scheme: &SecurityScheme) -> Markup {
+    let facts = scheme
+        .facts
+        .iter()
+        .map(|(key, value)| html! { (key) " " code { (value) } });
+    let facts = std::iter::once(html! { "type " code { (scheme.scheme_type) } }).chain(facts);
     html! {
-        section.scheme id=(anchor("security", name)) {
-            h3 { code { (name) } }
+        section.scheme id=(anchor("security", &scheme.name)) {
+            h3 { code { (scheme.name) } }
             p { (join(facts, " · ")) }
-            (markdown(str_of(scheme, "description"), 4))
-            @for (flow, body) in object_of(scheme, "flows").into_iter().flatten() {
-                h4 { "Flow " code { (flow) } }
-                @let urls: Vec<Markup> = ["authorizationUrl", "tokenUrl", "refreshUrl"]
-                    .into_iter()
-                    .filter_map(|key| {
-                        let url = opt_str(body, key)?;
-                        Some(html! { (key) " " code { (url) } })
-                    })
-                    .collect();
-                @if !urls.is_empty() { p { (join(urls, " · ")) } }
-                @if let Some(scopes) = object_of(body, "scopes").filter(|s| !s.is_empty()) {
+            (markdown(&scheme.description, 4))
+            @for flow in &scheme.flows {
+                h4 { "Flow " code { (flow.name) } }
+                @let urls = flow.urls.iter().map(|(key, url)| html! { (key) " " code { (url) } });
+                @if !flow.urls.is_empty() { p { (join(urls, " · ")) } }
+                @if !flow.scopes.is_empty() {
                     table {
                         thead { tr { th { "Scope" } th { "Description" } } }
-                        tbody { @for (scope, text) in scopes {
+                        tbody { @for (scope, text) in &flow.scopes {
                             tr {
                                 td.name { code { (scope) } }
-                                td { (markdown(&scalar_text(text), 5)) }
+                                td { (markdown(text, 5)) }
                             }
                         } }
                     }
@@ -242,32 +189,28 @@ fn security_scheme(name: &str, scheme: &Value) -> Markup {
 }
 
 /// The operations, grouped by their first tag.
-fn operations_html(api: &Api<'_>) -> Result<Markup> {
-    let mut groups = Vec::new();
-    for tag in &api.tags {
-        let description = array_of(api.doc, "tags")
+fn operations_html(page: &ApiPage<'_>) -> Markup {
+    let groups = page.tags.iter().map(|tag| {
+        let description = page
+            .api
+            .tags
             .iter()
-            .find(|t| str_of(t, "name") == tag)
-            .map(|t| str_of(t, "description"))
-            .unwrap_or("");
-        let sections = api
-            .tagged(tag)
-            .map(|operation| operation_section(api.doc, operation))
-            .collect::<Result<Vec<_>>>()?;
-        groups.push(html! {
+            .find(|t| t.name == *tag)
+            .map_or("", |t| t.description.as_str());
+        html! {
             section.tag id=(anchor("tag", tag)) {
                 h3.tag { (tag_label(tag)) }
                 (markdown(description, 4))
-                @for section in sections { (section) }
+                @for operation in page.tagged(tag) { (operation_section(page.api, operation)) }
             }
-        });
-    }
-    Ok(html! {
+        }
+    });
+    html! {
         section #operations {
             h2 { "Operations" }
             @for group in groups { (group) }
         }
-    })
+    }
 }
 
 #[cfg(test)]
@@ -301,7 +244,8 @@ mod tests {
                 "securitySchemes": {"s<1>": {"type": "apiKey", "in": "header", "name": "<h>"}},
             },
         });
-        let html = api_page("api", &doc).expect("page");
+        let api = Api::with_vendor("api", crate::spec::Vendor::CoupaSourcing, doc).expect("model");
+        let html = api_page(&api);
         for raw in [
             "<script",
             "<img",
@@ -321,13 +265,5 @@ mod tests {
         assert!(html.contains("id=\"security-s~3c~1~3e~\""), "{html}");
         assert!(html.contains("<code>read'x</code>"), "{html}");
         assert!(html.contains("&lt;/pre&gt;&lt;script&gt;"), "{html}");
-    }
-
-    #[test]
-    fn a_malformed_piece_is_an_error_not_a_silent_gap() {
-        let doc =
-            serde_json::json!({"info": {"title": "t"}, "servers": [{"description": "no url"}]});
-        let err = api_page("api", &doc).expect_err("servers without url");
-        assert!(format!("{err:#}").contains("servers"), "{err:#}");
     }
 }

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use maud::{DOCTYPE, Markup, PreEscaped, Render, html};
 use serde_json::Value;
 
-use crate::bundle::model::Operation;
+use crate::spec::model::Operation;
 
 const CSS: &str = include_str!("../../../assets/bundle/style.css");
 
@@ -59,8 +59,8 @@ pub fn anchor(prefix: &str, name: &str) -> String {
 }
 
 /// The id of an operation's section: from its `operationId`, else from method and path.
-pub fn op_anchor(operation: &Operation<'_>) -> String {
-    match operation.id() {
+pub fn op_anchor(operation: &Operation) -> String {
+    match operation.id.as_str() {
         "" => anchor("op", &format!("{} {}", operation.method, operation.path)),
         id => anchor("op", id),
     }

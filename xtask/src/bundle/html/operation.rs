@@ -1,22 +1,18 @@
 //! Operations: the section of one operation (security, parameters, request body, responses,
 //! servers), and the pieces the API page shares with it (security requirements, servers).
 
-use std::collections::BTreeSet;
-
-use anyhow::Result;
 use maud::{Markup, html};
-use openapiv3::{SecurityRequirement, Server};
-use serde_json::Value;
 
 use super::layout::{anchor, code_value, join, op_anchor};
 use super::schema::{constraints_html, examples_html, schema_block, type_html};
 use crate::bundle::markdown::markdown;
-use crate::bundle::model::{
-    Operation, array_of, bool_of, deref, object_of, scalar_text, str_of, typed,
+use crate::spec::Api;
+use crate::spec::model::{
+    Header, Media, Operation, Parameter, RequestBody, Requirement, Response, Server,
 };
 
 /// Security requirement alternatives: `A and B or C`, linking each scheme to its section.
-pub fn security_html(alternatives: &[SecurityRequirement]) -> Markup {
+pub fn security_html(alternatives: &[Requirement]) -> Markup {
     if alternatives.is_empty() {
         return html! { "none" };
     }
@@ -46,18 +42,18 @@ pub fn servers_table(servers: &[Server]) -> Markup {
                 @for server in servers {
                     tr {
                         td { code { (server.url) } }
-                        td { (markdown(server.description.as_deref().unwrap_or(""), 5)) }
+                        td { (markdown(&server.description, 5)) }
                         td {
-                            @for (name, variable) in server.variables.iter().flatten() {
+                            @for variable in &server.variables {
                                 p {
-                                    code { "{" (name) "}" }
+                                    code { "{" (variable.name) "}" }
                                     " default " code { (variable.default) }
-                                    @if !variable.enumeration.is_empty() {
+                                    @if !variable.values.is_empty() {
                                         "; one of "
-                                        (join(variable.enumeration.iter().map(|v| html! { code { (v) } }), ", "))
+                                        (join(variable.values.iter().map(|v| html! { code { (v) } }), ", "))
                                     }
                                 }
-                                (markdown(variable.description.as_deref().unwrap_or(""), 5))
+                                (markdown(&variable.description, 5))
                             }
                         }
                     }
@@ -67,39 +63,35 @@ pub fn servers_table(servers: &[Server]) -> Markup {
     }
 }
 
-/// Each media type of a `content` map: its schema and examples.
-fn content_html(doc: &Value, content: &serde_json::Map<String, Value>) -> Markup {
+/// Each media type of a body: its schema and examples.
+fn content_html(content: &[Media]) -> Markup {
     html! {
-        @for (media_type, media) in content {
+        @for media in content {
             div.media {
-                h5 { code { (media_type) } }
-                @if let Some(schema) = media.get("schema") { (schema_block(schema)) }
-                (examples_html(doc, media))
+                h5 { code { (media.media_type) } }
+                (schema_block(&media.schema))
+                (examples_html(&media.examples))
             }
         }
     }
 }
 
 /// The type and constraints cells of a parameter (schema, or `content` by media type).
-fn parameter_type(doc: &Value, parameter: &Value) -> (Markup, Markup) {
-    if let Some(schema) = parameter.get("schema") {
-        let (resolved, _) = deref(doc, schema);
-        return (type_html(schema), constraints_html(resolved));
+fn parameter_type(api: &Api, parameter: &Parameter) -> (Markup, Markup) {
+    if !parameter.schema.is_null() {
+        let (_, resolved) = crate::spec::follow(&api.doc, &parameter.schema);
+        return (type_html(&parameter.schema), constraints_html(resolved));
     }
-    let by_media_type =
-        object_of(parameter, "content")
-            .into_iter()
-            .flatten()
-            .map(|(media_type, media)| {
-                html! {
-                    code { (media_type) } ": "
-                    @if let Some(schema) = media.get("schema") { (type_html(schema)) }
-                }
-            });
+    let by_media_type = parameter.content.iter().map(|media| {
+        html! {
+            code { (media.media_type) } ": "
+            (type_html(&media.schema))
+        }
+    });
     (join(by_media_type, html! { br; }), html! {})
 }
 
-fn parameters_html(doc: &Value, parameters: &[&Value]) -> Markup {
+fn parameters_html(api: &Api, parameters: &[Parameter]) -> Markup {
     if parameters.is_empty() {
         return html! {};
     }
@@ -112,50 +104,28 @@ fn parameters_html(doc: &Value, parameters: &[&Value]) -> Markup {
             } }
             tbody {
                 @for parameter in parameters {
-                    @let (ty, constraints) = parameter_type(doc, parameter);
+                    @let (ty, constraints) = parameter_type(api, parameter);
                     tr {
-                        td.name { code { (str_of(parameter, "name")) } }
-                        td { (str_of(parameter, "in")) }
+                        td.name { code { (parameter.name) } }
+                        td { (parameter.location.as_str()) }
                         td { (ty) }
-                        td { @if bool_of(parameter, "required") { "yes" } }
+                        td { @if parameter.required { "yes" } }
                         td { (constraints) }
                         td {
-                            @if bool_of(parameter, "deprecated") {
+                            @if parameter.deprecated {
                                 p { strong { "Deprecated." } }
                             }
-                            (markdown(str_of(parameter, "description"), 4))
-                            @for key in ["style", "explode", "allowReserved", "allowEmptyValue"] {
-                                @if let Some(v) = parameter.get(key) {
-                                    p.muted { (key) ": " (code_value(v)) }
-                                }
+                            (markdown(&parameter.description, 4))
+                            @for (key, v) in &parameter.serialization {
+                                p.muted { (key) ": " (code_value(v)) }
                             }
-                            (examples_html(doc, parameter))
+                            (examples_html(&parameter.examples))
                         }
                     }
                 }
             }
         }
     }
-}
-
-/// The parameters of an operation: the path item's, overridden by the operation's own with
-/// the same name and location, then the operation's others; in document order.
-fn effective_parameters<'a>(doc: &'a Value, operation: &Operation<'a>) -> Vec<&'a Value> {
-    let resolve = |holder: &'a Value| -> Vec<&'a Value> {
-        array_of(holder, "parameters")
-            .iter()
-            .map(|p| deref(doc, p).0)
-            .collect()
-    };
-    let key = |p: &Value| (str_of(p, "name").to_owned(), str_of(p, "in").to_owned());
-    let own = resolve(operation.op);
-    let own_keys: BTreeSet<_> = own.iter().map(|p| key(p)).collect();
-    let mut out: Vec<&Value> = resolve(operation.item)
-        .into_iter()
-        .filter(|p| !own_keys.contains(&key(p)))
-        .collect();
-    out.extend(own);
-    out
 }
 
 fn status_class(status: &str) -> &'static str {
@@ -168,18 +138,17 @@ fn status_class(status: &str) -> &'static str {
     }
 }
 
-fn headers_table(doc: &Value, headers: &serde_json::Map<String, Value>) -> Markup {
+fn headers_table(headers: &[Header]) -> Markup {
     html! {
         table.headers {
             thead { tr { th { "Header" } th { "Type" } th { "Required" } th { "Description" } } }
             tbody {
-                @for (name, header) in headers {
-                    @let (header, _) = deref(doc, header);
+                @for header in headers {
                     tr {
-                        td.name { code { (name) } }
-                        td { @if let Some(schema) = header.get("schema") { (type_html(schema)) } }
-                        td { @if bool_of(header, "required") { "yes" } }
-                        td { (markdown(str_of(header, "description"), 5)) }
+                        td.name { code { (header.name) } }
+                        td { @if !header.schema.is_null() { (type_html(&header.schema)) } }
+                        td { @if header.required { "yes" } }
+                        td { (markdown(&header.description, 5)) }
                     }
                 }
             }
@@ -187,34 +156,33 @@ fn headers_table(doc: &Value, headers: &serde_json::Map<String, Value>) -> Marku
     }
 }
 
-fn responses_html(doc: &Value, responses: &serde_json::Map<String, Value>) -> Markup {
+fn responses_html(responses: &[Response]) -> Markup {
     html! {
         h4 { "Responses" }
-        @for (status, response) in responses {
-            @let (response, shared) = deref(doc, response);
+        @for response in responses {
             div.response {
                 h5 {
-                    span class={ "status " (status_class(status)) } { (status) }
-                    @if let Some(name) = shared {
+                    span class={ "status " (status_class(&response.status)) } { (response.status) }
+                    @if let Some(name) = &response.component {
                         " " span.muted { "(shared response " code { (name) } ")" }
                     }
                 }
-                (markdown(str_of(response, "description"), 5))
-                @if let Some(headers) = object_of(response, "headers") {
-                    (headers_table(doc, headers))
+                (markdown(&response.description, 5))
+                @if !response.headers.is_empty() {
+                    (headers_table(&response.headers))
                 }
-                @match object_of(response, "content").filter(|c| !c.is_empty()) {
-                    Some(content) => (content_html(doc, content)),
-                    None => p.muted { "No body." },
+                @if response.content.is_empty() {
+                    p.muted { "No body." }
+                } @else {
+                    (content_html(&response.content))
                 }
             }
         }
     }
 }
 
-fn request_body_html(doc: &Value, body: &Value) -> Markup {
-    let (body, shared) = deref(doc, body);
-    let required = if bool_of(body, "required") {
+fn request_body_html(body: &RequestBody) -> Markup {
+    let required = if body.required {
         "required"
     } else {
         "optional"
@@ -222,59 +190,52 @@ fn request_body_html(doc: &Value, body: &Value) -> Markup {
     html! {
         h4 {
             "Request body " span.badge { (required) }
-            @if let Some(name) = shared {
+            @if let Some(name) = &body.component {
                 " " span.muted { "(shared request body " code { (name) } ")" }
             }
         }
-        (markdown(str_of(body, "description"), 5))
-        @if let Some(content) = object_of(body, "content") { (content_html(doc, content)) }
+        (markdown(&body.description, 5))
+        (content_html(&body.content))
     }
 }
 
 /// The section of one operation.
-pub fn operation_section(doc: &Value, operation: &Operation<'_>) -> Result<Markup> {
-    let op = operation.op;
-    let own_security = typed::<Vec<SecurityRequirement>>(op, "security")?;
-    let inherited = own_security.is_none();
-    let security = match own_security {
-        Some(security) => Some(security),
-        None => typed::<Vec<SecurityRequirement>>(doc, "security")?,
+pub fn operation_section(api: &Api, operation: &Operation) -> Markup {
+    let security = if operation.own_security {
+        Some(&operation.security)
+    } else {
+        api.security.as_ref()
     };
-    let servers = match typed::<Vec<Server>>(op, "servers")? {
-        Some(servers) => Some(servers),
-        None => typed::<Vec<Server>>(operation.item, "servers")?,
-    };
-    let tags = array_of(op, "tags");
-    let summary = str_of(op, "summary");
-    Ok(html! {
+    let inherited = !operation.own_security;
+    html! {
         section.op id=(op_anchor(operation)) {
             h3 {
                 span class={ "method " (operation.method) } { (operation.method.to_uppercase()) }
                 " " code { (operation.path) }
             }
             p.meta {
-                "operationId " code { (operation.id()) }
-                @if op.get("tags").is_some_and(Value::is_array) {
+                "operationId " code { (operation.id) }
+                @if !operation.tags.is_empty() {
                     " · tags: "
-                    (join(tags.iter().map(|t| html! { (scalar_text(t)) }), ", "))
+                    (join(operation.tags.iter().map(|t| html! { (t) }), ", "))
                 }
-                @if bool_of(op, "deprecated") { " · " strong { "deprecated" } }
+                @if operation.deprecated { " · " strong { "deprecated" } }
             }
-            @if !summary.is_empty() { p { strong { (summary) } } }
-            (markdown(str_of(op, "description"), 4))
+            @if !operation.summary.is_empty() { p { strong { (operation.summary) } } }
+            (markdown(&operation.description, 4))
             @if let Some(security) = security {
                 p {
-                    strong { "Security:" } " " (security_html(&security))
+                    strong { "Security:" } " " (security_html(security))
                     @if inherited { " (the API default)" }
                 }
             }
-            (parameters_html(doc, &effective_parameters(doc, operation)))
-            @if let Some(body) = op.get("requestBody") { (request_body_html(doc, body)) }
-            @if let Some(responses) = object_of(op, "responses") { (responses_html(doc, responses)) }
-            @if let Some(servers) = servers {
+            (parameters_html(api, &operation.parameters))
+            @if let Some(body) = &operation.request_body { (request_body_html(body)) }
+            (responses_html(&operation.responses))
+            @if let Some(servers) = &operation.servers {
                 h4 { "Servers for this operation" }
-                (servers_table(&servers))
+                (servers_table(servers))
             }
         }
-    })
+    }
 }

@@ -8,10 +8,53 @@ use serde_json::{Map, Value};
 
 use super::layout::{anchor, code_value, join};
 use crate::bundle::markdown::{markdown, markdown_inline};
-use crate::bundle::model::{
-    array_of, bool_of, deref, object_of, opt_array, opt_str, pretty, scalar_text, str_of,
-};
-use crate::spec;
+use crate::spec::model::Examples;
+use crate::spec::{self, Api};
+
+// Schemas stay JSON in the model (they are converted or shown as written), so this module
+// reads them with the few lookups below.
+
+/// The string at `key`, if there is one.
+fn opt_str<'a>(schema: &'a Value, key: &str) -> Option<&'a str> {
+    schema.get(key).and_then(Value::as_str)
+}
+
+/// The string at `key`, `""` if there is none.
+fn str_of<'a>(schema: &'a Value, key: &str) -> &'a str {
+    opt_str(schema, key).unwrap_or("")
+}
+
+/// The list at `key`, if there is one.
+fn opt_array<'a>(schema: &'a Value, key: &str) -> Option<&'a [Value]> {
+    schema.get(key).and_then(Value::as_array).map(Vec::as_slice)
+}
+
+/// The list at `key`, empty if there is none.
+fn array_of<'a>(schema: &'a Value, key: &str) -> &'a [Value] {
+    opt_array(schema, key).unwrap_or(&[])
+}
+
+/// Whether `key` is `true`.
+fn bool_of(schema: &Value, key: &str) -> bool {
+    schema.get(key) == Some(&Value::Bool(true))
+}
+
+/// A scalar as text (strings without quotes), anything else as compact JSON.
+fn scalar_text(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// An example value for a `<pre>`: strings (XML bodies, plain text) as they are, anything
+/// else as pretty JSON.
+fn pretty(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        other => serde_json::to_string_pretty(other).unwrap_or_else(|_| other.to_string()),
+    }
+}
 
 /// A link to a component schema, or the reference as code when it is not one.
 fn ref_link(reference: &str) -> Markup {
@@ -199,7 +242,7 @@ fn property_table(objects: &[&Value]) -> Markup {
 /// One row per property of `object`, then the rows of its inline nested objects, whose names
 /// are prefixed with the path to them (`parent.child`, `list[].child`).
 fn property_rows(out: &mut Vec<Markup>, object: &Value, prefix: &str, depth: usize) {
-    let Some(properties) = object_of(object, "properties") else {
+    let Some(properties) = object.get("properties").and_then(Value::as_object) else {
         return;
     };
     let required: BTreeSet<&str> = array_of(object, "required")
@@ -253,24 +296,22 @@ pub fn schema_block(schema: &Value) -> Markup {
 }
 
 /// The `example` and `examples` of a schema, parameter or media type, each folded away.
-pub fn examples_html(doc: &Value, holder: &Value) -> Markup {
+pub fn examples_html(examples: &Examples) -> Markup {
     html! {
-        @if let Some(example) = holder.get("example") {
+        @if let Some(example) = &examples.example {
             details { summary { "Example" } pre { (pretty(example)) } }
         }
-        @for (name, example) in object_of(holder, "examples").into_iter().flatten() {
-            @let (example, _) = deref(doc, example);
-            @let summary = str_of(example, "summary");
+        @for example in &examples.examples {
             details {
                 summary {
-                    "Example " code { (name) }
-                    @if !summary.is_empty() { ": " (markdown_inline(summary)) }
+                    "Example " code { (example.name) }
+                    @if !example.summary.is_empty() { ": " (markdown_inline(&example.summary)) }
                 }
-                (markdown(str_of(example, "description"), 5))
-                @if let Some(value) = example.get("value") {
+                (markdown(&example.description, 5))
+                @if let Some(value) = &example.value {
                     pre { (pretty(value)) }
                 }
-                @if let Some(external) = opt_str(example, "externalValue") {
+                @if let Some(external) = &example.external_value {
                     p { "External value: " code { (external) } }
                 }
             }
@@ -279,7 +320,9 @@ pub fn examples_html(doc: &Value, holder: &Value) -> Markup {
 }
 
 /// The section of one component schema.
-pub fn schema_section(doc: &Value, name: &str, schema: &Value) -> Markup {
+pub fn schema_section(api: &Api, name: &str, schema: &Value) -> Markup {
+    // A schema's examples hold values, not references; one that cannot be read shows none.
+    let examples = Examples::of(&api.doc, schema).unwrap_or_default();
     let includes: Vec<Markup> = array_of(schema, "allOf")
         .iter()
         .filter_map(|m| opt_str(m, "$ref"))
@@ -305,7 +348,7 @@ pub fn schema_section(doc: &Value, name: &str, schema: &Value) -> Markup {
                     "."
                 }
             }
-            (examples_html(doc, schema))
+            (examples_html(&examples))
         }
     }
 }
