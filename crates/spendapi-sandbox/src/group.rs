@@ -35,7 +35,7 @@ const SAVEPOINT: &str = "request";
 /// The writer connection of a SQLite store, shared by the members of one group at a time.
 #[derive(Clone)]
 pub struct Group {
-    shared: Arc<Shared>,
+    shared: Arc<GroupState>,
 }
 
 impl std::fmt::Debug for Group {
@@ -44,7 +44,7 @@ impl std::fmt::Debug for Group {
     }
 }
 
-struct Shared {
+struct GroupState {
     pool: SqlitePool,
     writer: Arc<Mutex<Writer>>,
     /// Wakes the committer: a member released its savepoint.
@@ -83,7 +83,7 @@ impl Progress {
     }
 }
 
-impl Drop for Shared {
+impl Drop for GroupState {
     fn drop(&mut self) {
         // The committer holds only a weak reference: wake it so it sees the store is gone.
         self.wake.notify_one();
@@ -105,7 +105,7 @@ struct Writer {
 pub struct Member {
     writer: Option<OwnedMutexGuard<Writer>>,
     group: u64,
-    shared: Arc<Shared>,
+    shared: Arc<GroupState>,
 }
 
 impl Group {
@@ -113,7 +113,7 @@ impl Group {
     pub fn new(pool: SqlitePool) -> Group {
         let wake = Arc::new(Notify::new());
         let (committed, _) = watch::channel(Progress::default());
-        let shared = Arc::new(Shared {
+        let shared = Arc::new(GroupState {
             pool,
             writer: Arc::new(Mutex::new(Writer {
                 conn: None,
@@ -255,7 +255,7 @@ impl Drop for Member {
 
 /// Commits the open group whenever a member asks, after the members already waiting for the
 /// connection have joined it.
-async fn committer(shared: Weak<Shared>, wake: Arc<Notify>) {
+async fn committer(shared: Weak<GroupState>, wake: Arc<Notify>) {
     loop {
         wake.notified().await;
         let Some(shared) = shared.upgrade() else {

@@ -154,14 +154,14 @@ struct Runtime {
 }
 
 /// The router state: the implementation and the compiled schemas of its API.
-pub struct Shared<S> {
+pub struct RouterState<S> {
     api: Arc<S>,
     runtime: Arc<Runtime>,
 }
 
-impl<S> Clone for Shared<S> {
+impl<S> Clone for RouterState<S> {
     fn clone(&self) -> Self {
-        Shared {
+        RouterState {
             api: Arc::clone(&self.api),
             runtime: Arc::clone(&self.runtime),
         }
@@ -369,11 +369,11 @@ pub trait Transcode<T> {
     fn transcode(&self) -> T;
 }
 
-impl<S: Verifier> Shared<S> {
+impl<S: Verifier> RouterState<S> {
     /// Compiles the API's schemas. Panics only if the generated schemas do not compile, which
     /// the crate's tests rule out for every spec.
-    pub fn new(spec: &'static ApiSpec, api: S, options: Options) -> Shared<S> {
-        Shared {
+    pub fn new(spec: &'static ApiSpec, api: S, options: Options) -> RouterState<S> {
+        RouterState {
             api: Arc::new(api),
             runtime: Arc::new(Runtime::new(spec, options)),
         }
@@ -798,9 +798,9 @@ fn query_name_matches(vendor: Vendor, documented: &str, given: &str) -> bool {
 }
 
 /// A `MethodRouter` whose unmatched methods answer 405 in the vendor's format, with `Allow`.
-pub fn methods<S: Verifier>(allow: &'static [&'static str]) -> MethodRouter<Shared<S>> {
+pub fn methods<S: Verifier>(allow: &'static [&'static str]) -> MethodRouter<RouterState<S>> {
     MethodRouter::new().fallback(
-        move |State(shared): State<Shared<S>>, request: Request| async move {
+        move |State(shared): State<RouterState<S>>, request: Request| async move {
             let rt = &shared.runtime;
             let format = rt.routing_format(request.headers());
             let problem = Problem::one(
@@ -821,7 +821,10 @@ pub fn methods<S: Verifier>(allow: &'static [&'static str]) -> MethodRouter<Shar
     )
 }
 
-async fn not_found<S: Verifier>(State(shared): State<Shared<S>>, request: Request) -> Response {
+async fn not_found<S: Verifier>(
+    State(shared): State<RouterState<S>>,
+    request: Request,
+) -> Response {
     let rt = &shared.runtime;
     let format = rt.routing_format(request.headers());
     let problem = Problem::one(
@@ -837,7 +840,7 @@ async fn not_found<S: Verifier>(State(shared): State<Shared<S>>, request: Reques
 
 /// Finishes a generated router: vendor-format 404 for unknown paths, the state, and the
 /// vendor's correlation header.
-pub fn finish<S: Verifier>(routes: Router<Shared<S>>, shared: Shared<S>) -> Router {
+pub fn finish<S: Verifier>(routes: Router<RouterState<S>>, shared: RouterState<S>) -> Router {
     let vendor = shared.runtime.spec.vendor;
     let router = routes.fallback(not_found::<S>).with_state(shared);
     match vendor.correlation_header() {

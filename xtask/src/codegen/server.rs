@@ -63,14 +63,14 @@ pub fn render(root: &Path, specs: &[Spec]) -> Result<Vec<Output>> {
 }
 
 /// The shared components the API's vendor has: their module and schema names.
-struct Shared {
+struct SharedSchemas {
     module: Ident,
     names: BTreeSet<String>,
 }
 
-fn shared_names(root: &Path, spec: &Spec) -> Result<Option<Shared>> {
+fn shared_names(root: &Path, spec: &Spec) -> Result<Option<SharedSchemas>> {
     Ok(
-        plumbing::shared(root, spec.api.vendor)?.map(|shared| Shared {
+        plumbing::shared(root, spec.api.vendor)?.map(|shared| SharedSchemas {
             module: ident(shared.components.module),
             names: shared.schema_names,
         }),
@@ -139,7 +139,7 @@ fn doc_attr(text: &str) -> Option<TokenStream> {
 
 /// The model types an API's code refers to, and which of them its utoipa document lists.
 struct Types<'a> {
-    shared: Option<&'a Shared>,
+    shared: Option<&'a SharedSchemas>,
     /// Component schemas referenced from operations: they get a `doc::` alias.
     referenced: BTreeSet<String>,
     shared_used: bool,
@@ -368,7 +368,7 @@ impl Collected {
     }
 }
 
-fn render_api(spec: &Spec, shared: &Option<Shared>) -> Result<String> {
+fn render_api(spec: &Spec, shared: &Option<SharedSchemas>) -> Result<String> {
     let api = &spec.api;
     let mut types = Types {
         shared: shared.as_ref(),
@@ -474,7 +474,7 @@ fn render_api(spec: &Spec, shared: &Option<Shared>) -> Result<String> {
 
         /// Serves every operation of the API at its documented method and path.
         pub fn router_with<S: #trait_ident>(implementation: S, options: crate::Options) -> axum::Router {
-            let shared = rt::Shared::new(&API, implementation, options);
+            let shared = rt::RouterState::new(&API, implementation, options);
             let routes = axum::Router::new() #(#route_calls)*;
             rt::finish(routes, shared)
         }
@@ -956,7 +956,7 @@ fn trait_method_and_handler(
             responses(#(#utoipa_responses),*),
             #security_attr
         )]
-        pub async fn #fn_ident<S: #trait_ident>(State(shared): State<rt::Shared<S>>, request: rt::Request) -> rt::Response {
+        pub async fn #fn_ident<S: #trait_ident>(State(shared): State<rt::RouterState<S>>, request: rt::Request) -> rt::Response {
             shared
                 .handle(&#static_ident, request, |api, #input_pattern| async move {
                     #(#decodes)*

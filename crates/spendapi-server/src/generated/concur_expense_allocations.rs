@@ -1010,7 +1010,7 @@ pub trait ConcurExpenseAllocations: crate::Verifier {
     security(("concur_oauth2" = ["expense.report.read", "user.read"])),
 )]
 pub async fn list_expense_allocations<S: ConcurExpenseAllocations>(
-    State(shared): State<rt::Shared<S>>,
+    State(shared): State<rt::RouterState<S>>,
     request: rt::Request,
 ) -> rt::Response {
     shared
@@ -1120,7 +1120,7 @@ pub async fn list_expense_allocations<S: ConcurExpenseAllocations>(
     security(("concur_oauth2" = ["expense.report.read", "user.read"])),
 )]
 pub async fn get_report_allocation<S: ConcurExpenseAllocations>(
-    State(shared): State<rt::Shared<S>>,
+    State(shared): State<rt::RouterState<S>>,
     request: rt::Request,
 ) -> rt::Response {
     shared
@@ -1226,7 +1226,7 @@ pub async fn get_report_allocation<S: ConcurExpenseAllocations>(
     security(("concur_oauth2" = ["expense.report.readwrite"])),
 )]
 pub async fn update_report_allocation<S: ConcurExpenseAllocations>(
-    State(shared): State<rt::Shared<S>>,
+    State(shared): State<rt::RouterState<S>>,
     request: rt::Request,
 ) -> rt::Response {
     shared
@@ -1257,7 +1257,7 @@ pub fn router_with<S: ConcurExpenseAllocations>(
     implementation: S,
     options: crate::Options,
 ) -> axum::Router {
-    let shared = rt::Shared::new(&API, implementation, options);
+    let shared = rt::RouterState::new(&API, implementation, options);
     let routes = axum::Router::new()
         .route(
             "/expensereports/v4/users/{userID}/context/{contextType}/reports/{reportId}/expenses/{expenseId}/allocations",

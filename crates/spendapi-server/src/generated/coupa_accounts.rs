@@ -2010,7 +2010,7 @@ pub trait CoupaAccounts: crate::Verifier {
     security(("coupa_oauth2" = ["core.accounting.read"])),
 )]
 pub async fn list_accounts<S: CoupaAccounts>(
-    State(shared): State<rt::Shared<S>>,
+    State(shared): State<rt::RouterState<S>>,
     request: rt::Request,
 ) -> rt::Response {
     shared
@@ -2099,7 +2099,7 @@ pub async fn list_accounts<S: CoupaAccounts>(
     security(("coupa_oauth2" = ["core.accounting.write"])),
 )]
 pub async fn create_account<S: CoupaAccounts>(
-    State(shared): State<rt::Shared<S>>,
+    State(shared): State<rt::RouterState<S>>,
     request: rt::Request,
 ) -> rt::Response {
     shared
@@ -2187,7 +2187,7 @@ pub async fn create_account<S: CoupaAccounts>(
     security(("coupa_oauth2" = ["core.accounting.read"])),
 )]
 pub async fn get_account<S: CoupaAccounts>(
-    State(shared): State<rt::Shared<S>>,
+    State(shared): State<rt::RouterState<S>>,
     request: rt::Request,
 ) -> rt::Response {
     shared
@@ -2277,7 +2277,7 @@ pub async fn get_account<S: CoupaAccounts>(
     security(("coupa_oauth2" = ["core.accounting.write"])),
 )]
 pub async fn update_account<S: CoupaAccounts>(
-    State(shared): State<rt::Shared<S>>,
+    State(shared): State<rt::RouterState<S>>,
     request: rt::Request,
 ) -> rt::Response {
     shared
@@ -2373,7 +2373,7 @@ pub async fn update_account<S: CoupaAccounts>(
     security(("coupa_oauth2" = ["core.accounting.write"])),
 )]
 pub async fn update_account_allocation<S: CoupaAccounts>(
-    State(shared): State<rt::Shared<S>>,
+    State(shared): State<rt::RouterState<S>>,
     request: rt::Request,
 ) -> rt::Response {
     shared
@@ -2403,7 +2403,7 @@ pub fn router_with<S: CoupaAccounts>(
     implementation: S,
     options: crate::Options,
 ) -> axum::Router {
-    let shared = rt::Shared::new(&API, implementation, options);
+    let shared = rt::RouterState::new(&API, implementation, options);
     let routes = axum::Router::new()
         .route(
             "/api/accounts",

@@ -573,7 +573,7 @@ pub trait CoupaDelegations: crate::Verifier {
     security(("coupa_oauth2" = ["core.user.read"])),
 )]
 pub async fn list_delegations<S: CoupaDelegations>(
-    State(shared): State<rt::Shared<S>>,
+    State(shared): State<rt::RouterState<S>>,
     request: rt::Request,
 ) -> rt::Response {
     shared
@@ -597,7 +597,7 @@ pub fn router_with<S: CoupaDelegations>(
     implementation: S,
     options: crate::Options,
 ) -> axum::Router {
-    let shared = rt::Shared::new(&API, implementation, options);
+    let shared = rt::RouterState::new(&API, implementation, options);
     let routes = axum::Router::new()
         .route(
             "/api/delegations",

@@ -3519,7 +3519,7 @@ pub trait CoupaIntegrationHistoryRecords: crate::Verifier {
     security(("coupa_oauth2" = ["core.integration.read"])),
 )]
 pub async fn list_integration_history_records<S: CoupaIntegrationHistoryRecords>(
-    State(shared): State<rt::Shared<S>>,
+    State(shared): State<rt::RouterState<S>>,
     request: rt::Request,
 ) -> rt::Response {
     shared
@@ -3605,7 +3605,7 @@ pub async fn list_integration_history_records<S: CoupaIntegrationHistoryRecords>
     security(("coupa_oauth2" = ["core.integration.write"])),
 )]
 pub async fn create_integration_history_record<S: CoupaIntegrationHistoryRecords>(
-    State(shared): State<rt::Shared<S>>,
+    State(shared): State<rt::RouterState<S>>,
     request: rt::Request,
 ) -> rt::Response {
     shared
@@ -3693,7 +3693,7 @@ pub async fn create_integration_history_record<S: CoupaIntegrationHistoryRecords
     security(("coupa_oauth2" = ["core.integration.read"])),
 )]
 pub async fn get_integration_history_record<S: CoupaIntegrationHistoryRecords>(
-    State(shared): State<rt::Shared<S>>,
+    State(shared): State<rt::RouterState<S>>,
     request: rt::Request,
 ) -> rt::Response {
     shared
@@ -3788,7 +3788,7 @@ pub async fn get_integration_history_record<S: CoupaIntegrationHistoryRecords>(
     security(("coupa_oauth2" = ["core.integration.write"])),
 )]
 pub async fn update_integration_history_record<S: CoupaIntegrationHistoryRecords>(
-    State(shared): State<rt::Shared<S>>,
+    State(shared): State<rt::RouterState<S>>,
     request: rt::Request,
 ) -> rt::Response {
     shared
@@ -3889,7 +3889,7 @@ pub async fn update_integration_history_record<S: CoupaIntegrationHistoryRecords
     security(("coupa_oauth2" = ["core.integration.write"])),
 )]
 pub async fn patch_integration_history_record<S: CoupaIntegrationHistoryRecords>(
-    State(shared): State<rt::Shared<S>>,
+    State(shared): State<rt::RouterState<S>>,
     request: rt::Request,
 ) -> rt::Response {
     shared
@@ -3982,7 +3982,7 @@ pub async fn patch_integration_history_record<S: CoupaIntegrationHistoryRecords>
     security(("coupa_oauth2" = ["core.integration.write"])),
 )]
 pub async fn acknowledge_integration_history_record<S: CoupaIntegrationHistoryRecords>(
-    State(shared): State<rt::Shared<S>>,
+    State(shared): State<rt::RouterState<S>>,
     request: rt::Request,
 ) -> rt::Response {
     shared
@@ -4073,7 +4073,7 @@ pub async fn acknowledge_integration_history_record<S: CoupaIntegrationHistoryRe
     security(("coupa_oauth2" = ["core.integration.write"])),
 )]
 pub async fn create_alert_integration_history_record<S: CoupaIntegrationHistoryRecords>(
-    State(shared): State<rt::Shared<S>>,
+    State(shared): State<rt::RouterState<S>>,
     request: rt::Request,
 ) -> rt::Response {
     shared
@@ -4165,7 +4165,7 @@ pub async fn create_alert_integration_history_record<S: CoupaIntegrationHistoryR
 )]
 pub async fn create_alert_and_mark_exported_integration_history_record<
     S: CoupaIntegrationHistoryRecords,
->(State(shared): State<rt::Shared<S>>, request: rt::Request) -> rt::Response {
+>(State(shared): State<rt::RouterState<S>>, request: rt::Request) -> rt::Response {
     shared
         .handle(
             &CREATE_ALERT_AND_MARK_EXPORTED_INTEGRATION_HISTORY_RECORD,
@@ -4255,7 +4255,7 @@ pub async fn create_alert_and_mark_exported_integration_history_record<
     security(("coupa_oauth2" = ["core.integration.write"])),
 )]
 pub async fn mark_exported_integration_history_record<S: CoupaIntegrationHistoryRecords>(
-    State(shared): State<rt::Shared<S>>,
+    State(shared): State<rt::RouterState<S>>,
     request: rt::Request,
 ) -> rt::Response {
     shared
@@ -4347,7 +4347,7 @@ pub async fn mark_exported_integration_history_record<S: CoupaIntegrationHistory
     security(("coupa_oauth2" = ["core.integration.write"])),
 )]
 pub async fn resolve_integration_history_record<S: CoupaIntegrationHistoryRecords>(
-    State(shared): State<rt::Shared<S>>,
+    State(shared): State<rt::RouterState<S>>,
     request: rt::Request,
 ) -> rt::Response {
     shared
@@ -4438,7 +4438,7 @@ pub async fn resolve_integration_history_record<S: CoupaIntegrationHistoryRecord
     security(("coupa_oauth2" = ["core.integration.write"])),
 )]
 pub async fn unresolve_integration_history_record<S: CoupaIntegrationHistoryRecords>(
-    State(shared): State<rt::Shared<S>>,
+    State(shared): State<rt::RouterState<S>>,
     request: rt::Request,
 ) -> rt::Response {
     shared
@@ -4468,7 +4468,7 @@ pub fn router_with<S: CoupaIntegrationHistoryRecords>(
     implementation: S,
     options: crate::Options,
 ) -> axum::Router {
-    let shared = rt::Shared::new(&API, implementation, options);
+    let shared = rt::RouterState::new(&API, implementation, options);
     let routes = axum::Router::new()
         .route(
             "/api/integration_history_records",

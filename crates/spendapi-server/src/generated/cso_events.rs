@@ -1184,7 +1184,7 @@ pub trait CsoEvents: crate::Verifier {
     security(("cso_api_key" = [])),
 )]
 pub async fn list_events<S: CsoEvents>(
-    State(shared): State<rt::Shared<S>>,
+    State(shared): State<rt::RouterState<S>>,
     request: rt::Request,
 ) -> rt::Response {
     shared
@@ -1235,7 +1235,7 @@ pub async fn list_events<S: CsoEvents>(
     security(("cso_api_key" = [])),
 )]
 pub async fn update_events<S: CsoEvents>(
-    State(shared): State<rt::Shared<S>>,
+    State(shared): State<rt::RouterState<S>>,
     request: rt::Request,
 ) -> rt::Response {
     shared
@@ -1286,7 +1286,7 @@ pub async fn update_events<S: CsoEvents>(
     security(("cso_api_key" = [])),
 )]
 pub async fn create_events<S: CsoEvents>(
-    State(shared): State<rt::Shared<S>>,
+    State(shared): State<rt::RouterState<S>>,
     request: rt::Request,
 ) -> rt::Response {
     shared
@@ -1337,7 +1337,7 @@ pub async fn create_events<S: CsoEvents>(
     security(("cso_api_key" = [])),
 )]
 pub async fn delete_events<S: CsoEvents>(
-    State(shared): State<rt::Shared<S>>,
+    State(shared): State<rt::RouterState<S>>,
     request: rt::Request,
 ) -> rt::Response {
     shared
@@ -1390,7 +1390,7 @@ pub async fn delete_events<S: CsoEvents>(
     security(("cso_api_key" = [])),
 )]
 pub async fn get_event<S: CsoEvents>(
-    State(shared): State<rt::Shared<S>>,
+    State(shared): State<rt::RouterState<S>>,
     request: rt::Request,
 ) -> rt::Response {
     shared
@@ -1447,7 +1447,7 @@ pub async fn get_event<S: CsoEvents>(
     security(("cso_api_key" = [])),
 )]
 pub async fn update_event<S: CsoEvents>(
-    State(shared): State<rt::Shared<S>>,
+    State(shared): State<rt::RouterState<S>>,
     request: rt::Request,
 ) -> rt::Response {
     shared
@@ -1501,7 +1501,7 @@ pub async fn update_event<S: CsoEvents>(
     security(("cso_api_key" = [])),
 )]
 pub async fn delete_event<S: CsoEvents>(
-    State(shared): State<rt::Shared<S>>,
+    State(shared): State<rt::RouterState<S>>,
     request: rt::Request,
 ) -> rt::Response {
     shared
@@ -1525,7 +1525,7 @@ pub fn router_with<S: CsoEvents>(
     implementation: S,
     options: crate::Options,
 ) -> axum::Router {
-    let shared = rt::Shared::new(&API, implementation, options);
+    let shared = rt::RouterState::new(&API, implementation, options);
     let routes = axum::Router::new()
         .route(
             "/api/events",
