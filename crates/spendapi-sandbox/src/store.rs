@@ -76,6 +76,11 @@ pub struct Table {
     pub key_attr: &'static str,
     pub key_kind: Kind,
     pub columns: &'static [Column],
+    /// Columns whose rows are counted per value by the `counts` triggers (migrations
+    /// `*_counted_totals.sql`, which must list the same ones); a table with any also has its
+    /// row count there. An index's total for no filter, or for equality on one of these, is
+    /// then one row read instead of a scan.
+    pub counted: &'static [&'static str],
 }
 
 impl Table {
@@ -140,6 +145,7 @@ pub const ACCOUNT_TYPES: Table = Table {
         column: "name",
         kind: Kind::Text,
     }],
+    counted: &[],
 };
 
 pub const ACCOUNTS: Table = Table {
@@ -184,6 +190,7 @@ pub const ACCOUNTS: Table = Table {
             kind: Kind::Time,
         },
     ],
+    counted: &["segment_1"],
 };
 
 pub const DELEGATIONS: Table = Table {
@@ -213,6 +220,7 @@ pub const DELEGATIONS: Table = Table {
             kind: Kind::Time,
         },
     ],
+    counted: &[],
 };
 
 pub const RECORDS: Table = Table {
@@ -252,6 +260,7 @@ pub const RECORDS: Table = Table {
             kind: Kind::Time,
         },
     ],
+    counted: &[],
 };
 
 pub const EVENTS: Table = Table {
@@ -291,6 +300,7 @@ pub const EVENTS: Table = Table {
             kind: Kind::Time,
         },
     ],
+    counted: &["state"],
 };
 
 pub const ALLOCATIONS: Table = Table {
@@ -320,6 +330,7 @@ pub const ALLOCATIONS: Table = Table {
             kind: Kind::Bool,
         },
     ],
+    counted: &[],
 };
 
 /// The attribute at `attr` in `doc`: a top-level name, or `association/attribute`.
@@ -739,9 +750,24 @@ impl Store {
                     .iter()
                     .map(|r| parse_doc(&r.get::<String, _>(0)))
                     .collect::<Result<Vec<_>>>()?;
-                let mut count = QueryBuilder::new(format!("SELECT COUNT(*) FROM {}", table.name));
-                where_clause(&mut count, &select.preds);
-                let total: i64 = count.build().fetch_one(&mut *$tx).await?.get(0);
+                let total: i64 = match counted(table, &select.preds) {
+                    Some((col, val)) => {
+                        let mut count = QueryBuilder::new("SELECT n FROM counts WHERE tbl = ");
+                        count.push_bind(table.name);
+                        count.push(" AND col = ");
+                        count.push_bind(col);
+                        count.push(" AND val = ");
+                        count.push_bind(val);
+                        let row = count.build().fetch_optional(&mut *$tx).await?;
+                        row.map_or(0, |r| r.get(0))
+                    }
+                    None => {
+                        let mut count =
+                            QueryBuilder::new(format!("SELECT COUNT(*) FROM {}", table.name));
+                        where_clause(&mut count, &select.preds);
+                        count.build().fetch_one(&mut *$tx).await?.get(0)
+                    }
+                };
                 $tx.commit().await?;
                 Ok((docs, total))
             }};
@@ -944,6 +970,26 @@ impl Pred {
                 bind(builder);
             }
         }
+    }
+}
+
+/// The `counts` row holding the number of rows matching `preds`, if the triggers keep one:
+/// no predicate (the table's row count, `col` and `val` empty) or equality on one counted
+/// column.
+fn counted<'a>(table: &Table, preds: &'a [Pred]) -> Option<(&'static str, &'a str)> {
+    if table.counted.is_empty() {
+        return None;
+    }
+    match preds {
+        [] => Some(("", "")),
+        [
+            Pred {
+                column,
+                op: SqlOp::Eq,
+                value: Bind::Text(value),
+            },
+        ] if table.counted.contains(column) => Some((column, value.as_str())),
+        _ => None,
     }
 }
 

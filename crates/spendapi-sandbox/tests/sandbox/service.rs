@@ -305,3 +305,70 @@ async fn healthz_counts_commits_on_sqlite() {
     assert!(response.status().is_success(), "{}", response.status());
     assert!(health(&sb).await > before, "the create was committed");
 }
+
+/// The totals read from the `counts` triggers (no filter, or equality on a counted column)
+/// agree with a scan after inserts, upserts that change and keep the counted value, deletes, a
+/// rolled-back write and a reset.
+#[tokio::test]
+async fn counted_totals_agree_with_a_scan() {
+    use spendapi_sandbox::store::{Bind, EVENTS, Key, Pred, Select, SqlOp, Store};
+
+    async fn check(store: &Store, states: &[&str]) {
+        let select = Select::default();
+        let (_, total) = store.page(&EVENTS, &select).await.expect("page");
+        let scanned = store.count(&EVENTS, &[]).await.expect("count");
+        assert_eq!(total, scanned, "every event");
+        for state in states {
+            let preds = vec![Pred {
+                column: "state",
+                op: SqlOp::Eq,
+                value: Bind::Text((*state).to_owned()),
+            }];
+            let select = Select {
+                preds: preds.clone(),
+                ..Select::default()
+            };
+            let (_, total) = store.page(&EVENTS, &select).await.expect("page");
+            let scanned = store.count(&EVENTS, &preds).await.expect("count");
+            assert_eq!(total, scanned, "state={state}");
+        }
+    }
+    let states = ["Setup", "Active", "Closed", "Nowhere"];
+    let sb = start().await;
+    let store = &sb.sandbox.store;
+    check(store, &states).await;
+    let event = |id: u32, state: &str| json!({"id": format!("c{id}"), "event-number": 90_000 + id, "market-id": "1", "name": "Counted", "state": state, "_updated-at": "2026-01-01T00:00:00Z"});
+    let mut tx = store.begin().await.expect("begin");
+    let docs: Vec<Value> = (0..30)
+        .map(|i| event(i, if i % 3 == 0 { "Active" } else { "Setup" }))
+        .collect();
+    tx.put_many(&EVENTS, &docs).await.expect("insert");
+    tx.put(&EVENTS, &event(1, "Closed"))
+        .await
+        .expect("change the state");
+    tx.put(&EVENTS, &event(2, "Setup"))
+        .await
+        .expect("keep the state");
+    assert!(
+        tx.delete(&EVENTS, &Key::Text("c3".into()))
+            .await
+            .expect("delete")
+    );
+    tx.commit().await.expect("commit");
+    check(store, &states).await;
+    // A write that is not committed changes no total.
+    let mut tx = store.begin().await.expect("begin");
+    tx.put(&EVENTS, &event(4, "Closed")).await.expect("change");
+    tx.put(&EVENTS, &event(99, "Active")).await.expect("insert");
+    drop(tx);
+    check(store, &states).await;
+    let response = sb
+        .http
+        .post(sb.url("/_sandbox/reset"))
+        .bearer_auth("sandbox-admin")
+        .send()
+        .await
+        .expect("reset");
+    assert_eq!(response.status(), 204);
+    check(store, &states).await;
+}
