@@ -362,13 +362,8 @@ async fn counted_totals_agree_with_a_scan() {
     tx.put(&EVENTS, &event(99, "Active")).await.expect("insert");
     drop(tx);
     check(store, &states).await;
-    let response = sb
-        .http
-        .post(sb.url("/_sandbox/reset"))
-        .bearer_auth("sandbox-admin")
-        .send()
+    spendapi_sandbox::demo::reset(store, sb.sandbox.seed)
         .await
         .expect("reset");
-    assert_eq!(response.status(), 204);
     check(store, &states).await;
 }
