@@ -156,10 +156,15 @@ impl Group {
             .conn
             .as_mut()
             .ok_or_else(|| anyhow!("no connection"))?;
-        sqlx::query(&format!("SAVEPOINT {SAVEPOINT}"))
+        if let Err(err) = sqlx::query(&format!("SAVEPOINT {SAVEPOINT}"))
             .execute(&mut **conn)
             .await
-            .context("starting a transaction")?;
+        {
+            // The group may have been opened for this request alone: let the committer close
+            // it rather than leave it open until the next write.
+            self.shared.wake.notify_one();
+            return Err(err).context("starting a transaction");
+        }
         Ok(Member {
             writer: Some(writer),
             group,
