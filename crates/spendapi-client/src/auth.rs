@@ -26,8 +26,9 @@ use futures::future::BoxFuture;
 use reqwest::StatusCode;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderName, HeaderValue};
 use serde::Deserialize;
-use spendapi_types::Vendor;
 use tokio::time::Instant;
+
+use crate::vendor::Vendor;
 
 /// Coupa Core OAuth scopes (`service.object.right`) used by the specs.
 pub mod scopes {

@@ -2,7 +2,7 @@
 //! crate).
 
 /// The header carrying the Concur correlation id (from the vendor declaration).
-pub const CORRELATION_ID_HEADER: &str = match spendapi_types::Vendor::Concur.correlation_header() {
+pub const CORRELATION_ID_HEADER: &str = match crate::vendor::Vendor::Concur.correlation_header() {
     Some(header) => header,
     None => panic!("Concur echoes a correlation id header"),
 };

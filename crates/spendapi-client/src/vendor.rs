@@ -10,7 +10,13 @@ use crate::auth::{Auth, AuthError, ConcurAuth, CoupaAuth};
 
 /// Which vendor API a generated client talks to (generated, with what differs between vendors
 /// at run time, from the one vendor declaration).
-pub use spendapi_types::Vendor;
+///
+/// Generated into this crate by `cargo xtask generate` (`xtask/src/codegen/vendor.rs` says why
+/// each runtime has its own copy rather than a re-export).
+#[rustfmt::skip]
+#[path = "generated/vendor.rs"]
+mod declared;
+pub use declared::Vendor;
 
 /// The header carrying the CSO API key.
 pub const CSO_API_KEY_HEADER: &str = match Vendor::CoupaSourcing.api_key_header() {

@@ -25,7 +25,7 @@ pub struct Scheme {
     pub name: &'static str,
     /// The vendor of the spec declaring it (`info.x-spendapi-vendor`): whose credentials these
     /// are.
-    pub vendor: spendapi_types::Vendor,
+    pub vendor: crate::vendor::Vendor,
     pub kind: SchemeKind,
 }
 

@@ -15,7 +15,13 @@ use crate::negotiate::Format;
 
 /// Which vendor an API belongs to: decides the error format and a few wire conventions
 /// (generated, with those conventions, from the one vendor declaration).
-pub use spendapi_types::Vendor;
+///
+/// Generated into this crate by `cargo xtask generate` (`xtask/src/codegen/vendor.rs` says why
+/// each runtime has its own copy rather than a re-export).
+#[rustfmt::skip]
+#[path = "generated/vendor.rs"]
+mod declared;
+pub use declared::Vendor;
 
 /// What went wrong, before it is put in a vendor's format.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -2,8 +2,8 @@
 //! them (credentials, token endpoint, error formats, headers, shared components).
 //!
 //! Every spec names its vendor in `info.x-spendapi-vendor`; nothing reads a vendor from a file
-//! name. The runtimes' `Vendor` type (`spendapi_types::Vendor`, re-exported by the client and the
-//! server stubs) is generated from this table by `cargo xtask generate`, so the facts below
+//! name. The runtimes' `Vendor` type (`spendapi_client::Vendor` and `spendapi_server::Vendor`, the
+//! same generated file in each) is generated from this table by `cargo xtask generate`, so the facts below
 //! reach the client, the stubs and the sandbox from here alone. Behaviour that is code rather
 //! than data (rendering an error body, building credentials) is written per vendor in the
 //! runtimes, behind exhaustive `match`es on that type: adding a variant here makes the compiler

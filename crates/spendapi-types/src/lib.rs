@@ -19,9 +19,3 @@ extern crate self as spendapi_types;
 pub mod generated;
 
 pub use generated::*;
-
-/// The vendors (generated from the one vendor declaration, `spendapi_spec::Vendor`).
-#[rustfmt::skip]
-#[path = "generated/vendor.rs"]
-mod vendor;
-pub use vendor::Vendor;

@@ -1,10 +1,16 @@
 //! The runtimes' `Vendor` type, from the one vendor declaration.
 //!
 //! Reads [`crate::spec::Vendor`] (the table in `crates/spendapi-spec/src/vendor.rs`, not the
-//! specs) and writes `crates/spendapi-types/src/generated/vendor.rs`: an enum with one variant per
+//! specs) and writes the same file into the client and the server stubs
+//! (`crates/spendapi-{client,server}/src/generated/vendor.rs`): an enum with one variant per
 //! vendor and `const fn`s for the facts the client, the server stubs and the sandbox read at run
-//! time. `spendapi-types` is the one crate both runtimes depend on, so each re-exports this type
-//! instead of keeping its own list.
+//! time.
+//!
+//! Each runtime defines the type itself rather than re-exporting one from `spendapi-types`:
+//! `spendapi_client::Vendor` is public API that CI's semver gate checks, and
+//! cargo-semver-checks cannot follow a re-export of another crate's item (it reports the enum as
+//! removed; obi1kenobi/cargo-semver-checks#638). The server keeps its own copy so that it still
+//! depends on neither the client nor an HTTP client.
 
 use std::path::Path;
 
@@ -16,19 +22,26 @@ use super::plumbing::{Output, Spec, format, header};
 use crate::spec::Vendor;
 use crate::spec::vendor::Credentials;
 
-/// Where the generated type goes (declared by `crates/spendapi-types/src/lib.rs`).
-pub const VENDOR_FILE: &str = "crates/spendapi-types/src/generated/vendor.rs";
+/// Where the generated type goes (each declared by its crate's hand-written `src/vendor.rs`).
+pub const VENDOR_FILES: [&str; 2] = [
+    "crates/spendapi-client/src/generated/vendor.rs",
+    "crates/spendapi-server/src/generated/vendor.rs",
+];
 
 /// The generator's entry point: the file does not depend on the specs, only on the declaration.
 pub fn render(_root: &Path, _specs: &[Spec]) -> Result<Vec<Output>> {
-    Ok(vec![Output {
-        path: VENDOR_FILE.to_owned(),
-        contents: format!(
-            "{}\n{}",
-            header("crates/spendapi-spec/src/vendor.rs"),
-            format(vendor_type())?
-        ),
-    }])
+    let contents = format!(
+        "{}\n{}",
+        header("crates/spendapi-spec/src/vendor.rs"),
+        format(vendor_type())?
+    );
+    Ok(VENDOR_FILES
+        .iter()
+        .map(|path| Output {
+            path: (*path).to_owned(),
+            contents: contents.clone(),
+        })
+        .collect())
 }
 
 fn vendor_type() -> TokenStream {
