@@ -59,8 +59,9 @@ enum Command {
     /// Measure regeneration and sandbox serving beside the peers, in one run (release builds):
     /// `xtask generate --check` against openapi-generator (`-g rust` and `-g rust-axum` on the
     /// bundled specs), the sandbox on databases of 10,000 and 1,000,000 events against a bare
-    /// axum handler and a Prism mock (load from oha, else wrk), its peak memory and database
-    /// size. Prints one table and writes it as JSON to `<target dir>/bench/latest.json`.
+    /// axum handler and a Prism mock (load from oha, else wrk), the same databases on a
+    /// throw-away PostgreSQL cluster behind one and two sandbox replicas when PostgreSQL is
+    /// installed, its peak memory and database size. Prints one table and writes it as JSON to `<target dir>/bench/latest.json`.
     /// Missing optional peers are named and skipped, never installed.
     Bench {
         /// Timed runs of `xtask generate --check` (after one warm-up); the median is reported.
@@ -86,6 +87,10 @@ enum Command {
         /// Use the release binaries already built.
         #[arg(long)]
         no_build: bool,
+        /// Skip the runs on PostgreSQL (they start their own cluster when `initdb` is found:
+        /// `$PG_BIN`, `/usr/lib/postgresql/<version>/bin` or `PATH`).
+        #[arg(long)]
+        no_postgres: bool,
     },
 }
 
@@ -210,6 +215,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             events,
             peers,
             no_build,
+            no_postgres,
         } => {
             let options = bench::Options {
                 runs,
@@ -221,6 +227,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 sizes: events,
                 peers,
                 no_build,
+                postgres: !no_postgres,
             };
             bench::run(&root, &options)?;
             Ok(ExitCode::SUCCESS)

@@ -631,8 +631,14 @@ impl Store {
         .synchronous(SqliteSynchronous::Full)
         .foreign_keys(true)
         .busy_timeout(Duration::from_secs(30));
+        // No liveness test when a connection leaves the pool (sqlx's default sends a ping
+        // first): a SQLite connection is a file handle in this process, not a socket that can
+        // die, and the ping is a second round trip to sqlx's connection worker thread on every
+        // read. Profiled on show-by-id: the ping was 14 % of the sandbox's CPU samples, the
+        // query itself 7 % (README, "Where the time goes").
         let single = || {
             SqlitePoolOptions::new()
+                .test_before_acquire(false)
                 .max_connections(1)
                 .min_connections(1)
                 .idle_timeout(None)
@@ -647,6 +653,7 @@ impl Store {
             write.clone()
         } else {
             SqlitePoolOptions::new()
+                .test_before_acquire(false)
                 .max_connections(4)
                 .connect_with(options.read_only(true))
                 .await
@@ -724,6 +731,15 @@ impl Store {
         on_pool!(self, pool => {
             let row = by_key("SELECT doc", table, key, "").build().fetch_optional(pool).await?;
             row.map(|r| parse_doc(&r.get::<String, _>(0))).transpose()
+        })
+    }
+
+    /// The stored text of the document under `key`, unparsed: for a reader that types it
+    /// directly (show-by-id), skipping the `Value` in between.
+    pub async fn get_text(&self, table: &Table, key: &Key) -> Result<Option<String>> {
+        on_pool!(self, pool => {
+            let row = by_key("SELECT doc", table, key, "").build().fetch_optional(pool).await?;
+            Ok(row.map(|r| r.get::<String, _>(0)))
         })
     }
 

@@ -2,6 +2,7 @@
 //! each run bounded in time (neither takes a request cap beside a duration: oha refuses `-n`
 //! with `-z`), and their output read back into one [`LoadResult`].
 
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
@@ -145,6 +146,108 @@ impl Tool {
             }
         }
     }
+}
+
+impl Tool {
+    /// Runs `request` (addressed to `replicas[0]`) spread evenly over several servers that
+    /// serve the same data: the load tool itself balances, so no proxy sits in the path.
+    /// wrk gives each of its threads one replica (its `setup` hook sets `thread.addr`, one
+    /// thread per replica, the connections split between them) and reports the whole run;
+    /// oha has no such hook, so one oha per replica runs at once with its share of the
+    /// connections: rates and counts add up, and p50/p99 are the slower replica's (an upper
+    /// bound of the whole run's).
+    pub fn run_spread(
+        &self,
+        request: &Request,
+        replicas: &[SocketAddr],
+        bounds: Bounds,
+        scratch: &Path,
+    ) -> Result<LoadResult> {
+        let Some(first) = replicas.first() else {
+            bail!("no replica to send to");
+        };
+        let share = Bounds {
+            connections: (bounds.connections / replicas.len() as u32).max(1),
+            ..bounds
+        };
+        match self {
+            Tool::Wrk(path) => {
+                let script = scratch.join("spread.lua");
+                std::fs::write(&script, wrk_script(request) + &wrk_spread(replicas))?;
+                let mut cmd = Command::new(path);
+                cmd.arg(format!("-t{}", replicas.len()))
+                    .args(["--latency", "-c"])
+                    .arg((share.connections * replicas.len() as u32).to_string())
+                    .arg("-d")
+                    .arg(format!("{}s", bounds.seconds))
+                    .arg("-s")
+                    .arg(&script)
+                    .arg(&request.url);
+                let out = procs::run_bounded(cmd, Duration::from_secs(bounds.seconds + 60))?;
+                parse_wrk(&out).context("reading wrk's output")
+            }
+            Tool::Oha(_) => {
+                let prefix = format!("http://{first}");
+                let runs: Vec<Result<LoadResult>> = std::thread::scope(|scope| {
+                    let handles: Vec<_> = replicas
+                        .iter()
+                        .map(|addr| {
+                            let mut request = request.clone();
+                            request.url =
+                                request.url.replacen(&prefix, &format!("http://{addr}"), 1);
+                            scope.spawn(move || self.run(&request, share, scratch))
+                        })
+                        .collect();
+                    handles
+                        .into_iter()
+                        .map(|h| {
+                            h.join()
+                                .unwrap_or_else(|_| Err(anyhow::anyhow!("oha thread panicked")))
+                        })
+                        .collect()
+                });
+                let mut total = LoadResult {
+                    requests: 0,
+                    failures: 0,
+                    rps: 0.0,
+                    p50_ms: 0.0,
+                    p99_ms: 0.0,
+                };
+                for run in runs {
+                    let run = run?;
+                    total.requests += run.requests;
+                    total.failures += run.failures;
+                    total.rps += run.rps;
+                    total.p50_ms = total.p50_ms.max(run.p50_ms);
+                    total.p99_ms = total.p99_ms.max(run.p99_ms);
+                }
+                Ok(total)
+            }
+        }
+    }
+}
+
+/// wrk's `setup` hook giving thread *n* the *n*th replica (round robin).
+pub fn wrk_spread(replicas: &[SocketAddr]) -> String {
+    let list: Vec<String> = replicas
+        .iter()
+        .map(|a| {
+            format!(
+                "{{{}, {}}}",
+                lua_string(&a.ip().to_string()),
+                lua_string(&a.port().to_string())
+            )
+        })
+        .collect();
+    format!(
+        "local replicas = {{{}}}\nlocal next_replica = 0\n\
+         function setup(thread)\n  \
+         local replica = replicas[next_replica % #replicas + 1]\n  \
+         next_replica = next_replica + 1\n  \
+         thread.addr = wrk.lookup(replica[1], replica[2])[1]\n\
+         end\n",
+        list.join(", ")
+    )
 }
 
 /// A Lua string literal.
@@ -293,6 +396,21 @@ mod tests {
         assert_eq!(result.failures, 10);
         assert!((result.p50_ms - 0.2).abs() < 1e-9);
         assert!((result.p99_ms - 3.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn wrk_spreads_threads_over_the_replicas() {
+        let replicas: Vec<SocketAddr> = vec![
+            "127.0.0.1:8001".parse().expect("addr"),
+            "127.0.0.1:8002".parse().expect("addr"),
+        ];
+        let script = wrk_spread(&replicas);
+        assert!(
+            script.contains(r#"local replicas = {{"127.0.0.1", "8001"}, {"127.0.0.1", "8002"}}"#),
+            "{script}"
+        );
+        assert!(script.contains("function setup(thread)"), "{script}");
+        assert!(script.contains("thread.addr = wrk.lookup(replica[1], replica[2])[1]"));
     }
 
     #[test]

@@ -3,12 +3,14 @@
 //! This module orchestrates: release builds, temporary directories, the order of the runs,
 //! the report's JSON file. [`regen`] times `xtask generate --check` and openapi-generator;
 //! [`serving`] loads sandbox databases and runs the scenarios against the sandbox, a bare
-//! axum handler and Prism through [`load`] (oha or wrk); [`procs`] starts and stops the
+//! axum handler and Prism through [`load`] (oha or wrk), on SQLite and on a throw-away
+//! PostgreSQL cluster ([`postgres`]); [`procs`] starts and stops the
 //! processes; [`report`] compares with the targets and renders the table; [`machine`] names
 //! the machine. Optional peers missing here are named and skipped, never installed.
 
 pub mod load;
 pub mod machine;
+pub mod postgres;
 pub mod procs;
 pub mod regen;
 pub mod report;
@@ -37,6 +39,8 @@ pub struct Options {
     pub peers: Option<PathBuf>,
     /// Use the release binaries already built.
     pub no_build: bool,
+    /// Also serve from PostgreSQL (one and two replicas) when it is installed.
+    pub postgres: bool,
 }
 
 /// Cargo's target directory (`CARGO_TARGET_DIR`, else `target/`).
@@ -207,6 +211,23 @@ fn serve(
         let (rows, sizing) = serving::sandbox(tool, &bins, events, bounds, scratch)?;
         report.serving.extend(rows);
         report.sizing.push(sizing);
+    }
+    if options.postgres {
+        match postgres::find() {
+            Some(bin) => {
+                eprintln!("bench: starting a PostgreSQL cluster ({})", bin.display());
+                let cluster = postgres::Cluster::start(&bin, scratch)?;
+                for &events in &options.sizes {
+                    let (rows, sizing) =
+                        serving::postgres(tool, &bins, &cluster, events, bounds, scratch)?;
+                    report.serving.extend(rows);
+                    report.sizing.extend(sizing);
+                }
+            }
+            None => report.skipped.push(
+                "PostgreSQL: not installed, skipped (apt-get install postgresql, or PG_BIN)".into(),
+            ),
+        }
     }
     match serving::find_prism(peers) {
         Some(prism) => {

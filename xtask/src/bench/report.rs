@@ -72,7 +72,13 @@ impl Report {
                 ));
             }
         }
-        let sizes: Vec<u64> = self.sizing.iter().map(|s| s.events).collect();
+        // The targets are SQLite's (the default backend); PostgreSQL is reported beside it.
+        let sizes: Vec<u64> = self
+            .sizing
+            .iter()
+            .filter(|s| s.server == serving::sandbox_label(s.events))
+            .map(|s| s.events)
+            .collect();
         let bare = self.rps("bare axum", serving::STATIC);
         for &events in &sizes {
             let server = serving::sandbox_label(events);
@@ -195,12 +201,12 @@ fn mb(bytes: u64) -> String {
 /// The printed table.
 /// The bulk create per database: requests, events and fsyncs per second.
 fn bulk_create_table(report: &Report, out: &mut String) {
-    let rows: Vec<(u64, f64, Option<f64>)> = report
+    let rows: Vec<(&str, f64, Option<f64>)> = report
         .sizing
         .iter()
         .filter_map(|s| {
-            let rps = report.rps(&serving::sandbox_label(s.events), serving::CREATE)?;
-            Some((s.events, rps, s.create_fsyncs_per_s))
+            let rps = report.rps(&s.server, serving::CREATE)?;
+            Some((s.server.as_str(), rps, s.create_fsyncs_per_s))
         })
         .collect();
     if rows.is_empty() {
@@ -208,18 +214,18 @@ fn bulk_create_table(report: &Report, out: &mut String) {
     }
     let _ = writeln!(
         out,
-        "\nBulk create (50 events per request; fsyncs: write transactions committed)\n\n\
-         | events | req/s | events/s | fsyncs/s | requests per fsync |\n|---:|---:|---:|---:|---:|"
+        "\nBulk create (50 events per request; fsyncs: on SQLite the write transactions \
+         committed, on PostgreSQL the WAL flushes)\n\n\
+         | server | req/s | events/s | fsyncs/s | requests per fsync |\n|---|---:|---:|---:|---:|"
     );
-    for (events, rps, fsyncs) in rows {
+    for (server, rps, fsyncs) in rows {
         let (fsyncs, per) = match fsyncs {
             Some(f) if f > 0.0 => (format!("{f:.0}"), format!("{:.1}", rps / f)),
             _ => ("?".to_owned(), "?".to_owned()),
         };
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {fsyncs} | {per} |",
-            serving::group(events),
+            "| {server} | {} | {} | {fsyncs} | {per} |",
             serving::group(rps.round() as u64),
             serving::group((rps * 50.0).round() as u64)
         );
@@ -299,13 +305,13 @@ pub fn render(report: &Report) -> String {
         let _ = writeln!(out, "\nMemory and size\n");
         let _ = writeln!(
             out,
-            "| events | accounts | records | load s | database MB | MB per 1,000,000 events | sandbox peak RSS MB |\n|---:|---:|---:|---:|---:|---:|---:|"
+            "| server | accounts | records | load s | database MB | MB per 1,000,000 events | sandbox peak RSS MB |\n|---|---:|---:|---:|---:|---:|---:|"
         );
         for s in &report.sizing {
             let _ = writeln!(
                 out,
                 "| {} | {} | {} | {:.1} | {} | {:.0} | {} |",
-                serving::group(s.events),
+                s.server,
                 serving::group(s.accounts),
                 serving::group(s.records),
                 s.load_s,
@@ -391,6 +397,7 @@ mod tests {
         };
         report.sizing = [10_000, 1_000_000]
             .map(|events| Sizing {
+                server: serving::sandbox_label(events),
                 events,
                 accounts: events / 10,
                 records: events / 10,
@@ -434,6 +441,35 @@ mod tests {
     }
 
     #[test]
+    fn postgres_runs_are_shown_beside_sqlite_and_judge_nothing() {
+        let mut report = sample();
+        let before = report.targets.clone();
+        let pg = serving::postgres_label(10_000, 2);
+        // Far slower than SQLite: it must not move any target, which are SQLite's.
+        report.serving.push(row(&pg, serving::SHOW, 10.0));
+        report.serving.push(row(&pg, serving::CREATE, 400.0));
+        let mut sizing = report.sizing[0].clone();
+        sizing.server = pg.clone();
+        sizing.create_fsyncs_per_s = Some(100.0);
+        report.sizing.push(sizing);
+        report.evaluate();
+        assert_eq!(report.targets, before);
+        let text = render(&report);
+        assert!(
+            text.contains(
+                "| sandbox on PostgreSQL, 2 replicas, 10,000 events | event show-by-id | 10 |"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "| sandbox on PostgreSQL, 2 replicas, 10,000 events | 400 | 20,000 | 100 | 4.0 |"
+            ),
+            "{text}"
+        );
+    }
+
+    #[test]
     fn renders_markdown_tables_and_json() {
         let report = sample();
         let text = render(&report);
@@ -443,7 +479,9 @@ mod tests {
             "{text}"
         );
         assert!(
-            text.contains("| 1,000,000 | 100,000 | 100,000 | 1.0 | 400.0 | 400 | 30.0 |"),
+            text.contains(
+                "| sandbox, 1,000,000 events | 100,000 | 100,000 | 1.0 | 400.0 | 400 | 30.0 |"
+            ),
             "{text}"
         );
         assert!(text.contains("MISSED"));

@@ -10,6 +10,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::load::{Bounds, LoadResult, Request, Tool};
+use super::postgres::Cluster;
 use super::procs::{self, Server};
 
 pub const SHOW: &str = "event show-by-id";
@@ -38,17 +39,20 @@ pub struct Row {
 /// A loaded sandbox database and the sandbox's memory under load.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Sizing {
+    /// The server label of the runs measured ([`sandbox_label`], [`postgres_label`]).
+    pub server: String,
     pub events: u64,
     pub accounts: u64,
     pub records: u64,
     pub load_s: f64,
-    /// Database file plus its WAL, right after loading.
+    /// Right after loading: the SQLite file plus its WAL; PostgreSQL's `pg_database_size`.
     pub db_bytes: u64,
     pub db_bytes_per_million_events: f64,
-    /// `VmHWM` of the sandbox after every scenario.
+    /// `VmHWM` of the sandbox after every scenario (of either replica, the larger).
     pub peak_rss_bytes: Option<u64>,
-    /// Write transactions committed per second during the bulk create (each one fsync;
-    /// `/healthz`'s `commits` before and after), when the sandbox reports them.
+    /// fsyncs per second during the bulk create: on SQLite the write transactions committed
+    /// (each one fsync; `/healthz`'s `commits` before and after), on PostgreSQL the WAL
+    /// flushes (`pg_stat_wal.wal_sync` before and after).
     pub create_fsyncs_per_s: Option<f64>,
 }
 
@@ -149,41 +153,55 @@ pub struct Bins {
     pub helper: PathBuf,
 }
 
-/// Loads a database with `events` events, serves it and runs every scenario.
-pub fn sandbox(
-    tool: &Tool,
-    bins: &Bins,
-    events: u64,
-    bounds: Bounds,
-    scratch: &Path,
-) -> Result<(Vec<Row>, Sizing)> {
-    let db = scratch.join(format!("sandbox-{events}.db"));
-    let db_text = db.to_str().context("database path")?.to_owned();
+/// A named request, run over and over by the load tool.
+type Scenario = (&'static str, Request);
+
+/// What the loader wrote, as the scenarios need it.
+struct Loaded {
+    accounts: u64,
+    records: u64,
+    token: String,
+    event_id: String,
+    account_id: u64,
+    load_s: f64,
+}
+
+/// Loads `db` (a SQLite path or a PostgreSQL URL) with `events` events.
+fn load(bins: &Bins, db: &str, events: u64) -> Result<Loaded> {
     eprintln!("bench: loading {} events", group(events));
     let started = Instant::now();
     let mut cmd = Command::new(&bins.helper);
-    cmd.args(["load", "--db", &db_text, "--events", &events.to_string()]);
+    cmd.args(["load", "--db", db, "--events", &events.to_string()]);
     let line = procs::run_bounded(cmd, Duration::from_secs(1800))?;
     let load_s = started.elapsed().as_secs_f64();
     let loaded: Value = serde_json::from_str(line.trim()).context("the loader's summary")?;
-    let token = loaded["coupa_token"].as_str().context("token")?.to_owned();
-    let accounts = loaded["accounts"].as_u64().unwrap_or(0);
-    let event_id = loaded["middle_event_id"]
-        .as_str()
-        .context("event id")?
-        .to_owned();
-    let account_id = loaded["middle_account_id"].as_u64().context("account id")?;
-    let db_bytes = file_size(&db) + file_size(&scratch.join(format!("sandbox-{events}.db-wal")));
+    Ok(Loaded {
+        accounts: loaded["accounts"].as_u64().unwrap_or(0),
+        records: loaded["records"].as_u64().unwrap_or(0),
+        token: loaded["coupa_token"].as_str().context("token")?.to_owned(),
+        event_id: loaded["middle_event_id"]
+            .as_str()
+            .context("event id")?
+            .to_owned(),
+        account_id: loaded["middle_account_id"].as_u64().context("account id")?,
+        load_s,
+    })
+}
+
+/// A sandbox serving `db`.
+fn start_sandbox(bins: &Bins, db: &str) -> Result<Server> {
     let mut cmd = Command::new(&bins.sandbox);
-    cmd.args(["--addr", "127.0.0.1:0", "--seed", "none", "--db", &db_text])
+    cmd.args(["--addr", "127.0.0.1:0", "--seed", "none", "--db", db])
         .env("RUST_LOG", "warn");
-    let server = Server::announced(cmd, Duration::from_secs(120))?;
-    let base = server.base();
-    let label = sandbox_label(events);
-    let mut scenarios = event_requests(&base, &event_id, events * 9 / 10);
-    let create = scenarios.pop().context("create scenario")?;
-    let bearer = format!("Bearer {token}");
-    let account = format!("{base}/api/accounts/{account_id}");
+    Server::announced(cmd, Duration::from_secs(120))
+}
+
+/// The reads (events and Coupa accounts) and the bulk create, addressed to `base`.
+fn scenarios(base: &str, loaded: &Loaded, events: u64) -> Result<(Vec<Scenario>, Scenario)> {
+    let mut reads = event_requests(base, &loaded.event_id, events * 9 / 10);
+    let create = reads.pop().context("create scenario")?;
+    let bearer = format!("Bearer {}", loaded.token);
+    let account = format!("{base}/api/accounts/{}", loaded.account_id);
     for (name, accept, url) in [
         (ACCOUNT_JSON, "application/json", account.clone()),
         (ACCOUNT_XML, "application/xml", account),
@@ -196,9 +214,27 @@ pub fn sandbox(
         let request = Request::get(url)
             .header("Authorization", &bearer)
             .header("Accept", accept);
-        scenarios.push((name, request));
+        reads.push((name, request));
     }
-    let mut rows = run_all(tool, &label, scenarios, bounds, scratch)?;
+    Ok((reads, create))
+}
+
+/// Loads a SQLite database with `events` events, serves it and runs every scenario.
+pub fn sandbox(
+    tool: &Tool,
+    bins: &Bins,
+    events: u64,
+    bounds: Bounds,
+    scratch: &Path,
+) -> Result<(Vec<Row>, Sizing)> {
+    let db = scratch.join(format!("sandbox-{events}.db"));
+    let db_text = db.to_str().context("database path")?.to_owned();
+    let loaded = load(bins, &db_text, events)?;
+    let db_bytes = file_size(&db) + file_size(&scratch.join(format!("sandbox-{events}.db-wal")));
+    let server = start_sandbox(bins, &db_text)?;
+    let label = sandbox_label(events);
+    let (reads, create) = scenarios(&server.base(), &loaded, events)?;
+    let mut rows = run_all(tool, &label, reads, bounds, scratch)?;
     // Last, since it grows the table; with the commits it took.
     let commits = || -> Option<u64> { server.get_json("/healthz").ok()?["commits"].as_u64() };
     let before = commits();
@@ -214,15 +250,107 @@ pub fn sandbox(
     Ok((
         rows,
         Sizing {
+            server: label,
             events,
-            accounts,
-            records: loaded["records"].as_u64().unwrap_or(0),
-            load_s,
+            accounts: loaded.accounts,
+            records: loaded.records,
+            load_s: loaded.load_s,
             db_bytes,
             db_bytes_per_million_events: db_bytes as f64 * 1e6 / events.max(1) as f64,
             peak_rss_bytes,
             create_fsyncs_per_s,
         },
+    ))
+}
+
+/// The server label of a run on PostgreSQL with `replicas` sandboxes.
+pub fn postgres_label(events: u64, replicas: usize) -> String {
+    let replicas = match replicas {
+        1 => "1 replica".to_owned(),
+        n => format!("{n} replicas"),
+    };
+    format!(
+        "sandbox on PostgreSQL, {replicas}, {} events",
+        group(events)
+    )
+}
+
+/// Loads a database of `cluster` with `events` events and runs every scenario against one
+/// sandbox, then against two sandboxes on the same database with the load spread over them
+/// by the load tool ([`Tool::run_spread`]). Every read runs before either bulk create, so
+/// all reads see the loaded rows only.
+pub fn postgres(
+    tool: &Tool,
+    bins: &Bins,
+    cluster: &Cluster,
+    events: u64,
+    bounds: Bounds,
+    scratch: &Path,
+) -> Result<(Vec<Row>, Vec<Sizing>)> {
+    let name = format!("bench_{events}");
+    let url = cluster.database(&name)?;
+    let loaded = load(bins, &url, events)?;
+    let db_bytes = cluster.size(&name).unwrap_or(0);
+    let (one, two) = (postgres_label(events, 1), postgres_label(events, 2));
+    let first = start_sandbox(bins, &url)?;
+    let (reads, create) = scenarios(&first.base(), &loaded, events)?;
+    let mut rows = run_all(tool, &one, reads.clone(), bounds, scratch)?;
+    let second = start_sandbox(bins, &url)?;
+    let replicas = [first.addr, second.addr];
+    let spread = |label: &str, scenarios: Vec<(&'static str, Request)>| -> Result<Vec<Row>> {
+        let mut rows = Vec::new();
+        for (scenario, request) in scenarios {
+            eprintln!("bench: {label}: {scenario}");
+            let result = tool
+                .run_spread(&request, &replicas, bounds, scratch)
+                .with_context(|| format!("{label}: {scenario}"))?;
+            rows.push(Row {
+                server: label.to_owned(),
+                scenario: scenario.to_owned(),
+                result,
+            });
+        }
+        Ok(rows)
+    };
+    let mut rows_two = spread(&two, reads)?;
+    // The creates, last: each fsync is a WAL flush of the cluster (`pg_stat_wal`).
+    let create_run = |rows: &mut Vec<Row>, two_replicas: bool| -> Result<Option<f64>> {
+        let before = cluster.wal_syncs();
+        let started = Instant::now();
+        if two_replicas {
+            rows.extend(spread(&two, vec![create.clone()])?);
+        } else {
+            rows.extend(run_all(tool, &one, vec![create.clone()], bounds, scratch)?);
+        }
+        let elapsed = started.elapsed().as_secs_f64();
+        Ok(before
+            .zip(cluster.wal_syncs())
+            .map(|(before, after)| after.saturating_sub(before) as f64 / elapsed.max(1e-9)))
+    };
+    let fsyncs_one = create_run(&mut rows, false)?;
+    let fsyncs_two = create_run(&mut rows_two, true)?;
+    rows.extend(rows_two);
+    let rss_one = first.peak_rss();
+    let rss_two = rss_one.max(second.peak_rss());
+    drop((first, second));
+    let _ = cluster.query("postgres", &format!("DROP DATABASE {name}"));
+    let sizing = |server: String, peak_rss_bytes, create_fsyncs_per_s| Sizing {
+        server,
+        events,
+        accounts: loaded.accounts,
+        records: loaded.records,
+        load_s: loaded.load_s,
+        db_bytes,
+        db_bytes_per_million_events: db_bytes as f64 * 1e6 / events.max(1) as f64,
+        peak_rss_bytes,
+        create_fsyncs_per_s,
+    };
+    Ok((
+        rows,
+        vec![
+            sizing(one, rss_one, fsyncs_one),
+            sizing(two, rss_two, fsyncs_two),
+        ],
     ))
 }
 
