@@ -81,6 +81,9 @@ pub struct Table {
     /// row count there. An index's total for no filter, or for equality on one of these, is
     /// then one row read instead of a scan.
     pub counted: &'static [&'static str],
+    /// Columns besides the key declared `NOT NULL UNIQUE` in the migrations: ordering by one
+    /// of them is already total and has no NULLs to place (see [`select_sql`]).
+    pub unique: &'static [&'static str],
 }
 
 impl Table {
@@ -146,6 +149,7 @@ pub const ACCOUNT_TYPES: Table = Table {
         kind: Kind::Text,
     }],
     counted: &[],
+    unique: &[],
 };
 
 pub const ACCOUNTS: Table = Table {
@@ -191,6 +195,7 @@ pub const ACCOUNTS: Table = Table {
         },
     ],
     counted: &["segment_1"],
+    unique: &[],
 };
 
 pub const DELEGATIONS: Table = Table {
@@ -221,6 +226,7 @@ pub const DELEGATIONS: Table = Table {
         },
     ],
     counted: &[],
+    unique: &[],
 };
 
 pub const RECORDS: Table = Table {
@@ -261,6 +267,7 @@ pub const RECORDS: Table = Table {
         },
     ],
     counted: &[],
+    unique: &[],
 };
 
 pub const EVENTS: Table = Table {
@@ -301,6 +308,7 @@ pub const EVENTS: Table = Table {
         },
     ],
     counted: &["state"],
+    unique: &["event_number"],
 };
 
 pub const ALLOCATIONS: Table = Table {
@@ -331,6 +339,7 @@ pub const ALLOCATIONS: Table = Table {
         },
     ],
     counted: &[],
+    unique: &[],
 };
 
 /// The attribute at `attr` in `doc`: a top-level name, or `association/attribute`.
@@ -669,6 +678,21 @@ impl Store {
         })
     }
 
+    /// After a bulk load, on PostgreSQL: gathers the planner's statistics at once (`ANALYZE`)
+    /// rather than when autovacuum next gets to the tables. Until then PostgreSQL plans from
+    /// the empty tables' statistics: on 1,000,000 freshly loaded events it answered the first
+    /// page of `state=Active` with a scan that ran into the statement timeout. SQLite keeps no
+    /// statistics unless asked and plans from its indexes alone; nothing to do there.
+    pub async fn analyze(&self) -> Result<()> {
+        if let Store::Postgres { write, .. } = self {
+            sqlx::query("ANALYZE")
+                .execute(write)
+                .await
+                .context("ANALYZE")?;
+        }
+        Ok(())
+    }
+
     /// Which backend this is, for logs and tests.
     pub fn backend(&self) -> &'static str {
         match self {
@@ -901,11 +925,19 @@ fn select_sql<DB: Dialect>(
     where_clause(&mut builder, &select.preds);
     let (column, desc) = select.order.unwrap_or((table.key, false));
     let dir = if desc { "DESC" } else { "ASC" };
-    // NULLs sort first ascending, as SQLite orders them (PostgreSQL's default is last).
-    let nulls = if desc { "NULLS LAST" } else { "NULLS FIRST" };
-    builder.push(format!(" ORDER BY {column} {dir} {nulls}"));
-    if column != table.key {
-        builder.push(format!(", {} {dir}", table.key));
+    if column == table.key || table.unique.contains(&column) {
+        // A total order without NULLs: written plainly, so that PostgreSQL walks an index in
+        // that order (`NULLS FIRST` on an ascending index, or a second sort key, made it sort
+        // every match: 190 ms for the first page of `state=Active` at 1,000,000 events).
+        builder.push(format!(" ORDER BY {column} {dir}"));
+    } else {
+        // NULLs sort first ascending, as SQLite orders them (PostgreSQL's default is last);
+        // the key breaks ties.
+        let nulls = if desc { "NULLS LAST" } else { "NULLS FIRST" };
+        builder.push(format!(
+            " ORDER BY {column} {dir} {nulls}, {} {dir}",
+            table.key
+        ));
     }
     if let Some((limit, offset)) = select.page {
         builder.push(" LIMIT ");
