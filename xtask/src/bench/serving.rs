@@ -166,6 +166,30 @@ struct Loaded {
     load_s: f64,
 }
 
+impl Loaded {
+    /// The sizing row of the runs labelled `server` on this load.
+    fn sizing(
+        &self,
+        server: String,
+        events: u64,
+        db_bytes: u64,
+        peak_rss_bytes: Option<u64>,
+        create_fsyncs_per_s: Option<f64>,
+    ) -> Sizing {
+        Sizing {
+            server,
+            events,
+            accounts: self.accounts,
+            records: self.records,
+            load_s: self.load_s,
+            db_bytes,
+            db_bytes_per_million_events: db_bytes as f64 * 1e6 / events.max(1) as f64,
+            peak_rss_bytes,
+            create_fsyncs_per_s,
+        }
+    }
+}
+
 /// Loads `db` (a SQLite path or a PostgreSQL URL) with `events` events.
 fn load(bins: &Bins, db: &str, events: u64) -> Result<Loaded> {
     eprintln!("bench: loading {} events", group(events));
@@ -247,20 +271,8 @@ pub fn sandbox(
     let peak_rss_bytes = server.peak_rss();
     drop(server);
     let _ = std::fs::remove_file(&db);
-    Ok((
-        rows,
-        Sizing {
-            server: label,
-            events,
-            accounts: loaded.accounts,
-            records: loaded.records,
-            load_s: loaded.load_s,
-            db_bytes,
-            db_bytes_per_million_events: db_bytes as f64 * 1e6 / events.max(1) as f64,
-            peak_rss_bytes,
-            create_fsyncs_per_s,
-        },
-    ))
+    let sizing = loaded.sizing(label, events, db_bytes, peak_rss_bytes, create_fsyncs_per_s);
+    Ok((rows, sizing))
 }
 
 /// The server label of a run on PostgreSQL with `replicas` sandboxes.
@@ -334,16 +346,14 @@ pub fn postgres(
     let rss_two = rss_one.max(second.peak_rss());
     drop((first, second));
     let _ = cluster.query("postgres", &format!("DROP DATABASE {name}"));
-    let sizing = |server: String, peak_rss_bytes, create_fsyncs_per_s| Sizing {
-        server,
-        events,
-        accounts: loaded.accounts,
-        records: loaded.records,
-        load_s: loaded.load_s,
-        db_bytes,
-        db_bytes_per_million_events: db_bytes as f64 * 1e6 / events.max(1) as f64,
-        peak_rss_bytes,
-        create_fsyncs_per_s,
+    let sizing = |server, peak_rss_bytes, create_fsyncs_per_s| {
+        loaded.sizing(
+            server,
+            events,
+            db_bytes,
+            peak_rss_bytes,
+            create_fsyncs_per_s,
+        )
     };
     Ok((
         rows,
