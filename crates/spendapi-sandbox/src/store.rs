@@ -679,10 +679,10 @@ impl Store {
     }
 
     /// After a bulk load, on PostgreSQL: gathers the planner's statistics at once (`ANALYZE`)
-    /// rather than when autovacuum next gets to the tables. Until then PostgreSQL plans from
-    /// the empty tables' statistics: on 1,000,000 freshly loaded events it answered the first
-    /// page of `state=Active` with a scan that ran into the statement timeout. SQLite keeps no
-    /// statistics unless asked and plans from its indexes alone; nothing to do there.
+    /// rather than when autovacuum next gets to the tables, so that what is measured right
+    /// after a load is planned from the loaded rows, not from the empty tables' statistics,
+    /// as it would be a minute later. SQLite keeps no statistics unless asked and plans from
+    /// its indexes alone; nothing to do there.
     pub async fn analyze(&self) -> Result<()> {
         if let Store::Postgres { write, .. } = self {
             sqlx::query("ANALYZE")
@@ -752,10 +752,10 @@ impl Store {
 
     /// The document stored under `key`.
     pub async fn get(&self, table: &Table, key: &Key) -> Result<Option<Value>> {
-        on_pool!(self, pool => {
-            let row = by_key("SELECT doc", table, key, "").build().fetch_optional(pool).await?;
-            row.map(|r| parse_doc(&r.get::<String, _>(0))).transpose()
-        })
+        self.get_text(table, key)
+            .await?
+            .map(|text| parse_doc(&text))
+            .transpose()
     }
 
     /// The stored text of the document under `key`, unparsed: for a reader that types it

@@ -146,9 +146,7 @@ impl Tool {
             }
         }
     }
-}
 
-impl Tool {
     /// Runs `request` (addressed to `replicas[0]`) spread evenly over several servers that
     /// serve the same data: the load tool itself balances, so no proxy sits in the path.
     /// wrk gives each of its threads one replica (its `setup` hook sets `thread.addr`, one

@@ -74,8 +74,11 @@ pub fn group(n: u64) -> String {
     out
 }
 
+/// A named request, run over and over by the load tool.
+type Scenario = (&'static str, Request);
+
 /// The events scenarios, shared by the sandbox and Prism.
-fn event_requests(base: &str, id: &str, deep_offset: u64) -> Vec<(&'static str, Request)> {
+fn event_requests(base: &str, id: &str, deep_offset: u64) -> Vec<Scenario> {
     let events: Vec<Value> = (0..50)
         .map(|i| json!({"market-id": "9100000000000000007", "name": format!("Bulk {i}"), "state": "Setup"}))
         .collect();
@@ -117,16 +120,25 @@ fn event_requests(base: &str, id: &str, deep_offset: u64) -> Vec<(&'static str, 
 fn run_all(
     tool: &Tool,
     server: &str,
-    scenarios: Vec<(&'static str, Request)>,
+    scenarios: Vec<Scenario>,
     bounds: Bounds,
     scratch: &Path,
+) -> Result<Vec<Row>> {
+    run_each(server, scenarios, |request| {
+        tool.run(request, bounds, scratch)
+    })
+}
+
+/// Runs every scenario once with `run`, labelling the rows `server`.
+fn run_each(
+    server: &str,
+    scenarios: Vec<Scenario>,
+    run: impl Fn(&Request) -> Result<LoadResult>,
 ) -> Result<Vec<Row>> {
     let mut rows = Vec::new();
     for (scenario, request) in scenarios {
         eprintln!("bench: {server}: {scenario}");
-        let result = tool
-            .run(&request, bounds, scratch)
-            .with_context(|| format!("{server}: {scenario}"))?;
+        let result = run(&request).with_context(|| format!("{server}: {scenario}"))?;
         rows.push(Row {
             server: server.to_owned(),
             scenario: scenario.to_owned(),
@@ -152,9 +164,6 @@ pub struct Bins {
     pub sandbox: PathBuf,
     pub helper: PathBuf,
 }
-
-/// A named request, run over and over by the load tool.
-type Scenario = (&'static str, Request);
 
 /// What the loader wrote, as the scenarios need it.
 struct Loaded {
@@ -309,28 +318,18 @@ pub fn postgres(
     let mut rows = run_all(tool, &one, reads.clone(), bounds, scratch)?;
     let second = start_sandbox(bins, &url)?;
     let replicas = [first.addr, second.addr];
-    let spread = |label: &str, scenarios: Vec<(&'static str, Request)>| -> Result<Vec<Row>> {
-        let mut rows = Vec::new();
-        for (scenario, request) in scenarios {
-            eprintln!("bench: {label}: {scenario}");
-            let result = tool
-                .run_spread(&request, &replicas, bounds, scratch)
-                .with_context(|| format!("{label}: {scenario}"))?;
-            rows.push(Row {
-                server: label.to_owned(),
-                scenario: scenario.to_owned(),
-                result,
-            });
-        }
-        Ok(rows)
+    let spread = |scenarios| {
+        run_each(&two, scenarios, |request| {
+            tool.run_spread(request, &replicas, bounds, scratch)
+        })
     };
-    let mut rows_two = spread(&two, reads)?;
+    let mut rows_two = spread(reads)?;
     // The creates, last: each fsync is a WAL flush of the cluster (`pg_stat_wal`).
     let create_run = |rows: &mut Vec<Row>, two_replicas: bool| -> Result<Option<f64>> {
         let before = cluster.wal_syncs();
         let started = Instant::now();
         if two_replicas {
-            rows.extend(spread(&two, vec![create.clone()])?);
+            rows.extend(spread(vec![create.clone()])?);
         } else {
             rows.extend(run_all(tool, &one, vec![create.clone()], bounds, scratch)?);
         }
