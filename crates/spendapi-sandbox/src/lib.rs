@@ -53,6 +53,7 @@ pub mod cso;
 pub mod demo;
 pub mod group;
 pub mod query;
+pub mod readers;
 pub mod store;
 pub mod tokens;
 pub mod web;

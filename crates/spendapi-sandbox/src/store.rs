@@ -2,8 +2,10 @@
 //! are looked up or filtered on, and `doc`, the wire document as JSON text.
 //!
 //! Two backends behind one [`Store`]: embedded SQLite (a file or `:memory:`, the default) and
-//! PostgreSQL (a `postgres://` URL), both through sqlx. The SQL is shared: statements are
-//! built with [`QueryBuilder`], which writes each backend's placeholders (`?`, `$1`), and use
+//! PostgreSQL (a `postgres://` URL), both through sqlx, and on a SQLite file the hot reads
+//! through rusqlite in the request's own task ([`Readers`]). The SQL is shared: statements are
+//! written through [`Sql`] (sqlx's [`QueryBuilder`], which writes each backend's placeholders,
+//! `?` or `$1`, or [`Plain`] text for rusqlite), and use
 //! only what both understand (`INSERT … ON CONFLICT … DO UPDATE`, `UPDATE … RETURNING`). What
 //! differs is in [`Dialect`] (how a value is bound: PostgreSQL has native `TIMESTAMPTZ`,
 //! `BOOLEAN`; the row-lock suffix) and in the locking below. Each backend has its own
@@ -34,11 +36,15 @@
 //! reset; readers see the data before or after it, never half of it (a page and its count are
 //! read in one snapshot, [`Store::page`]).
 
+use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
 use chrono::{DateTime, Timelike, Utc};
+use rusqlite::OptionalExtension;
+use rusqlite::types::{ToSql, ToSqlOutput};
 use serde_json::Value;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{
@@ -47,6 +53,7 @@ use sqlx::sqlite::{
 use sqlx::{Database, Postgres, QueryBuilder, Row, Sqlite, Transaction};
 
 use crate::group::{Group, Member};
+use crate::readers::Readers;
 
 /// How a column is typed and bound.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -476,6 +483,10 @@ fn parse_doc(text: &str) -> Result<Value> {
     serde_json::from_str(text).context("reading a stored document")
 }
 
+/// The largest offset a page read on SQLite still runs inline ([`Readers::snapshot`]): walking
+/// a thousand index entries takes well under a millisecond.
+const SHORT_OFFSET: i64 = 1_000;
+
 /// The key of the transaction-scoped advisory lock that orders reset and seeding against
 /// every other write (PostgreSQL; any constant the sandbox alone uses).
 const RESET_LOCK: i64 = 0x5350_454e_4441_5049; // "SPENDAPI"
@@ -495,8 +506,14 @@ const PG_STATEMENT_TIMEOUT_MS: &str = "10000";
 #[derive(Clone, Debug)]
 pub enum Store {
     /// A reader pool and the single writer connection, shared by concurrent writes through
-    /// group commit ([`Group`]).
-    Sqlite { read: SqlitePool, write: Group },
+    /// group commit ([`Group`]); for a file, also the readers that run in the request's task
+    /// ([`Readers`]), which serve the hot reads (by key, pages, counts, tokens) instead of the
+    /// pool.
+    Sqlite {
+        read: SqlitePool,
+        write: Group,
+        inline: Option<Arc<Readers>>,
+    },
     /// A reader pool and a writer pool. PostgreSQL takes many writers; the pools are separate
     /// because a handler may read through the store while its write transaction holds a
     /// connection, and with one shared pool enough such requests would wait on each other
@@ -672,9 +689,15 @@ impl Store {
             .run(&write)
             .await
             .context("applying the migrations")?;
+        let inline = if memory {
+            None
+        } else {
+            Some(Arc::new(Readers::open(Path::new(path))?))
+        };
         Ok(Store::Sqlite {
             read,
             write: Group::new(write),
+            inline,
         })
     }
 
@@ -691,6 +714,14 @@ impl Store {
                 .context("ANALYZE")?;
         }
         Ok(())
+    }
+
+    /// The in-task readers, on a SQLite file.
+    fn inline(&self) -> Option<&Readers> {
+        match self {
+            Store::Sqlite { inline, .. } => inline.as_deref(),
+            Store::Postgres { .. } => None,
+        }
     }
 
     /// Which backend this is, for logs and tests.
@@ -761,16 +792,25 @@ impl Store {
     /// The stored text of the document under `key`, unparsed: for a reader that types it
     /// directly (show-by-id), skipping the `Value` in between.
     pub async fn get_text(&self, table: &Table, key: &Key) -> Result<Option<String>> {
+        if let Some(readers) = self.inline() {
+            let sql: Plain = by_key("SELECT doc", table, key, "");
+            return readers.point(|conn| sql.first(conn));
+        }
         on_pool!(self, pool => {
-            let row = by_key("SELECT doc", table, key, "").build().fetch_optional(pool).await?;
+            let row = by_key::<Builder<_>>("SELECT doc", table, key, "").build().fetch_optional(pool).await?;
             Ok(row.map(|r| r.get::<String, _>(0)))
         })
     }
 
     /// The documents matching `select`, in its order and page.
     pub async fn list(&self, table: &Table, select: &Select) -> Result<Vec<Value>> {
+        if let Some(readers) = self.inline() {
+            let sql: Plain = select_sql("SELECT doc", table, select);
+            let texts = readers.snapshot(true, |conn| sql.texts(conn))?;
+            return texts.iter().map(|text| parse_doc(text)).collect();
+        }
         on_pool!(self, pool => {
-            let rows = select_sql("SELECT doc", table, select).build().fetch_all(pool).await?;
+            let rows = select_sql::<Builder<_>>("SELECT doc", table, select).build().fetch_all(pool).await?;
             rows.iter()
                 .map(|r| parse_doc(&r.get::<String, _>(0)))
                 .collect()
@@ -780,9 +820,31 @@ impl Store {
     /// One page of `select` and how many rows match its predicates, read in one snapshot (a
     /// reset or write committing in between cannot make the two disagree).
     pub async fn page(&self, table: &Table, select: &Select) -> Result<(Vec<Value>, i64)> {
+        if let Some(readers) = self.inline() {
+            let rows: Plain = select_sql("SELECT doc", table, select);
+            let kept = counted(table, &select.preds);
+            let count: Plain = match kept {
+                Some(kept) => kept_count_sql(table, kept),
+                None => count_sql(table, &select.preds),
+            };
+            // Short when the total is one row read and the offset walks few rows.
+            let offset = select.page.map_or(0, |(_, offset)| offset);
+            let long = kept.is_none() || offset > SHORT_OFFSET;
+            // One read transaction: one snapshot for the page and its total.
+            let (texts, total) = readers.snapshot(long, |conn| {
+                let texts = rows.texts(conn)?;
+                let total = count.first::<i64>(conn)?.unwrap_or(0);
+                Ok((texts, total))
+            })?;
+            let docs = texts
+                .iter()
+                .map(|text| parse_doc(text))
+                .collect::<Result<_>>()?;
+            return Ok((docs, total));
+        }
         macro_rules! both {
             ($tx:ident) => {{
-                let rows = select_sql("SELECT doc", table, select)
+                let rows = select_sql::<Builder<_>>("SELECT doc", table, select)
                     .build()
                     .fetch_all(&mut *$tx)
                     .await?;
@@ -791,20 +853,13 @@ impl Store {
                     .map(|r| parse_doc(&r.get::<String, _>(0)))
                     .collect::<Result<Vec<_>>>()?;
                 let total: i64 = match counted(table, &select.preds) {
-                    Some((col, val)) => {
-                        let mut count = QueryBuilder::new("SELECT n FROM counts WHERE tbl = ");
-                        count.push_bind(table.name);
-                        count.push(" AND col = ");
-                        count.push_bind(col);
-                        count.push(" AND val = ");
-                        count.push_bind(val);
+                    Some(kept) => {
+                        let mut count: Builder<_> = kept_count_sql(table, kept);
                         let row = count.build().fetch_optional(&mut *$tx).await?;
                         row.map_or(0, |r| r.get(0))
                     }
                     None => {
-                        let mut count =
-                            QueryBuilder::new(format!("SELECT COUNT(*) FROM {}", table.name));
-                        where_clause(&mut count, &select.preds);
+                        let mut count: Builder<_> = count_sql(table, &select.preds);
                         count.build().fetch_one(&mut *$tx).await?.get(0)
                     }
                 };
@@ -872,9 +927,12 @@ impl Store {
 
     /// How many rows match `preds`.
     pub async fn count(&self, table: &Table, preds: &[Pred]) -> Result<i64> {
+        if let Some(readers) = self.inline() {
+            let sql: Plain = count_sql(table, preds);
+            return readers.snapshot(true, |conn| Ok(sql.first(conn)?.unwrap_or(0)));
+        }
         on_pool!(self, pool => {
-            let mut builder = QueryBuilder::new(format!("SELECT COUNT(*) FROM {}", table.name));
-            where_clause(&mut builder, preds);
+            let mut builder: Builder<_> = count_sql(table, preds);
             Ok(builder.build().fetch_one(pool).await?.get(0))
         })
     }
@@ -888,6 +946,22 @@ impl Store {
         token: &str,
         now: i64,
     ) -> Result<Option<(String, String)>> {
+        if let Some(readers) = self.inline() {
+            let mut sql =
+                Plain::start("SELECT client_id, scopes FROM tokens WHERE token = ".into());
+            sql.value(Bind::Text(token.to_owned()));
+            sql.sql(" AND kind = ");
+            sql.value(Bind::Text(kind.to_owned()));
+            sql.sql(" AND expires_at > ");
+            sql.value(Bind::Int(now));
+            return readers.point(|conn| {
+                let mut statement = conn.prepare_cached(&sql.text)?;
+                let row = statement.query_row(rusqlite::params_from_iter(&sql.binds), |row| {
+                    Ok((row.get(0)?, row.get(1)?))
+                });
+                Ok(row.optional()?)
+            });
+        }
         on_pool!(self, pool => {
             let mut builder = QueryBuilder::new("SELECT client_id, scopes FROM tokens WHERE token = ");
             builder.push_bind(storable(token.to_owned()));
@@ -901,69 +975,160 @@ impl Store {
     }
 }
 
+/// A statement being written: sqlx's [`QueryBuilder`] for either backend, or [`Plain`] text and
+/// binds for the in-task SQLite readers ([`Readers`]). The statement builders below write to
+/// either, so every read has one SQL text whichever path runs it.
+trait Sql {
+    /// A statement starting with `head`.
+    fn start(head: String) -> Self;
+    fn sql(&mut self, text: &str);
+    fn value(&mut self, value: Bind);
+    /// The function giving the position of a substring (`f(text, part)`, 0 when absent).
+    const POSITION: &'static str;
+}
+
+type Builder<DB> = QueryBuilder<'static, DB>;
+
+impl<DB: Dialect> Sql for Builder<DB> {
+    fn start(head: String) -> Self {
+        QueryBuilder::new(head)
+    }
+    fn sql(&mut self, text: &str) {
+        self.push(text);
+    }
+    fn value(&mut self, value: Bind) {
+        DB::bind(self, value);
+    }
+    const POSITION: &'static str = DB::POSITION;
+}
+
+/// A SQLite statement as text with `?` placeholders and the values they stand for, bound as
+/// [`Dialect::bind`] binds them for SQLite (see the [`ToSql`] impl).
+#[derive(Debug)]
+struct Plain {
+    text: String,
+    binds: Vec<Bind>,
+}
+
+impl Sql for Plain {
+    fn start(head: String) -> Self {
+        Plain {
+            text: head,
+            binds: Vec::new(),
+        }
+    }
+    fn sql(&mut self, text: &str) {
+        self.text.push_str(text);
+    }
+    fn value(&mut self, value: Bind) {
+        self.text.push('?');
+        self.binds.push(value);
+    }
+    const POSITION: &'static str = <Sqlite as Dialect>::POSITION;
+}
+
+impl ToSql for Bind {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(match self {
+            Bind::Int(v) => ToSqlOutput::from(*v),
+            Bind::Text(v) => ToSqlOutput::from(v.as_str()),
+            Bind::Bool(v) => ToSqlOutput::from(*v),
+            Bind::Time(v) => ToSqlOutput::from(time_text(v)),
+            Bind::Null(_) => ToSqlOutput::from(rusqlite::types::Null),
+        })
+    }
+}
+
+impl Plain {
+    /// Every row's first column, as text.
+    fn texts(&self, conn: &rusqlite::Connection) -> Result<Vec<String>> {
+        let mut statement = conn.prepare_cached(&self.text)?;
+        let rows = statement.query_map(rusqlite::params_from_iter(&self.binds), |row| {
+            row.get::<_, String>(0)
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The first row's first column, if there is a row.
+    fn first<T: rusqlite::types::FromSql>(&self, conn: &rusqlite::Connection) -> Result<Option<T>> {
+        let mut statement = conn.prepare_cached(&self.text)?;
+        Ok(statement
+            .query_row(rusqlite::params_from_iter(&self.binds), |row| row.get(0))
+            .optional()?)
+    }
+}
+
 /// `<head> FROM <table> WHERE <key> = <key><tail>`.
-fn by_key<DB: Dialect>(
-    head: &str,
-    table: &Table,
-    key: &Key,
-    tail: &str,
-) -> QueryBuilder<'static, DB> {
-    let mut builder =
-        QueryBuilder::new(format!("{head} FROM {} WHERE {} = ", table.name, table.key));
-    DB::bind(&mut builder, key.into());
-    builder.push(tail);
-    builder
+fn by_key<S: Sql>(head: &str, table: &Table, key: &Key, tail: &str) -> S {
+    let mut out = S::start(format!("{head} FROM {} WHERE {} = ", table.name, table.key));
+    out.value(key.into());
+    out.sql(tail);
+    out
 }
 
 /// `<head> FROM <table> WHERE … ORDER BY … LIMIT … OFFSET …` for `select`.
-fn select_sql<DB: Dialect>(
-    head: &str,
-    table: &Table,
-    select: &Select,
-) -> QueryBuilder<'static, DB> {
-    let mut builder = QueryBuilder::new(format!("{head} FROM {}", table.name));
-    where_clause(&mut builder, &select.preds);
+fn select_sql<S: Sql>(head: &str, table: &Table, select: &Select) -> S {
+    let mut out = S::start(format!("{head} FROM {}", table.name));
+    where_clause(&mut out, &select.preds);
     let (column, desc) = select.order.unwrap_or((table.key, false));
     let dir = if desc { "DESC" } else { "ASC" };
     if column == table.key || table.unique.contains(&column) {
         // A total order without NULLs: written plainly, so that PostgreSQL walks an index in
         // that order (`NULLS FIRST` on an ascending index, or a second sort key, made it sort
         // every match: 190 ms for the first page of `state=Active` at 1,000,000 events).
-        builder.push(format!(" ORDER BY {column} {dir}"));
+        out.sql(&format!(" ORDER BY {column} {dir}"));
     } else {
         // NULLs sort first ascending, as SQLite orders them (PostgreSQL's default is last);
         // the key breaks ties.
         let nulls = if desc { "NULLS LAST" } else { "NULLS FIRST" };
-        builder.push(format!(
+        out.sql(&format!(
             " ORDER BY {column} {dir} {nulls}, {} {dir}",
             table.key
         ));
     }
     if let Some((limit, offset)) = select.page {
-        builder.push(" LIMIT ");
-        DB::bind(&mut builder, Bind::Int(limit));
-        builder.push(" OFFSET ");
-        DB::bind(&mut builder, Bind::Int(offset));
+        out.sql(" LIMIT ");
+        out.value(Bind::Int(limit));
+        out.sql(" OFFSET ");
+        out.value(Bind::Int(offset));
     }
-    builder
+    out
 }
 
-fn where_clause<DB: Dialect>(builder: &mut QueryBuilder<'_, DB>, preds: &[Pred]) {
+/// `SELECT COUNT(*) FROM <table> WHERE …`.
+fn count_sql<S: Sql>(table: &Table, preds: &[Pred]) -> S {
+    let mut out = S::start(format!("SELECT COUNT(*) FROM {}", table.name));
+    where_clause(&mut out, preds);
+    out
+}
+
+/// `SELECT n FROM counts …`: the kept count of `counted` ([`counted`]).
+fn kept_count_sql<S: Sql>(table: &Table, (col, val): (&str, &str)) -> S {
+    let mut out = S::start("SELECT n FROM counts WHERE tbl = ".to_owned());
+    out.value(Bind::Text(table.name.to_owned()));
+    out.sql(" AND col = ");
+    out.value(Bind::Text(col.to_owned()));
+    out.sql(" AND val = ");
+    out.value(Bind::Text(val.to_owned()));
+    out
+}
+
+fn where_clause<S: Sql>(out: &mut S, preds: &[Pred]) {
     for (i, pred) in preds.iter().enumerate() {
-        builder.push(if i == 0 { " WHERE " } else { " AND " });
-        pred.push(builder);
+        out.sql(if i == 0 { " WHERE " } else { " AND " });
+        pred.write(out);
     }
 }
 
 impl Pred {
-    fn push<DB: Dialect>(&self, builder: &mut QueryBuilder<'_, DB>) {
+    fn write<S: Sql>(&self, out: &mut S) {
         let column = self.column;
-        let bind = |builder: &mut QueryBuilder<'_, DB>| DB::bind(builder, self.value.clone());
+        let bind = |out: &mut S| out.value(self.value.clone());
         match self.op {
             // `blank=true`: missing, null or empty; the value carries the column's kind.
             SqlOp::Blank(blank) => {
                 let text = matches!(self.value, Bind::Null(Kind::Text));
-                builder.push(match (blank, text) {
+                out.sql(&match (blank, text) {
                     (true, true) => format!("({column} IS NULL OR {column} = '')"),
                     (false, true) => format!("({column} IS NOT NULL AND {column} <> '')"),
                     (true, false) => format!("{column} IS NULL"),
@@ -971,51 +1136,53 @@ impl Pred {
                 });
             }
             _ if matches!(self.value, Bind::Null(_)) => {
-                builder.push(column);
-                builder.push(if self.op == SqlOp::NotEq {
+                out.sql(column);
+                out.sql(if self.op == SqlOp::NotEq {
                     " IS NOT NULL"
                 } else {
                     " IS NULL"
                 });
             }
             SqlOp::Eq | SqlOp::Gt | SqlOp::Lt | SqlOp::GtOrEq | SqlOp::LtOrEq => {
-                builder.push(column);
-                builder.push(match self.op {
+                out.sql(column);
+                out.sql(match self.op {
                     SqlOp::Gt => " > ",
                     SqlOp::Lt => " < ",
                     SqlOp::GtOrEq => " >= ",
                     SqlOp::LtOrEq => " <= ",
                     _ => " = ",
                 });
-                bind(builder);
+                bind(out);
             }
             // A missing value is "not equal" too (as the in-memory filters read it).
             SqlOp::NotEq => {
-                builder.push(format!("({column} IS NULL OR {column} <> "));
-                bind(builder);
-                builder.push(")");
+                out.sql(&format!("({column} IS NULL OR {column} <> "));
+                bind(out);
+                out.sql(")");
             }
             // Case-sensitive on both backends (SQLite's LIKE is not, and LIKE would need
             // escaping): compare the text itself. `substr`, `length` and `instr`/`strpos`
             // count characters on both.
             SqlOp::Contains => {
-                builder.push(format!("{}({column}, ", DB::POSITION));
-                bind(builder);
-                builder.push(") > 0");
+                out.sql(&format!("{}({column}, ", S::POSITION));
+                bind(out);
+                out.sql(") > 0");
             }
             SqlOp::StartsWith => {
-                builder.push(format!("substr({column}, 1, length("));
-                bind(builder);
-                builder.push(")) = ");
-                bind(builder);
+                out.sql(&format!("substr({column}, 1, length("));
+                bind(out);
+                out.sql(")) = ");
+                bind(out);
             }
             SqlOp::EndsWith => {
-                builder.push(format!("length({column}) >= length("));
-                bind(builder);
-                builder.push(format!(") AND substr({column}, length({column}) - length("));
-                bind(builder);
-                builder.push(") + 1) = ");
-                bind(builder);
+                out.sql(&format!("length({column}) >= length("));
+                bind(out);
+                out.sql(&format!(
+                    ") AND substr({column}, length({column}) - length("
+                ));
+                bind(out);
+                out.sql(") + 1) = ");
+                bind(out);
             }
         }
     }
@@ -1115,7 +1282,7 @@ impl Tx {
     /// The document under `key`, read inside the transaction (and locked until it ends).
     pub async fn get(&mut self, table: &Table, key: &Key) -> Result<Option<Value>> {
         on_tx!(self, conn => {
-            let row = by_key("SELECT doc", table, key, for_update(conn))
+            let row = by_key::<Builder<_>>("SELECT doc", table, key, for_update(conn))
                 .build()
                 .fetch_optional(&mut *conn)
                 .await?;
@@ -1217,7 +1384,7 @@ impl Tx {
     /// Deletes the row under `key`; whether there was one.
     pub async fn delete(&mut self, table: &Table, key: &Key) -> Result<bool> {
         on_tx!(self, conn => {
-            let done = by_key("DELETE", table, key, "").build().execute(&mut *conn).await?;
+            let done = by_key::<Builder<_>>("DELETE", table, key, "").build().execute(&mut *conn).await?;
             Ok(done.rows_affected() > 0)
         })
     }
@@ -1340,7 +1507,7 @@ mod tests {
         let Store::Sqlite { read, .. } = store else {
             panic!("a SQLite store");
         };
-        let rows = select_sql::<Sqlite>("EXPLAIN QUERY PLAN SELECT doc", table, select)
+        let rows = select_sql::<Builder<Sqlite>>("EXPLAIN QUERY PLAN SELECT doc", table, select)
             .build()
             .fetch_all(read)
             .await
@@ -1436,5 +1603,122 @@ mod tests {
         )
         .await;
         assert!(plan.contains("USING INDEX"), "{plan}");
+    }
+
+    /// The in-task readers answer exactly as sqlx's pool does, for every predicate, order and
+    /// page shape, and see a write once it is committed.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn inline_reads_answer_as_the_pool_does() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db = dir.path().join("inline.db").display().to_string();
+        let store = Store::open(&db).await.expect("open");
+        let Store::Sqlite {
+            read,
+            write,
+            inline,
+        } = store.clone()
+        else {
+            panic!("a SQLite store");
+        };
+        assert!(inline.is_some(), "a file store reads in the request's task");
+        let pooled = Store::Sqlite {
+            read,
+            write,
+            inline: None,
+        };
+        let states = ["Active", "Draft", "Closed", ""];
+        let docs: Vec<Value> = (0..40_usize)
+            .map(|i| {
+                serde_json::json!({
+                    "id": format!("{:019}", 1000 + i),
+                    "event-number": i,
+                    "market-id": format!("M{}", i % 3),
+                    "state": states[i % 4],
+                    "name": format!("Event {i} {}", if i % 2 == 0 { "even" } else { "odd" }),
+                    "_updated-at": format!("2026-01-{:02}T00:00:00Z", 1 + i % 28),
+                })
+            })
+            .collect();
+        let mut tx = store.begin().await.expect("begin");
+        tx.put_many(&EVENTS, &docs).await.expect("put");
+        tx.commit().await.expect("commit");
+
+        let text = |column, op, value: &str| Pred {
+            column,
+            op,
+            value: Bind::Text(value.into()),
+        };
+        let preds = [
+            vec![],
+            vec![text("state", SqlOp::Eq, "Active")],
+            vec![text("state", SqlOp::NotEq, "Active")],
+            vec![Pred {
+                column: "state",
+                op: SqlOp::Blank(true),
+                value: Bind::Null(Kind::Text),
+            }],
+            vec![Pred {
+                column: "event_number",
+                op: SqlOp::Gt,
+                value: Bind::Int(25),
+            }],
+            vec![Pred {
+                column: "updated_at",
+                op: SqlOp::LtOrEq,
+                value: Bind::Time(parse_time("2026-01-10T00:00:00Z").expect("time")),
+            }],
+            vec![text("name", SqlOp::Contains, "odd")],
+            vec![text("name", SqlOp::StartsWith, "Event 1")],
+            vec![
+                text("name", SqlOp::EndsWith, "even"),
+                text("market_id", SqlOp::Eq, "M1"),
+            ],
+        ];
+        let shapes = [
+            (None, Some((50, 0))),
+            (Some(("name", true)), Some((7, 3))),
+            (Some(("event_number", false)), Some((5, 2_000))),
+            (Some(("updated_at", false)), None),
+        ];
+        for preds in &preds {
+            for (order, page) in shapes {
+                let select = Select {
+                    preds: preds.clone(),
+                    order,
+                    page,
+                };
+                let (docs, total) = store.page(&EVENTS, &select).await.expect("inline page");
+                let expected = pooled.page(&EVENTS, &select).await.expect("pool page");
+                assert_eq!((&docs, total), (&expected.0, expected.1), "{select:?}");
+                assert_eq!(
+                    store.list(&EVENTS, &select).await.expect("inline list"),
+                    expected.0,
+                    "{select:?}"
+                );
+                assert_eq!(
+                    store.count(&EVENTS, preds).await.expect("inline count"),
+                    pooled.count(&EVENTS, preds).await.expect("pool count"),
+                    "{select:?}"
+                );
+            }
+        }
+        let key = Key::Text(format!("{:019}", 1007));
+        let shown = store.get_text(&EVENTS, &key).await.expect("inline get");
+        assert!(shown.is_some());
+        assert_eq!(
+            shown,
+            pooled.get_text(&EVENTS, &key).await.expect("pool get")
+        );
+
+        // A committed write is visible to the next inline read.
+        let mut tx = store.begin().await.expect("begin");
+        assert!(tx.delete(&EVENTS, &key).await.expect("delete"));
+        tx.commit().await.expect("commit");
+        assert_eq!(
+            store.get_text(&EVENTS, &key).await.expect("inline get"),
+            None
+        );
+        let all = Select::default();
+        assert_eq!(store.page(&EVENTS, &all).await.expect("page").1, 39);
     }
 }
