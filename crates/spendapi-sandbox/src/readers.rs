@@ -8,14 +8,12 @@
 //! Writes stay on sqlx's writer connection and group commit ([`crate::group`]); in WAL mode a
 //! reader sees the last committed transaction, as the sqlx readers did.
 //!
-//! A read whose work the request bounds (a row by key, a token, a page (at most 250 rows)
-//! whose total is a kept count and whose offset is small) runs inline: it takes microseconds
-//! to a fraction of a millisecond, about what the hand-off it replaces cost. A long read (a
-//! count that walks every match, a deep offset, an in-memory filter's batch) runs under
+//! A read whose work is small runs inline: a row by key, a token, a page whose skipped rows and
+//! counted matches are at most 20,000 index entries (a millisecond at most here). A longer read (a deep offset or a count over many
+//! matches at 1,000,000 rows, an in-memory filter's batch) runs under
 //! [`tokio::task::block_in_place`], so the worker's other tasks move to another thread while
 //! it scans. Measured on the bench's first filtered page at 10,000 events, `block_in_place`
-//! on every page cost 20 to 35 % of the rate; inline reads of the long kind would hold a
-//! worker for milliseconds at 1,000,000 events.
+//! on every page cost 20 to 35 % of the rate.
 //!
 //! Only for a SQLite file: an in-memory database lives in its one sqlx connection, and
 //! PostgreSQL is a socket.

@@ -483,9 +483,9 @@ fn parse_doc(text: &str) -> Result<Value> {
     serde_json::from_str(text).context("reading a stored document")
 }
 
-/// The largest offset a page read on SQLite still runs inline ([`Readers::snapshot`]): walking
-/// a thousand index entries takes well under a millisecond.
-const SHORT_OFFSET: i64 = 1_000;
+/// The most index entries a page read on SQLite may walk and still run inline
+/// ([`Readers::snapshot`]): about a millisecond here.
+const SHORT_WALK: i64 = 20_000;
 
 /// The key of the transaction-scoped advisory lock that orders reset and seeding against
 /// every other write (PostgreSQL; any constant the sandbox alone uses).
@@ -716,6 +716,16 @@ impl Store {
         Ok(())
     }
 
+    /// A bound on the rows of `table` for deciding how to run a read: its kept row count, or
+    /// `i64::MAX` for a table whose rows are not counted.
+    fn rows_at_most(&self, readers: &Readers, table: &Table) -> Result<i64> {
+        if table.counted.is_empty() {
+            return Ok(i64::MAX);
+        }
+        let sql: Plain = kept_count_sql(table, ("", ""));
+        Ok(readers.point(|conn| sql.first(conn))?.unwrap_or(0))
+    }
+
     /// The in-task readers, on a SQLite file.
     fn inline(&self) -> Option<&Readers> {
         match self {
@@ -827,9 +837,14 @@ impl Store {
                 Some(kept) => kept_count_sql(table, kept),
                 None => count_sql(table, &select.preds),
             };
-            // Short when the total is one row read and the offset walks few rows.
+            // What the read may walk: the skipped rows, and for a total that is not kept, every
+            // match (at most the table's kept row count; unknown for an uncounted table).
             let offset = select.page.map_or(0, |(_, offset)| offset);
-            let long = kept.is_none() || offset > SHORT_OFFSET;
+            let matches = match kept {
+                Some(_) => 0,
+                None => self.rows_at_most(readers, table)?,
+            };
+            let long = offset.saturating_add(matches) > SHORT_WALK;
             // One read transaction: one snapshot for the page and its total.
             let (texts, total) = readers.snapshot(long, |conn| {
                 let texts = rows.texts(conn)?;
