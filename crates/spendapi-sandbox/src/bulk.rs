@@ -130,6 +130,7 @@ pub async fn load(path: &str, events: u64) -> Result<Loaded> {
     .await?;
     tx.commit().await?;
     store.analyze().await?;
+    store.close().await;
     Ok(Loaded {
         events,
         accounts: side,

@@ -128,6 +128,11 @@ impl Group {
         Group { shared }
     }
 
+    /// Closes the writer connection once no group holds it.
+    pub async fn close(&self) {
+        self.shared.pool.close().await;
+    }
+
     /// How many group transactions have been committed.
     pub fn commits(&self) -> u64 {
         self.shared.commits.load(Ordering::Relaxed)

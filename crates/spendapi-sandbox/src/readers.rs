@@ -60,6 +60,11 @@ impl Readers {
         Ok(readers)
     }
 
+    /// Closes the idle connections (a read still running closes its own when it ends).
+    pub fn close(&self) {
+        self.idle().clear();
+    }
+
     fn connect(&self) -> Result<Connection> {
         // NO_MUTEX: a connection is used by one thread at a time (it is taken from the list).
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY

@@ -734,6 +734,30 @@ impl Store {
         }
     }
 
+    /// Closes every connection and waits for it. On SQLite the readers go first and the
+    /// writer last: the last connection to close checkpoints the WAL into the file and removes
+    /// it, which a process that exits with its connections open (or a read-only connection)
+    /// does not, leaving a WAL as large as the last load beside the file.
+    pub async fn close(&self) {
+        match self {
+            Store::Sqlite {
+                read,
+                write,
+                inline,
+            } => {
+                if let Some(readers) = inline {
+                    readers.close();
+                }
+                read.close().await;
+                write.close().await;
+            }
+            Store::Postgres { read, write } => {
+                read.close().await;
+                write.close().await;
+            }
+        }
+    }
+
     /// Which backend this is, for logs and tests.
     pub fn backend(&self) -> &'static str {
         match self {
