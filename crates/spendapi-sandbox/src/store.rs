@@ -986,28 +986,11 @@ impl Store {
         now: i64,
     ) -> Result<Option<(String, String)>> {
         if let Some(readers) = self.inline() {
-            let mut sql =
-                Plain::start("SELECT client_id, scopes FROM tokens WHERE token = ".into());
-            sql.value(Bind::Text(token.to_owned()));
-            sql.sql(" AND kind = ");
-            sql.value(Bind::Text(kind.to_owned()));
-            sql.sql(" AND expires_at > ");
-            sql.value(Bind::Int(now));
-            return readers.point(|conn| {
-                let mut statement = conn.prepare_cached(&sql.text)?;
-                let row = statement.query_row(rusqlite::params_from_iter(&sql.binds), |row| {
-                    Ok((row.get(0)?, row.get(1)?))
-                });
-                Ok(row.optional()?)
-            });
+            let sql: Plain = token_sql(kind, token, now);
+            return readers.point(|conn| sql.first_row(conn, |row| Ok((row.get(0)?, row.get(1)?))));
         }
         on_pool!(self, pool => {
-            let mut builder = QueryBuilder::new("SELECT client_id, scopes FROM tokens WHERE token = ");
-            builder.push_bind(storable(token.to_owned()));
-            builder.push(" AND kind = ");
-            builder.push_bind(kind);
-            builder.push(" AND expires_at > ");
-            builder.push_bind(now);
+            let mut builder: Builder<_> = token_sql(kind, token, now);
             let row = builder.build().fetch_optional(pool).await?;
             Ok(row.map(|r| (r.get(0), r.get(1))))
         })
@@ -1090,9 +1073,18 @@ impl Plain {
 
     /// The first row's first column, if there is a row.
     fn first<T: rusqlite::types::FromSql>(&self, conn: &rusqlite::Connection) -> Result<Option<T>> {
+        self.first_row(conn, |row| row.get(0))
+    }
+
+    /// The first row, read by `read`, if there is a row.
+    fn first_row<T>(
+        &self,
+        conn: &rusqlite::Connection,
+        read: impl FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    ) -> Result<Option<T>> {
         let mut statement = conn.prepare_cached(&self.text)?;
         Ok(statement
-            .query_row(rusqlite::params_from_iter(&self.binds), |row| row.get(0))
+            .query_row(rusqlite::params_from_iter(&self.binds), read)
             .optional()?)
     }
 }
@@ -1149,6 +1141,18 @@ fn kept_count_sql<S: Sql>(table: &Table, (col, val): (&str, &str)) -> S {
     out.value(Bind::Text(col.to_owned()));
     out.sql(" AND val = ");
     out.value(Bind::Text(val.to_owned()));
+    out
+}
+
+/// `SELECT client_id, scopes FROM tokens …`: the unexpired token `token` of `kind` (bound as
+/// each backend binds text: on PostgreSQL with a NUL made storable).
+fn token_sql<S: Sql>(kind: &str, token: &str, now: i64) -> S {
+    let mut out = S::start("SELECT client_id, scopes FROM tokens WHERE token = ".to_owned());
+    out.value(Bind::Text(token.to_owned()));
+    out.sql(" AND kind = ");
+    out.value(Bind::Text(kind.to_owned()));
+    out.sql(" AND expires_at > ");
+    out.value(Bind::Int(now));
     out
 }
 
